@@ -1,0 +1,147 @@
+using System.Text.Json;
+
+namespace TinyRpc.Protocols;
+
+/// <summary>
+/// JSON-RPC parameters as offsets into the message: each value is decoded only when asked for,
+/// straight from its bytes into the requested type.
+/// </summary>
+internal sealed class JsonRpcArguments : RpcArguments
+{
+    public static readonly JsonRpcArguments None = new(null, default, null, [], 0);
+
+    private readonly JsonRpcProtocol? _protocol;
+    private readonly ReadOnlyMemory<byte> _message;
+    private readonly string[]? _names;
+    private readonly int[] _spans; // start, length pairs into _message
+    private readonly int _count;
+
+    private JsonRpcArguments(JsonRpcProtocol? protocol, ReadOnlyMemory<byte> message, string[]? names, int[] spans, int count)
+    {
+        _protocol = protocol;
+        _message = message;
+        _names = names;
+        _spans = spans;
+        _count = count;
+    }
+
+    public override bool IsNamed => _names is not null;
+
+    public override int Count => _count;
+
+    public override string GetName(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _names is null ? throw new InvalidOperationException("The parameters are positional.") : _names[index];
+    }
+
+    public override bool Contains(string name) => IndexOf(name) >= 0;
+
+    public override bool IsNull(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _message.Span[_spans[2 * index]] == (byte)'n';
+    }
+
+    public override bool TryGet<T>(int index, string parameterName, out T value)
+    {
+        if ((uint)index >= (uint)_count || _names is not null)
+        {
+            value = default!;
+            return false;
+        }
+
+        value = Decode<T>(index, parameterName);
+        return true;
+    }
+
+    public override bool TryGet<T>(string name, out T value)
+    {
+        int index = IndexOf(name);
+        if (index < 0)
+        {
+            value = default!;
+            return false;
+        }
+
+        value = Decode<T>(index, name);
+        return true;
+    }
+
+    /// <summary>The raw JSON of parameter <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> GetRaw(int index) => _message.Span.Slice(_spans[2 * index], _spans[(2 * index) + 1]);
+
+    private int IndexOf(string name)
+    {
+        if (_names is null)
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < _count; i++)
+        {
+            if (string.Equals(_names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private T Decode<T>(int index, string parameterName)
+    {
+        ReadOnlySpan<byte> raw = GetRaw(index);
+        try
+        {
+            return _protocol!.Codec.Read<T>(raw);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidParamsException(parameterName, $"cannot be read as {TypeNames.Describe(typeof(T))}: {e.Message}", e);
+        }
+    }
+
+    // Reads "params" (the reader is on its StartArray or StartObject) and leaves the reader on its end.
+    public static JsonRpcArguments Read(JsonRpcProtocol protocol, ref Utf8JsonReader reader, ReadOnlyMemory<byte> message, ref string? error)
+    {
+        bool named = reader.TokenType == JsonTokenType.StartObject;
+        JsonTokenType end = named ? JsonTokenType.EndObject : JsonTokenType.EndArray;
+        int[] spans = new int[8];
+        List<string>? names = named ? new List<string>() : null;
+        HashSet<string>? seen = null; // only for long parameter objects, where a linear scan would be quadratic
+        int count = 0;
+        while (reader.Read() && reader.TokenType != end)
+        {
+            if (named)
+            {
+                string name = reader.GetString()!;
+                if (names!.Count == 16)
+                {
+                    seen = new HashSet<string>(names, StringComparer.Ordinal);
+                }
+
+                if (seen is null ? names.Contains(name) : !seen.Add(name))
+                {
+                    error ??= $"Parameter '{name}' is named more than once.";
+                }
+
+                names.Add(name);
+                reader.Read();
+            }
+
+            int start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            if (2 * count + 2 > spans.Length)
+            {
+                Array.Resize(ref spans, spans.Length * 2);
+            }
+
+            spans[2 * count] = start;
+            spans[(2 * count) + 1] = (int)reader.BytesConsumed - start;
+            count++;
+        }
+
+        return new JsonRpcArguments(protocol, message, names?.ToArray(), spans, count);
+    }
+}

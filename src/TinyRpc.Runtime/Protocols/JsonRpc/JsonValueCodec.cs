@@ -1,0 +1,292 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace TinyRpc.Protocols;
+
+/// <summary>
+/// Reads and writes single JSON values for the JSON-RPC protocol. Common primitives take a direct
+/// path through the reader and writer; everything else goes through the <see cref="JsonTypeInfo{T}"/>
+/// that the options' resolver supplies, which is the NativeAOT path.
+/// </summary>
+internal sealed class JsonValueCodec
+{
+    public JsonValueCodec(JsonSerializerOptions? userOptions)
+    {
+        Options = CreateOptions(userOptions);
+        WriterOptions = new JsonWriterOptions
+        {
+            Encoder = Options.Encoder ?? JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Indented = false,
+            SkipValidation = false,
+        };
+    }
+
+    public JsonSerializerOptions Options { get; }
+
+    public JsonWriterOptions WriterOptions { get; }
+
+    private static JsonSerializerOptions CreateOptions(JsonSerializerOptions? user)
+    {
+        JsonSerializerOptions options = user is null ? new JsonSerializerOptions() : new JsonSerializerOptions(user);
+
+        // The wire never carries NaN or Infinity: JSON has no such numbers and peers choke on them.
+        options.NumberHandling &= ~JsonNumberHandling.AllowNamedFloatingPointLiterals;
+
+        IJsonTypeInfoResolver? userResolver = user?.TypeInfoResolver;
+        IJsonTypeInfoResolver? fallback = DefaultResolver();
+        options.TypeInfoResolver = (userResolver, fallback) switch
+        {
+            (null, null) => TinyRpcJsonContext.Default,
+            (null, _) => JsonTypeInfoResolver.Combine(TinyRpcJsonContext.Default, fallback),
+            (_, null) => JsonTypeInfoResolver.Combine(userResolver, TinyRpcJsonContext.Default),
+            _ => JsonTypeInfoResolver.Combine(userResolver, TinyRpcJsonContext.Default, fallback),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    // Reflection-based metadata only where the application has it enabled (never under NativeAOT,
+    // where the feature switch is false and this branch is trimmed away).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Guarded by JsonSerializer.IsReflectionEnabledByDefault.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by JsonSerializer.IsReflectionEnabledByDefault.")]
+    private static DefaultJsonTypeInfoResolver? DefaultResolver()
+        => JsonSerializer.IsReflectionEnabledByDefault ? new DefaultJsonTypeInfoResolver() : null;
+
+    public JsonTypeInfo<T> GetTypeInfo<T>()
+    {
+        TypeInfoCache<T>.Entry? entry = TypeInfoCache<T>.Last;
+        if (entry is not null && ReferenceEquals(entry.Options, Options))
+        {
+            return entry.Info;
+        }
+
+        JsonTypeInfo<T> info = (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+        TypeInfoCache<T>.Last = new TypeInfoCache<T>.Entry(Options, info);
+        return info;
+    }
+
+    /// <summary>Writes <paramref name="value"/>; values typed <c>object</c> are written by their runtime type.</summary>
+    public void Write<T>(Utf8JsonWriter writer, T value)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            writer.WriteNumberValue((int)(object)value!);
+        }
+        else if (typeof(T) == typeof(long))
+        {
+            writer.WriteNumberValue((long)(object)value!);
+        }
+        else if (typeof(T) == typeof(bool))
+        {
+            writer.WriteBooleanValue((bool)(object)value!);
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            double d = (double)(object)value!;
+            if (!double.IsFinite(d))
+            {
+                throw new NotSupportedException("NaN and Infinity cannot be written as JSON numbers.");
+            }
+
+            writer.WriteNumberValue(d);
+        }
+        else if (typeof(T) == typeof(string))
+        {
+            string? s = (string?)(object?)value;
+            if (s is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteStringValue(s);
+            }
+        }
+        else if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else if (typeof(T) == typeof(object))
+        {
+            WriteObject(writer, value);
+        }
+        else
+        {
+            JsonSerializer.Serialize(writer, value, GetTypeInfo<T>());
+        }
+    }
+
+    /// <summary>Writes a value of any type by its runtime type.</summary>
+    public void WriteObject(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case int i:
+                writer.WriteNumberValue(i);
+                break;
+            case long l:
+                writer.WriteNumberValue(l);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case double d:
+                Write(writer, d);
+                break;
+            case JsonElement e:
+                e.WriteTo(writer);
+                break;
+            default:
+                JsonTypeInfo info = Options.GetTypeInfo(value.GetType());
+                JsonSerializer.Serialize(writer, value, info);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Reads one complete JSON value from <paramref name="json"/> as <typeparamref name="T"/>.
+    /// Throws <see cref="JsonException"/>, <see cref="FormatException"/>, <see cref="InvalidOperationException"/>
+    /// or <see cref="NotSupportedException"/> when the value does not fit the type.
+    /// </summary>
+    public T Read<T>(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Options.MaxDepth == 0 ? 64 : Options.MaxDepth });
+        reader.Read();
+        if (typeof(T) == typeof(int))
+        {
+            return (T)(object)RequireNumber(ref reader).GetInt32();
+        }
+
+        if (typeof(T) == typeof(long))
+        {
+            return (T)(object)RequireNumber(ref reader).GetInt64();
+        }
+
+        if (typeof(T) == typeof(double))
+        {
+            return (T)(object)RequireNumber(ref reader).GetDouble();
+        }
+
+        if (typeof(T) == typeof(bool))
+        {
+            return reader.TokenType switch
+            {
+                JsonTokenType.True => (T)(object)true,
+                JsonTokenType.False => (T)(object)false,
+                _ => throw new JsonException($"Expected a boolean, got {Describe(reader.TokenType)}."),
+            };
+        }
+
+        if (typeof(T) == typeof(string))
+        {
+            return reader.TokenType switch
+            {
+                JsonTokenType.String => (T)(object)reader.GetString()!,
+                JsonTokenType.Null => default!,
+                _ => throw new JsonException($"Expected a string, got {Describe(reader.TokenType)}."),
+            };
+        }
+
+        return JsonSerializer.Deserialize(ref reader, GetTypeInfo<T>())!;
+    }
+
+    private static ref Utf8JsonReader RequireNumber(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw new JsonException($"Expected a number, got {Describe(reader.TokenType)}.");
+        }
+
+        return ref reader;
+    }
+
+    internal static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    private static class TypeInfoCache<T>
+    {
+        public static volatile Entry? Last;
+
+        public sealed record Entry(JsonSerializerOptions Options, JsonTypeInfo<T> Info);
+    }
+}
+
+/// <summary>A reusable per-thread buffer and writer, so that serializing a message allocates only its result array.</summary>
+internal sealed class PooledJsonWriter : IDisposable
+{
+    [ThreadStatic]
+    private static PooledJsonWriter? t_cached;
+
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private Utf8JsonWriter? _writer;
+
+    private PooledJsonWriter()
+    {
+    }
+
+    public Utf8JsonWriter Writer => _writer!;
+
+    public static PooledJsonWriter Rent(JsonWriterOptions options)
+    {
+        PooledJsonWriter pooled = t_cached ?? new PooledJsonWriter();
+        t_cached = null;
+        if (pooled._writer is null || !OptionsEqual(pooled._writer.Options, options))
+        {
+            pooled._writer = new Utf8JsonWriter(pooled._buffer, options);
+        }
+        else
+        {
+            pooled._writer.Reset(pooled._buffer);
+        }
+
+        return pooled;
+    }
+
+    private static bool OptionsEqual(JsonWriterOptions a, JsonWriterOptions b)
+        => ReferenceEquals(a.Encoder, b.Encoder) && a.Indented == b.Indented && a.SkipValidation == b.SkipValidation && a.MaxDepth == b.MaxDepth;
+
+    /// <summary>Bytes written so far (flushes the writer).</summary>
+    public int Position
+    {
+        get
+        {
+            _writer!.Flush();
+            return _buffer.WrittenCount;
+        }
+    }
+
+    public byte[] ToArray()
+    {
+        _writer!.Flush();
+        return _buffer.WrittenSpan.ToArray();
+    }
+
+    public void Dispose()
+    {
+        _buffer.ResetWrittenCount();
+        if (_buffer.Capacity > 64 * 1024)
+        {
+            return; // let an unusually large buffer go rather than pin it to the thread
+        }
+
+        t_cached = this;
+    }
+}

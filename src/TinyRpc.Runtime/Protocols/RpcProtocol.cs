@@ -1,0 +1,101 @@
+namespace TinyRpc;
+
+/// <summary>
+/// Turns messages into requests and responses and back (tinyrpc's <c>RPCProtocol</c>).
+/// Usable on its own, without client, server or transport.
+/// </summary>
+public abstract class RpcProtocol
+{
+    /// <summary>
+    /// When true (the default), <see cref="RaiseError"/> throws the reconstructed error;
+    /// when false it returns it and the caller handles it.
+    /// </summary>
+    public bool RaisesErrors { get; set; } = true;
+
+    /// <summary>True when responses can be matched to requests by id, so they may arrive out of order.</summary>
+    public virtual bool SupportsOutOfOrder => false;
+
+    /// <summary>A short name for logs and content negotiation, such as <c>jsonrpc</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The media type of messages, such as <c>application/json</c>.</summary>
+    public abstract string ContentType { get; }
+
+    /// <summary>Starts a request whose parameters are added typed, without boxing.</summary>
+    /// <param name="method">The public name of the method.</param>
+    /// <param name="oneWay">True for a notification: no id, no reply expected.</param>
+    public abstract RpcRequestBuilder CreateRequestBuilder(string method, bool oneWay = false);
+
+    /// <summary>
+    /// Creates a request from positional and/or named arguments (tinyrpc's <c>create_request</c>).
+    /// Values are serialized by their runtime type.
+    /// </summary>
+    /// <exception cref="InvalidRequestException">The protocol does not accept this combination of arguments.</exception>
+    public virtual RpcRequest CreateRequest(string method, IEnumerable<object?>? args = null,
+        IEnumerable<KeyValuePair<string, object?>>? kwargs = null, bool oneWay = false)
+    {
+        RpcRequestBuilder builder = CreateRequestBuilder(method, oneWay);
+        if (args is not null)
+        {
+            foreach (object? arg in args)
+            {
+                builder.Add(arg);
+            }
+        }
+
+        if (kwargs is not null)
+        {
+            foreach (KeyValuePair<string, object?> kv in kwargs)
+            {
+                builder.Add(kv.Key, kv.Value);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Parses and validates a request message (tinyrpc's <c>parse_request</c>). Returns an
+    /// <see cref="RpcRequest"/>, or an <see cref="RpcBatchRequest"/> for batch protocols.
+    /// </summary>
+    /// <exception cref="BadRequestException">
+    /// The message is not a valid request; <see cref="BadRequestException.ErrorRespond"/> makes the reply.
+    /// </exception>
+    public abstract RpcMessage ParseRequest(ReadOnlyMemory<byte> data);
+
+    /// <summary>
+    /// Parses and validates a reply message (tinyrpc's <c>parse_reply</c>). Returns an
+    /// <see cref="RpcResponse"/> (maybe an <see cref="RpcErrorResponse"/>) or an <see cref="RpcBatchResponse"/>.
+    /// </summary>
+    /// <exception cref="InvalidReplyException">The message is not a valid reply.</exception>
+    public abstract RpcMessage ParseReply(ReadOnlyMemory<byte> data);
+
+    /// <summary>
+    /// Creates an error response that answers no particular request (id null): for a message that
+    /// could not be parsed, or a failure before the request was known.
+    /// </summary>
+    public abstract RpcErrorResponse CreateErrorResponse(Exception exception, RpcId id = default);
+
+    /// <summary>
+    /// Turns an error response into an exception and throws it, or returns it when
+    /// <see cref="RaisesErrors"/> is false (tinyrpc's <c>raise_error</c>).
+    /// </summary>
+    public RpcException RaiseError(RpcErrorResponse error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        RpcException exception = error.ToException();
+        if (RaisesErrors)
+        {
+            throw exception;
+        }
+
+        return exception;
+    }
+}
+
+/// <summary>A protocol that supports batches (tinyrpc's <c>RPCBatchProtocol</c>).</summary>
+public abstract class RpcBatchProtocol : RpcProtocol
+{
+    /// <summary>Creates a batch of requests to send in one message (tinyrpc's <c>create_batch_request</c>).</summary>
+    public abstract RpcBatchRequest CreateBatchRequest(IEnumerable<RpcRequest> requests);
+}
