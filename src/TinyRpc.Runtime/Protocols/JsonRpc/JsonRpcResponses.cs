@@ -75,7 +75,15 @@ public sealed class JsonRpcSuccessResponse : JsonRpcResponse
         WriteEnvelopeStart(w, request, default);
         w.WritePropertyName("result"u8);
         int resultStart = pooled.Position;
-        protocol.Codec.Write(w, result);
+        try
+        {
+            protocol.Codec.Write(w, result);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
+        {
+            throw new RpcResultException($"The result ({TypeNames.Describe(typeof(T))}) cannot be written as JSON: {e.Message}", e);
+        }
+
         int resultEnd = pooled.Position;
         w.WriteEndObject();
         byte[] bytes = pooled.ToArray();

@@ -1,0 +1,386 @@
+using System.Collections.Concurrent;
+using TinyRpc.Transports;
+
+namespace TinyRpc;
+
+/// <summary>One call for <see cref="RpcClient.CallAllAsync"/> and <see cref="RpcClient.BatchCallAsync"/> (tinyrpc's <c>RPCCall</c>).</summary>
+/// <param name="Method">The public name.</param>
+/// <param name="Args">Positional arguments.</param>
+/// <param name="Kwargs">Named arguments.</param>
+public record RpcCall(string Method, IReadOnlyList<object?>? Args = null, IReadOnlyDictionary<string, object?>? Kwargs = null);
+
+/// <summary>A call sent over its own transport (tinyrpc's <c>RPCCallTo</c>).</summary>
+/// <param name="Transport">The transport for this call.</param>
+/// <param name="Method">The public name.</param>
+/// <param name="Args">Positional arguments.</param>
+/// <param name="Kwargs">Named arguments.</param>
+public sealed record RpcCallTo(IClientTransport Transport, string Method, IReadOnlyList<object?>? Args = null, IReadOnlyDictionary<string, object?>? Kwargs = null)
+    : RpcCall(Method, Args, Kwargs);
+
+/// <summary>
+/// Calls methods on a server through a protocol and a transport (tinyrpc's <c>RPCClient</c>).
+/// Safe for concurrent use. Over a full-duplex transport with a protocol that supports out-of-order
+/// replies, many calls are outstanding at once on one connection and replies are matched by id.
+/// </summary>
+public class RpcClient : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<RpcId, TaskCompletionSource<RpcResponse>> _pending = new();
+    private readonly IDuplexClientTransport? _duplex;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Lock _gate = new();
+    private Task? _receiveLoop;
+    private Exception? _connectionError;
+
+    /// <summary>Creates a client.</summary>
+    public RpcClient(RpcProtocol protocol, IClientTransport transport)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentNullException.ThrowIfNull(transport);
+        Protocol = protocol;
+        Transport = transport;
+        _duplex = protocol.SupportsOutOfOrder ? transport as IDuplexClientTransport : null;
+    }
+
+    /// <summary>The protocol.</summary>
+    public RpcProtocol Protocol { get; }
+
+    /// <summary>The transport.</summary>
+    public IClientTransport Transport { get; }
+
+    /// <summary>How long a call waits for its reply; <see cref="Timeout.InfiniteTimeSpan"/> to wait forever. 100 seconds by default.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The number of calls awaiting a reply on a full-duplex transport.</summary>
+    public int PendingCalls => _pending.Count;
+
+    /// <summary>Starts a request whose arguments are added typed (used by generated proxies).</summary>
+    public RpcRequestBuilder NewRequest(string method, bool oneWay = false) => Protocol.CreateRequestBuilder(method, oneWay);
+
+    /// <summary>Calls <paramref name="method"/> and returns its result as <typeparamref name="TResult"/>.</summary>
+    /// <exception cref="RpcException">The server answered with an error (when <see cref="RpcProtocol.RaisesErrors"/>).</exception>
+    /// <exception cref="TimeoutException">No reply came within <see cref="Timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<TResult> CallAsync<TResult>(string method, IReadOnlyList<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
+        => SendAsync<TResult>(Protocol.CreateRequest(method, args, kwargs), cancellationToken);
+
+    /// <summary>Calls <paramref name="method"/> with positional arguments and returns its result.</summary>
+    public Task<TResult> CallAsync<TResult>(string method, params object?[] args)
+        => CallAsync<TResult>(method, args, null, CancellationToken.None);
+
+    /// <summary>Calls <paramref name="method"/> and waits for it to complete, ignoring the result.</summary>
+    public async Task CallAsync(string method, IReadOnlyList<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
+        => await SendAsync(Protocol.CreateRequest(method, args, kwargs), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls <paramref name="method"/> and blocks until its result arrives (tinyrpc's <c>call</c>).</summary>
+    public TResult Call<TResult>(string method, IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null)
+        => CallAsync<TResult>(method, args, kwargs).GetAwaiter().GetResult();
+
+    /// <summary>Sends a notification: no id, no reply awaited (tinyrpc's <c>call(..., one_way=True)</c>).</summary>
+    public Task NotifyAsync(string method, IReadOnlyList<object?>? args = null,
+        IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
+        => SendAsync(Protocol.CreateRequest(method, args, kwargs, oneWay: true), cancellationToken);
+
+    /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
+    public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
+    {
+        RpcResponse? response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            return default!;
+        }
+
+        if (response is RpcErrorResponse error)
+        {
+            // A typed call has no place for a returned error: it throws even when RaisesErrors is false.
+            // SendAsync(RpcRequest) returns the error response instead.
+            throw Protocol.RaiseError(error);
+        }
+
+        return response.GetResult<TResult>();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the response (null for a notification). Error responses are
+    /// returned, not thrown.
+    /// </summary>
+    public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RpcMessage? reply = await ExchangeAsync(Transport, request, request.OneWay ? [] : [request.Id], cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            null => null,
+            RpcResponse response => response,
+            _ => throw new InvalidReplyException("A single request was answered with a batch."),
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="calls"/> in parallel, each on its own transport when it is an <see cref="RpcCallTo"/>
+    /// (tinyrpc's <c>call_all</c>), and returns their responses in order. Error responses are returned, not thrown.
+    /// </summary>
+    public async Task<RpcResponse[]> CallAllAsync(IEnumerable<RpcCall> calls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        Task<RpcResponse>[] tasks = calls.Select(async call =>
+        {
+            RpcRequest request = Protocol.CreateRequest(call.Method, call.Args, call.Kwargs);
+            IClientTransport transport = call is RpcCallTo to ? to.Transport : Transport;
+            RpcMessage? reply = await ExchangeAsync(transport, request, [request.Id], cancellationToken).ConfigureAwait(false);
+            return reply as RpcResponse ?? throw new InvalidReplyException("A single request was answered with a batch.");
+        }).ToArray();
+        return await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="calls"/> as one batch message and returns the responses in call order
+    /// (the protocol must be an <see cref="RpcBatchProtocol"/>). Error responses are returned, not thrown.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The protocol has no batches.</exception>
+    public async Task<RpcResponse[]> BatchCallAsync(IEnumerable<RpcCall> calls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        if (Protocol is not RpcBatchProtocol batchProtocol)
+        {
+            throw new NotSupportedException($"The {Protocol.Name} protocol does not support batches.");
+        }
+
+        RpcRequest[] requests = calls.Select(c => Protocol.CreateRequest(c.Method, c.Args, c.Kwargs)).ToArray();
+        RpcBatchRequest batch = batchProtocol.CreateBatchRequest(requests);
+        RpcId[] ids = requests.Select(static r => r.Id).ToArray();
+        RpcMessage? reply = await ExchangeAsync(Transport, batch, ids, cancellationToken).ConfigureAwait(false);
+        IEnumerable<RpcResponse> responses = reply switch
+        {
+            RpcBatchResponse many => many,
+            RpcResponse one => [one],
+            _ => [],
+        };
+
+        var byId = new Dictionary<RpcId, RpcResponse>();
+        RpcErrorResponse? unmatched = null;
+        foreach (RpcResponse response in responses)
+        {
+            if (response.Id.Kind is RpcIdKind.Null or RpcIdKind.None)
+            {
+                unmatched = response as RpcErrorResponse;
+            }
+            else
+            {
+                byId[response.Id] = response;
+            }
+        }
+
+        return ids.Select(id => byId.TryGetValue(id, out RpcResponse? r) ? r
+            : unmatched ?? throw new InvalidReplyException($"The batch reply has no response for id {id}.")).ToArray();
+    }
+
+    /// <summary>
+    /// Returns a proxy that turns member calls into RPC calls, with <paramref name="prefix"/> before each name
+    /// (tinyrpc's <c>get_proxy</c>); with <paramref name="oneWay"/> every call is a notification.
+    /// </summary>
+    public RpcProxy GetProxy(string prefix = "", bool oneWay = false) => new(this, prefix, oneWay);
+
+    /// <summary>
+    /// Returns the generated typed proxy of the <see cref="RpcServiceAttribute"/> interface <typeparamref name="TService"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No proxy was generated for <typeparamref name="TService"/>.</exception>
+    public TService GetProxy<TService>(string prefix = "", bool oneWay = false)
+        where TService : class
+        => RpcServiceRegistry.TryCreateProxy(this, prefix, oneWay, out TService proxy)
+            ? proxy
+            : throw new InvalidOperationException($"No proxy was generated for {typeof(TService).Name}: mark the interface [RpcService] and reference the TinyRpc generator.");
+
+    private async Task<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    {
+        bool expectReply = ids.Length > 0;
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        using CancellationTokenSource? timeout = Timeout == System.Threading.Timeout.InfiniteTimeSpan || !expectReply
+            ? null
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        timeout?.CancelAfter(Timeout);
+        CancellationToken token = timeout?.Token ?? cancellationToken;
+
+        try
+        {
+            if (_duplex is not null && ReferenceEquals(transport, _duplex))
+            {
+                return await ExchangeDuplexAsync(message, ids, token).ConfigureAwait(false);
+            }
+
+            ReadOnlyMemory<byte> reply = await transport.SendMessageAsync(message.Serialize(), expectReply, token).ConfigureAwait(false);
+            return expectReply ? Protocol.ParseReply(reply) : null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is not null && timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No reply within {Timeout.TotalSeconds:0.###} s.");
+        }
+    }
+
+    private async Task<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    {
+        if (ids.Length == 0)
+        {
+            await _duplex!.SendAsync(message.Serialize(), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        EnsureReceiving();
+        var waiters = new TaskCompletionSource<RpcResponse>[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            waiters[i] = new TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_pending.TryAdd(ids[i], waiters[i]))
+            {
+                throw new InvalidOperationException($"A call with id {ids[i]} is already outstanding.");
+            }
+        }
+
+        try
+        {
+            if (_connectionError is { } dead)
+            {
+                throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
+            }
+
+            await _duplex!.SendAsync(message.Serialize(), cancellationToken).ConfigureAwait(false);
+            var responses = new RpcResponse[ids.Length];
+            for (int i = 0; i < ids.Length; i++)
+            {
+                responses[i] = await waiters[i].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return message is RpcBatchRequest ? new ClientBatchResponse(responses) : responses[0];
+        }
+        finally
+        {
+            foreach (RpcId id in ids)
+            {
+                _pending.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private void EnsureReceiving()
+    {
+        if (_receiveLoop is not null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _receiveLoop ??= Task.Run(ReceiveLoopAsync);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            while (!_disposed.IsCancellationRequested)
+            {
+                ReadOnlyMemory<byte>? message = await _duplex!.ReceiveAsync(_disposed.Token).ConfigureAwait(false);
+                if (message is null)
+                {
+                    error = new RpcTransportException("The connection was closed by the server.");
+                    break;
+                }
+
+                RpcMessage reply;
+                try
+                {
+                    reply = Protocol.ParseReply(message.Value);
+                }
+                catch (RpcException)
+                {
+                    continue; // a reply that cannot be parsed cannot be matched to a call either
+                }
+
+                switch (reply)
+                {
+                    case RpcResponse response:
+                        Complete(response);
+                        break;
+                    case RpcBatchResponse batch:
+                        foreach (RpcResponse response in batch)
+                        {
+                            Complete(response);
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            error = new ObjectDisposedException(nameof(RpcClient));
+        }
+        catch (Exception e)
+        {
+            error = e is RpcTransportException ? e : new RpcTransportException("The connection failed: " + e.Message, e);
+        }
+
+        _connectionError = error ?? new ObjectDisposedException(nameof(RpcClient));
+        foreach (KeyValuePair<RpcId, TaskCompletionSource<RpcResponse>> pending in _pending)
+        {
+            pending.Value.TrySetException(_connectionError);
+        }
+    }
+
+    private void Complete(RpcResponse response)
+    {
+        if (_pending.TryGetValue(response.Id, out TaskCompletionSource<RpcResponse>? waiter))
+        {
+            waiter.TrySetResult(response);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            await _disposed.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_receiveLoop is not null)
+        {
+            try
+            {
+                await _receiveLoop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (Transport is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (Transport is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
+        _disposed.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class ClientBatchResponse(RpcResponse[] responses) : RpcBatchResponse
+    {
+        protected override IReadOnlyList<RpcResponse> Items => responses;
+
+        public override ReadOnlyMemory<byte> Serialize() => throw new NotSupportedException("Assembled on the client from separate replies.");
+    }
+}

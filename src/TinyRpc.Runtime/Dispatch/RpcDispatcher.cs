@@ -1,0 +1,387 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace TinyRpc;
+
+/// <summary>
+/// Checks the arguments of a request against a method before the call (tinyrpc's <c>validator</c>).
+/// Throws <see cref="InvalidParamsException"/> when they do not fit.
+/// </summary>
+public delegate void RpcParameterValidator(RpcMethod method, RpcArguments arguments);
+
+/// <summary>
+/// Invokes a method for a request in place of the dispatcher's own call (tinyrpc's <c>caller</c>);
+/// a place for logging, authorization or metrics around every call.
+/// </summary>
+public delegate ValueTask<RpcResponse?> RpcMethodCaller(RpcMethod method, RpcRequest request, CancellationToken cancellationToken);
+
+/// <summary>
+/// Maps public names to methods and turns requests into responses (tinyrpc's <c>RPCDispatcher</c>).
+/// <see cref="DispatchAsync(RpcMessage, CancellationToken)"/> never throws: every failure becomes an error response.
+/// </summary>
+/// <remarks>
+/// Lookup follows tinyrpc: the dispatcher's own methods first, then each subdispatcher whose prefix
+/// starts the name, in the order they were added. Names are matched without allocating.
+/// </remarks>
+public class RpcDispatcher
+{
+    private readonly Dictionary<string, RpcMethod> _methods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RpcMethod>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly List<(string Prefix, RpcDispatcher Dispatcher)> _subdispatchers = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>Creates an empty dispatcher.</summary>
+    public RpcDispatcher()
+    {
+        _lookup = _methods.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>
+    /// Checks arguments before each call; <see cref="ValidateParameters"/> by default. Set to null to
+    /// switch validation off (arguments are still decoded, and a missing or mistyped one still fails).
+    /// </summary>
+    public RpcParameterValidator? Validator { get; set; } = ValidateParameters;
+
+    /// <summary>
+    /// When true, errors of unexpected (non-RPC) exceptions carry the exception type and stack trace as data.
+    /// Off by default: such details stay on the server.
+    /// </summary>
+    public bool IncludeExceptionDetails { get; set; }
+
+    /// <summary>
+    /// When set, invokes every method in place of the dispatcher's direct call (tinyrpc's <c>caller</c>
+    /// argument of <c>dispatch</c>): the place for logging, authorization or metrics around calls.
+    /// </summary>
+    public RpcMethodCaller? Caller { get; set; }
+
+    /// <summary>The names of this dispatcher's own methods (not those of subdispatchers).</summary>
+    public IReadOnlyCollection<string> MethodNames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _methods.Keys.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Adds a method under its <see cref="RpcMethod.Name"/>.</summary>
+    /// <exception cref="RpcException">The name is already registered.</exception>
+    public void AddMethod(RpcMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        lock (_gate)
+        {
+            if (!_methods.TryAdd(method.Name, method))
+            {
+                throw new RpcException($"Name '{method.Name}' is already registered.");
+            }
+        }
+    }
+
+    /// <summary>Adds a handler that reads the request itself, under <paramref name="name"/>.</summary>
+    /// <exception cref="RpcException">The name is already registered.</exception>
+    public void AddMethod(string name, RpcMethodHandler handler, IReadOnlyList<RpcParameter>? parameters = null)
+        => AddMethod(new RpcMethod(name, parameters ?? [], handler));
+
+    /// <summary>
+    /// Adds a delegate (a lambda or method group) under <paramref name="name"/>, or under the method's own name
+    /// (tinyrpc's <c>add_method</c> and <c>@dispatcher.public</c>).
+    /// </summary>
+    /// <remarks>
+    /// This is the seam the source generator fills: in a project that references the generator, each call to
+    /// this method is intercepted at compile time and replaced by a generated, reflection-free invoker. Without
+    /// the generator the delegate is inspected and invoked through reflection, which trimming and NativeAOT do
+    /// not support.
+    /// </remarks>
+    /// <exception cref="RpcException">The name is already registered.</exception>
+    [RequiresUnreferencedCode("Without the TinyRpc source generator the delegate is invoked through reflection.")]
+    [RequiresDynamicCode("Without the TinyRpc source generator the delegate is invoked through reflection.")]
+    public void AddMethod(Delegate method, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        AddMethod(ReflectionMethod.Create(method, name));
+    }
+
+    /// <summary>Adds <paramref name="dispatcher"/>'s methods, available as <paramref name="prefix"/> + their names.</summary>
+    public void AddSubdispatcher(RpcDispatcher dispatcher, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (ReferenceEquals(dispatcher, this))
+        {
+            throw new ArgumentException("A dispatcher cannot be its own subdispatcher.", nameof(dispatcher));
+        }
+
+        lock (_gate)
+        {
+            _subdispatchers.Add((prefix, dispatcher));
+        }
+    }
+
+    /// <summary>
+    /// Registers every public method of <paramref name="instance"/> on a new subdispatcher with
+    /// <paramref name="prefix"/> (tinyrpc's <c>register_instance</c>). The table is the generated one,
+    /// found by generic static dispatch.
+    /// </summary>
+    public void RegisterInstance<TService>(TService instance, string prefix = "")
+        where TService : IRpcService<TService>
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        RegisterMethods(TService.RpcTable.Methods.Select(m => m.Bind(instance)), prefix);
+    }
+
+    /// <summary>
+    /// Registers the static public methods of <typeparamref name="TService"/> on a new subdispatcher with <paramref name="prefix"/>.
+    /// </summary>
+    public void RegisterStatic<TService>(string prefix = "")
+        where TService : IRpcService<TService>
+        => RegisterMethods(TService.RpcTable.Methods.Where(static m => m.IsStatic).Select(static m => m.Bind(default!)), prefix);
+
+    /// <summary>
+    /// Registers every public method of <paramref name="instance"/> on a new subdispatcher with <paramref name="prefix"/>,
+    /// finding the generated table of its runtime type in the registry the generated code fills at start-up.
+    /// </summary>
+    /// <exception cref="ArgumentException">No generated table exists for the instance's type.</exception>
+    public void RegisterInstance(object instance, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        if (!RpcServiceRegistry.TryBind(instance, "", out IEnumerable<RpcMethod> methods))
+        {
+            throw new ArgumentException(
+                $"{instance.GetType().Name} has no generated dispatch table: mark it [RpcService], make it partial, and mark its methods [Public].",
+                nameof(instance));
+        }
+
+        RegisterMethods(methods, prefix);
+    }
+
+    private void RegisterMethods(IEnumerable<RpcMethod> methods, string prefix)
+    {
+        var sub = new RpcDispatcher { Validator = Validator, IncludeExceptionDetails = IncludeExceptionDetails };
+        foreach (RpcMethod method in methods)
+        {
+            sub.AddMethod(method);
+        }
+
+        AddSubdispatcher(sub, prefix);
+    }
+
+    /// <summary>Finds the method registered as <paramref name="name"/> (tinyrpc's <c>get_method</c>).</summary>
+    /// <exception cref="MethodNotFoundException">No such method.</exception>
+    public RpcMethod GetMethod(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return TryGetMethod(name.AsSpan(), out RpcMethod? method) ? method : throw new MethodNotFoundException(name);
+    }
+
+    /// <summary>Finds the method registered as <paramref name="name"/>.</summary>
+    public bool TryGetMethod(ReadOnlySpan<char> name, [NotNullWhen(true)] out RpcMethod? method)
+    {
+        lock (_gate)
+        {
+            if (_lookup.TryGetValue(name, out method))
+            {
+                return true;
+            }
+
+            foreach ((string prefix, RpcDispatcher dispatcher) in _subdispatchers)
+            {
+                if (name.StartsWith(prefix, StringComparison.Ordinal) && dispatcher.TryGetMethod(name[prefix.Length..], out method))
+                {
+                    return true;
+                }
+            }
+        }
+
+        method = null;
+        return false;
+    }
+
+    private bool TryGetMethod(RpcRequest request, [NotNullWhen(true)] out RpcMethod? method)
+    {
+        ReadOnlySpan<byte> utf8 = request.MethodUtf8;
+        if (utf8.IsEmpty || utf8.Length > 256)
+        {
+            return TryGetMethod(request.Method.AsSpan(), out method);
+        }
+
+        Span<char> chars = stackalloc char[256];
+        if (!Encoding.UTF8.TryGetChars(utf8, chars, out int written))
+        {
+            return TryGetMethod(request.Method.AsSpan(), out method);
+        }
+
+        return TryGetMethod(chars[..written], out method);
+    }
+
+    /// <summary>
+    /// The default validator (tinyrpc's <c>validate_parameters</c>): no more positional arguments than
+    /// parameters (unless the last is a <c>params</c> array), no unknown names, and every required parameter given.
+    /// </summary>
+    /// <exception cref="InvalidParamsException">The arguments do not fit; the message says why.</exception>
+    public static void ValidateParameters(RpcMethod method, RpcArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(arguments);
+        IReadOnlyList<RpcParameter> parameters = method.Parameters;
+        if (arguments.IsNamed)
+        {
+            for (int i = 0; i < arguments.Count; i++)
+            {
+                string name = arguments.GetName(i);
+                if (!parameters.Any(p => string.Equals(p.Name, name, StringComparison.Ordinal)))
+                {
+                    throw new InvalidParamsException(name, $"is not a parameter of {method}");
+                }
+            }
+
+            foreach (RpcParameter p in parameters)
+            {
+                if (!p.IsOptional && !p.IsParamArray && !arguments.Contains(p.Name))
+                {
+                    throw new InvalidParamsException(p.Name, "is missing");
+                }
+            }
+
+            return;
+        }
+
+        bool variadic = parameters.Count > 0 && parameters[^1].IsParamArray;
+        int fixedCount = variadic ? parameters.Count - 1 : parameters.Count;
+        if (!variadic && arguments.Count > fixedCount)
+        {
+            throw new InvalidParamsException($"Invalid params: {method.Name} takes {fixedCount} argument(s), {arguments.Count} given");
+        }
+
+        for (int i = arguments.Count; i < fixedCount; i++)
+        {
+            if (!parameters[i].IsOptional)
+            {
+                throw new InvalidParamsException(parameters[i].Name, "is missing");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handles a request or a batch (tinyrpc's <c>dispatch</c>) and returns the response, a batch response,
+    /// or null when nothing is to be sent (notifications). Never throws.
+    /// </summary>
+    /// <param name="message">An <see cref="RpcRequest"/> or <see cref="RpcBatchRequest"/>.</param>
+    /// <param name="cancellationToken">Passed to methods that take a CancellationToken.</param>
+    public async ValueTask<RpcMessage?> DispatchAsync(RpcMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        switch (message)
+        {
+            case RpcRequest request:
+                return await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+
+            case RpcBatchRequest batch:
+                var responses = new RpcResponse?[batch.Count];
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    RpcBatchItem item = batch[i];
+                    responses[i] = item.IsValid
+                        ? await DispatchAsync(item.Request!, cancellationToken).ConfigureAwait(false)
+                        : item.Error!.ErrorRespond();
+                }
+
+                return batch.CreateBatchResponse(responses);
+
+            default:
+                throw new ArgumentException($"Cannot dispatch a {message.GetType().Name}.", nameof(message));
+        }
+    }
+
+    /// <summary>Handles one request and returns its response, or null for a notification. Never throws.</summary>
+    public ValueTask<RpcResponse?> DispatchAsync(RpcRequest request, CancellationToken cancellationToken = default)
+    {
+        RpcMethodCaller? caller = Caller;
+        ArgumentNullException.ThrowIfNull(request);
+        RpcMethod? method;
+        try
+        {
+            if (!TryGetMethod(request, out method))
+            {
+                return new(request.ErrorRespond(new MethodNotFoundException(request.Method)));
+            }
+
+            Validator?.Invoke(method, request.Arguments);
+            ValueTask<RpcResponse?> pending = caller is null ? method.Handler(request, cancellationToken) : caller(method, request, cancellationToken);
+            if (pending.IsCompletedSuccessfully)
+            {
+                return new(pending.Result);
+            }
+
+            return AwaitAsync(pending, request);
+        }
+        catch (Exception e)
+        {
+            return new(ErrorResponse(request, e));
+        }
+    }
+
+    /// <summary>Handles one request synchronously (blocks on asynchronous methods). Never throws.</summary>
+    public RpcResponse? Dispatch(RpcRequest request)
+    {
+        ValueTask<RpcResponse?> pending = DispatchAsync(request);
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    private async ValueTask<RpcResponse?> AwaitAsync(ValueTask<RpcResponse?> pending, RpcRequest request)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return ErrorResponse(request, e);
+        }
+    }
+
+    private RpcErrorResponse? ErrorResponse(RpcRequest request, Exception exception)
+    {
+        try
+        {
+            Exception sent = exception switch
+            {
+                RpcResultException => IncludeExceptionDetails ? WithDetails(exception, RpcErrorCodes.InternalError) : new ServerException(RpcErrorCodes.InternalError, "Internal error"),
+                RpcException => exception,
+                _ when IncludeExceptionDetails => WithDetails(exception, RpcErrorCodes.ServerError),
+                _ => new ServerException(exception.Message),
+            };
+            return request.ErrorRespond(sent);
+        }
+        catch (Exception)
+        {
+            // Writing the error itself failed (its data could not be serialized): fall back to the bare minimum.
+            return request.ErrorRespond(new ServerException());
+        }
+    }
+
+    private static ServerException WithDetails(Exception exception, int code)
+    {
+        Exception inner = exception is RpcResultException { InnerException: { } cause } ? cause : exception;
+        return new ServerException(code, inner.Message, new Dictionary<string, object?>
+        {
+            ["type"] = inner.GetType().FullName,
+            ["stackTrace"] = inner.StackTrace,
+        });
+    }
+}
+
+/// <summary>
+/// Thrown by a protocol when the result of a successful call cannot be written (no serialization
+/// metadata, NaN, a converter failure): a failure of the server, not of the called method.
+/// </summary>
+public sealed class RpcResultException : Exception
+{
+    /// <summary>Creates the error.</summary>
+    public RpcResultException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
