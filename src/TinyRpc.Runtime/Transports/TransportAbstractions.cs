@@ -60,4 +60,7 @@ public class RpcTransportException : RpcException
         : base(RpcErrorCodes.InternalError, message, null, innerException)
     {
     }
+
+    /// <summary>The HTTP status the server answered with, for HTTP transports.</summary>
+    public System.Net.HttpStatusCode? StatusCode { get; init; }
 }

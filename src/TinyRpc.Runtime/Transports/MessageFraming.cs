@@ -1,0 +1,279 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+
+namespace TinyRpc.Transports;
+
+/// <summary>How messages are delimited on a byte stream.</summary>
+public enum MessageFraming
+{
+    /// <summary>
+    /// Each message is preceded by headers ending in an empty line, one of them <c>Content-Length: N</c>,
+    /// as in the Language Server Protocol. Safe for any payload, binary included.
+    /// </summary>
+    ContentLength = 0,
+
+    /// <summary>Each message is one line ending in <c>\n</c> (a preceding <c>\r</c> is dropped). For JSON without raw newlines.</summary>
+    NewlineDelimited,
+}
+
+/// <summary>The bytes on a stream break the framing rules, or a message is larger than allowed.</summary>
+public sealed class RpcFramingException : RpcTransportException
+{
+    /// <summary>Creates the error.</summary>
+    public RpcFramingException(string message)
+        : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// Reads and writes framed messages on a stream. Reads come from one reader at a time; writes are
+/// serialized, so several threads may send at once.
+/// </summary>
+public sealed class FramedConnection : IAsyncDisposable
+{
+    /// <summary>The default largest message: 4 MiB.</summary>
+    public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
+
+    private const int MaxHeaderSize = 1024;
+
+    private readonly Stream _input;
+    private readonly Stream _output;
+    private readonly bool _ownsStreams;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private byte[] _buffer = new byte[4096];
+    private int _start;
+    private int _end;
+    private bool _eof;
+
+    /// <summary>Frames messages on one bidirectional stream.</summary>
+    public FramedConnection(Stream stream, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = DefaultMaxMessageSize, bool ownsStream = true)
+        : this(stream, stream, framing, maxMessageSize, ownsStream)
+    {
+    }
+
+    /// <summary>Frames messages read from <paramref name="input"/> and written to <paramref name="output"/> (stdin and stdout, say).</summary>
+    public FramedConnection(Stream input, Stream output, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = DefaultMaxMessageSize, bool ownsStreams = true)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessageSize, 1);
+        _input = input;
+        _output = output;
+        Framing = framing;
+        MaxMessageSize = maxMessageSize;
+        _ownsStreams = ownsStreams;
+    }
+
+    /// <summary>The framing.</summary>
+    public MessageFraming Framing { get; }
+
+    /// <summary>The largest message read or written; a larger one is an <see cref="RpcFramingException"/>.</summary>
+    public int MaxMessageSize { get; }
+
+    /// <summary>Reads the next message; null at the end of the stream (a partial message at the end is dropped).</summary>
+    /// <exception cref="RpcFramingException">The framing is broken or the message is too large; the stream cannot be used further.</exception>
+    public ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken = default)
+        => Framing == MessageFraming.NewlineDelimited ? ReadLineAsync(cancellationToken) : ReadContentLengthAsync(cancellationToken);
+
+    /// <summary>Writes one message with its framing and flushes.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        if (message.Length > MaxMessageSize)
+        {
+            throw new RpcFramingException($"The message has {message.Length} bytes; at most {MaxMessageSize} are allowed.");
+        }
+
+        if (Framing == MessageFraming.NewlineDelimited && message.Span.Contains((byte)'\n'))
+        {
+            throw new RpcFramingException("A newline-delimited message cannot contain a newline.");
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Framing == MessageFraming.ContentLength)
+            {
+                byte[] header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {message.Length}\r\n\r\n"));
+                await _output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+                await _output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await _output.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        int scanned = 0;
+        while (true)
+        {
+            int newline = _buffer.AsSpan(_start + scanned, _end - _start - scanned).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                int length = scanned + newline;
+                ReadOnlySpan<byte> line = _buffer.AsSpan(_start, length);
+                _start += length + 1;
+                if (!line.IsEmpty && line[^1] == (byte)'\r')
+                {
+                    line = line[..^1];
+                }
+
+                if (line.IsEmpty || line.Trim(" \t"u8).IsEmpty)
+                {
+                    scanned = 0;
+                    continue; // blank lines between messages are allowed
+                }
+
+                return line.ToArray();
+            }
+
+            scanned = _end - _start;
+            if (scanned > MaxMessageSize)
+            {
+                throw new RpcFramingException($"A line is longer than {MaxMessageSize} bytes.");
+            }
+
+            if (!await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadContentLengthAsync(CancellationToken cancellationToken)
+    {
+        // Headers: lines up to an empty line.
+        int headerEnd;
+        while (true)
+        {
+            ReadOnlySpan<byte> pending = _buffer.AsSpan(_start, _end - _start);
+            int index = pending.IndexOf("\r\n\r\n"u8);
+            if (index >= 0)
+            {
+                headerEnd = index;
+                break;
+            }
+
+            if (pending.Length > MaxHeaderSize)
+            {
+                throw new RpcFramingException($"No end of headers within {MaxHeaderSize} bytes.");
+            }
+
+            if (!await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+
+        long? contentLength = null;
+        foreach (Range lineRange in _buffer.AsSpan(_start, headerEnd).Split("\r\n"u8))
+        {
+            ReadOnlySpan<byte> line = _buffer.AsSpan(_start, headerEnd)[lineRange];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                throw new RpcFramingException("A header line has no name.");
+            }
+
+            ReadOnlySpan<byte> name = line[..colon].Trim((byte)' ');
+            if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
+            {
+                ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
+                if (!Utf8Parser.TryParse(value, out long n, out int consumed) || consumed != value.Length || n < 0)
+                {
+                    throw new RpcFramingException("The Content-Length header is not a number.");
+                }
+
+                contentLength = n;
+            }
+        }
+
+        if (contentLength is not { } length)
+        {
+            throw new RpcFramingException("The Content-Length header is missing.");
+        }
+
+        if (length > MaxMessageSize)
+        {
+            throw new RpcFramingException($"The message has {length} bytes; at most {MaxMessageSize} are allowed.");
+        }
+
+        _start += headerEnd + 4;
+        while (_end - _start < length)
+        {
+            if (!await FillAsync(cancellationToken, (int)length).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+
+        byte[] body = _buffer.AsSpan(_start, (int)length).ToArray();
+        _start += (int)length;
+        return body;
+    }
+
+    // Reads more bytes into the buffer; false at the end of the stream.
+    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken, int need = 0)
+    {
+        if (_eof)
+        {
+            return false;
+        }
+
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+
+        int wanted = Math.Max(need, _end + 1);
+        if (_end == _buffer.Length || wanted > _buffer.Length)
+        {
+            int size = Math.Min(Math.Max(_buffer.Length * 2, wanted), MaxMessageSize + MaxHeaderSize + 8);
+            if (size <= _buffer.Length)
+            {
+                throw new RpcFramingException($"A message is larger than {MaxMessageSize} bytes.");
+            }
+
+            Array.Resize(ref _buffer, size);
+        }
+
+        int read = await _input.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            _eof = true;
+            return false;
+        }
+
+        _end += read;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsStreams)
+        {
+            await _input.DisposeAsync().ConfigureAwait(false);
+            if (!ReferenceEquals(_input, _output))
+            {
+                await _output.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        _writeLock.Dispose();
+    }
+}

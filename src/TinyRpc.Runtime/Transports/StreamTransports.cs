@@ -1,0 +1,414 @@
+using System.IO.Pipes;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace TinyRpc.Transports;
+
+/// <summary>
+/// A full-duplex client transport over one framed stream: a TCP connection, a named pipe, a child process's
+/// standard streams. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
+/// </summary>
+public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDisposable
+{
+    private readonly FramedConnection _connection;
+    private readonly SemaphoreSlim _exchangeLock = new(1, 1);
+
+    /// <summary>Creates the transport over a framed connection.</summary>
+    public StreamClientTransport(FramedConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+    }
+
+    /// <summary>Creates the transport over a bidirectional stream.</summary>
+    public StreamClientTransport(Stream stream, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+        : this(new FramedConnection(stream, framing, maxMessageSize))
+    {
+    }
+
+    /// <summary>Connects to a TCP server.</summary>
+    public static async Task<StreamClientTransport> ConnectTcpAsync(string host, int port, MessageFraming framing = MessageFraming.ContentLength,
+        int maxMessageSize = FramedConnection.DefaultMaxMessageSize, CancellationToken cancellationToken = default)
+    {
+        var client = new TcpClient { NoDelay = true };
+        try
+        {
+            await client.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            client.Dispose();
+            throw new RpcTransportException($"Cannot connect to {host}:{port}: {e.Message}", e);
+        }
+
+        return new StreamClientTransport(client.GetStream(), framing, maxMessageSize);
+    }
+
+    /// <summary>Connects to a named pipe server on this machine.</summary>
+    public static async Task<StreamClientTransport> ConnectNamedPipeAsync(string pipeName, MessageFraming framing = MessageFraming.ContentLength,
+        int maxMessageSize = FramedConnection.DefaultMaxMessageSize, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
+        try
+        {
+            await pipe.ConnectAsync(timeout ?? TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            await pipe.DisposeAsync().ConfigureAwait(false);
+            throw new RpcTransportException($"Cannot connect to pipe '{pipeName}': {e.Message}", e);
+        }
+
+        return new StreamClientTransport(pipe, framing, maxMessageSize);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => Wrap(_connection.WriteAsync(message, cancellationToken));
+
+    /// <inheritdoc/>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _connection.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new RpcTransportException("The connection failed: " + e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Sends and waits for the next message; do not mix with an <see cref="RpcClient"/> that reads concurrently.</remarks>
+    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
+    {
+        await _exchangeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!expectReply)
+            {
+                return ReadOnlyMemory<byte>.Empty;
+            }
+
+            return await ReceiveAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new RpcTransportException("The connection was closed before the reply arrived.");
+        }
+        finally
+        {
+            _exchangeLock.Release();
+        }
+    }
+
+    private static async ValueTask Wrap(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new RpcTransportException("The connection failed: " + e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _exchangeLock.Dispose();
+    }
+}
+
+/// <summary>
+/// A server transport over one framed stream, such as standard input and output
+/// (<see cref="ForStandardIo"/>). Ends when the stream ends.
+/// </summary>
+public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
+{
+    private readonly FramedConnection _connection;
+
+    /// <summary>Creates the transport over a framed connection.</summary>
+    public StreamServerTransport(FramedConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+    }
+
+    /// <summary>Serves requests read from this process's standard input, replying on standard output.</summary>
+    public static StreamServerTransport ForStandardIo(MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+        => new(new FramedConnection(Console.OpenStandardInput(), Console.OpenStandardOutput(), framing, maxMessageSize));
+
+    /// <inheritdoc/>
+    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
+    {
+        ReadOnlyMemory<byte>? message = await _connection.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return message is { } m ? new RpcInboundMessage(_connection, m) : null;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+    {
+        if (!reply.IsEmpty)
+        {
+            await _connection.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}
+
+/// <summary>
+/// A server transport that accepts many framed connections (TCP, named pipes) and merges their messages;
+/// each reply goes back on the connection its request came from. A connection whose framing breaks, or that
+/// sends a message over the size limit, is closed; the others carry on.
+/// </summary>
+public abstract class ConnectionServerTransport : IServerTransport, IAsyncDisposable
+{
+    private readonly Channel<RpcInboundMessage> _inbox;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<FramedConnection> _connections = [];
+    private readonly Lock _gate = new();
+    private Task? _acceptLoop;
+
+    /// <summary>Creates the transport.</summary>
+    protected ConnectionServerTransport(MessageFraming framing, int maxMessageSize)
+    {
+        Framing = framing;
+        MaxMessageSize = maxMessageSize;
+        _inbox = Channel.CreateBounded<RpcInboundMessage>(new BoundedChannelOptions(1024) { SingleReader = false, SingleWriter = false });
+    }
+
+    /// <summary>The framing of every connection.</summary>
+    public MessageFraming Framing { get; }
+
+    /// <summary>The largest message accepted.</summary>
+    public int MaxMessageSize { get; }
+
+    /// <summary>The number of open connections.</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    /// <summary>Waits for the next connection; null when no more will come.</summary>
+    protected abstract Task<Stream?> AcceptAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stops accepting (called once on dispose).</summary>
+    protected abstract void StopListening();
+
+    /// <summary>Starts accepting connections (done by the first receive when not called).</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            _acceptLoop ??= Task.Run(AcceptLoopAsync);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
+    {
+        Start();
+        try
+        {
+            return await _inbox.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+    {
+        if (reply.IsEmpty)
+        {
+            return;
+        }
+
+        if (context is not FramedConnection connection)
+        {
+            throw new ArgumentException("The context does not come from this transport.", nameof(context));
+        }
+
+        try
+        {
+            await connection.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+            throw new RpcTransportException("The client connection is gone: " + e.Message, e);
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                Stream? stream = await AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                if (stream is null)
+                {
+                    break;
+                }
+
+                var connection = new FramedConnection(stream, Framing, MaxMessageSize);
+                lock (_gate)
+                {
+                    _connections.Add(connection);
+                }
+
+                _ = Task.Run(() => ReadLoopAsync(connection));
+            }
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            // The listener failed; no more connections will come.
+        }
+    }
+
+    private async Task ReadLoopAsync(FramedConnection connection)
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                ReadOnlyMemory<byte>? message = await connection.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                if (message is null)
+                {
+                    break;
+                }
+
+                await _inbox.Writer.WriteAsync(new RpcInboundMessage(connection, message.Value), _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RpcFramingException or IOException or ObjectDisposedException or OperationCanceledException or SocketException)
+        {
+            // A broken or vanished client: drop its connection and keep serving the others.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _connections.Remove(connection);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        StopListening();
+        _inbox.Writer.TryComplete();
+        FramedConnection[] open;
+        lock (_gate)
+        {
+            open = _connections.ToArray();
+        }
+
+        foreach (FramedConnection connection in open)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A server transport that listens for TCP connections carrying framed messages.</summary>
+public sealed class TcpServerTransport : ConnectionServerTransport
+{
+    private readonly TcpListener _listener;
+
+    /// <summary>Listens on <paramref name="endpoint"/> (port 0 picks a free port; see <see cref="LocalEndPoint"/>).</summary>
+    public TcpServerTransport(IPEndPoint endpoint, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+        : base(framing, maxMessageSize)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        _listener = new TcpListener(endpoint);
+        _listener.Start();
+    }
+
+    /// <summary>Listens on 127.0.0.1 at <paramref name="port"/>.</summary>
+    public static TcpServerTransport Loopback(int port = 0, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+        => new(new IPEndPoint(IPAddress.Loopback, port), framing, maxMessageSize);
+
+    /// <summary>The address and port listened on.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    /// <inheritdoc/>
+    protected override async Task<Stream?> AcceptAsync(CancellationToken cancellationToken)
+    {
+        TcpClient client = await _listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+        client.NoDelay = true;
+        return client.GetStream();
+    }
+
+    /// <inheritdoc/>
+    protected override void StopListening() => _listener.Stop();
+}
+
+/// <summary>A server transport that serves framed messages on a named pipe, one pipe instance per client.</summary>
+public sealed class NamedPipeServerTransport : ConnectionServerTransport
+{
+    private readonly string _pipeName;
+
+    /// <summary>Serves on the pipe <paramref name="pipeName"/>.</summary>
+    public NamedPipeServerTransport(string pipeName, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+        : base(framing, maxMessageSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pipeName);
+        _pipeName = pipeName;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<Stream?> AcceptAsync(CancellationToken cancellationToken)
+    {
+        var pipe = new NamedPipeServerStream(_pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances,
+            PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        try
+        {
+            await pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return pipe;
+        }
+        catch
+        {
+            await pipe.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void StopListening()
+    {
+    }
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Net.WebSockets;
+
+namespace TinyRpc.Transports;
+
+/// <summary>
+/// A full-duplex client transport over a WebSocket (tinyrpc's <c>HttpWebSocketClientTransport</c>): each message
+/// is one WebSocket message. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
+/// </summary>
+public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDisposable
+{
+    private readonly WebSocket _socket;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly SemaphoreSlim _exchangeLock = new(1, 1);
+
+    /// <summary>Wraps a connected WebSocket.</summary>
+    public WebSocketClientTransport(WebSocket socket, WebSocketMessageType messageType = WebSocketMessageType.Text, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        _socket = socket;
+        MessageType = messageType;
+        MaxMessageSize = maxMessageSize;
+    }
+
+    /// <summary>Connects to <paramref name="uri"/> (<c>ws://</c> or <c>wss://</c>).</summary>
+    /// <exception cref="RpcTransportException">The connection could not be made.</exception>
+    public static async Task<WebSocketClientTransport> ConnectAsync(Uri uri, WebSocketMessageType messageType = WebSocketMessageType.Text,
+        int maxMessageSize = FramedConnection.DefaultMaxMessageSize, Action<ClientWebSocketOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
+        try
+        {
+            await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WebSocketException e)
+        {
+            socket.Dispose();
+            throw new RpcTransportException($"Cannot connect to {uri}: {e.Message}", e);
+        }
+
+        return new WebSocketClientTransport(socket, messageType, maxMessageSize);
+    }
+
+    /// <summary>Text for JSON-RPC, Binary for MSGPACK-RPC.</summary>
+    public WebSocketMessageType MessageType { get; }
+
+    /// <summary>The largest message received; a larger one closes the socket with status 1009.</summary>
+    public int MaxMessageSize { get; }
+
+    /// <summary>The socket's state.</summary>
+    public WebSocketState State => _socket.State;
+
+    /// <inheritdoc/>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(message, MessageType, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WebSocketException e)
+        {
+            throw new RpcTransportException("The WebSocket failed: " + e.Message, e);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        try
+        {
+            while (true)
+            {
+                Memory<byte> chunk = buffer.GetMemory(4096);
+                ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_socket.State == WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    return null;
+                }
+
+                buffer.Advance(result.Count);
+                if (buffer.WrittenCount > MaxMessageSize)
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big", CancellationToken.None).ConfigureAwait(false);
+                    throw new RpcTransportException($"A message from the server is larger than {MaxMessageSize} bytes.");
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return buffer.WrittenMemory.ToArray();
+                }
+            }
+        }
+        catch (WebSocketException e)
+        {
+            throw new RpcTransportException("The WebSocket failed: " + e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Sends and waits for the next message; do not mix with an <see cref="RpcClient"/> that reads concurrently.</remarks>
+    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
+    {
+        await _exchangeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            return expectReply
+                ? await ReceiveAsync(cancellationToken).ConfigureAwait(false) ?? throw new RpcTransportException("The WebSocket closed before the reply arrived.")
+                : ReadOnlyMemory<byte>.Empty;
+        }
+        finally
+        {
+            _exchangeLock.Release();
+        }
+    }
+
+    /// <summary>Closes the socket with a normal closure (tinyrpc's <c>close</c>).</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WebSocketException)
+            {
+                // the server went away first; nothing left to close
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await CloseAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _socket.Dispose();
+        _sendLock.Dispose();
+        _exchangeLock.Dispose();
+    }
+}
