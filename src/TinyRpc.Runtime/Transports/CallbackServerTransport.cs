@@ -21,7 +21,7 @@ public sealed class CallbackServerTransport : IServerTransport
 
     /// <summary>Creates the transport from blocking callbacks, as tinyrpc's <c>reader()</c> and <c>writer(reply)</c>.</summary>
     public CallbackServerTransport(Func<byte[]?> reader, Action<byte[]> writer)
-        : this(_ => new ValueTask<ReadOnlyMemory<byte>?>(reader() is { } m ? m : null), (reply, _) =>
+        : this(_ => new ValueTask<ReadOnlyMemory<byte>?>(AsMessage(reader())), (reply, _) =>
         {
             writer(reply.ToArray());
             return ValueTask.CompletedTask;
@@ -30,6 +30,9 @@ public sealed class CallbackServerTransport : IServerTransport
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(writer);
     }
+
+    // A null array must end the transport; the implicit array-to-memory conversion would make it an empty message.
+    private static ReadOnlyMemory<byte>? AsMessage(byte[]? message) => message is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(message);
 
     /// <summary>When true (the default), notifications produce no call to the writer; when false the writer receives an empty reply.</summary>
     public bool SkipEmptyReplies { get; init; } = true;

@@ -1,0 +1,207 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using TinyRpc.Protocols;
+
+namespace TinyRpc.Tests.Dispatch;
+
+public class DispatcherTests
+{
+    private static readonly JsonRpcProtocol Protocol = new();
+
+    private static async Task<JsonNode?> Dispatch(RpcDispatcher dispatcher, string json)
+    {
+        RpcMessage? reply;
+        try
+        {
+            reply = await dispatcher.DispatchAsync(Protocol.ParseRequest(Encoding.UTF8.GetBytes(json)));
+        }
+        catch (BadRequestException e)
+        {
+            reply = e.ErrorRespond();
+        }
+
+        return reply is null ? null : JsonNode.Parse(reply.Serialize().Span);
+    }
+
+    private static RpcDispatcher Website()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("version", static (request, _) => new(request.Respond("1.0")));
+        dispatcher.AddMethod("hello", static (request, _) => new(request.Respond("hello")));
+        dispatcher.RegisterInstance(new SomeWebsite("a"), "sitea.");
+        dispatcher.RegisterInstance(new SomeWebsite("b"), "siteb.");
+        return dispatcher;
+    }
+
+    [Fact]
+    public async Task Registers_six_methods_as_in_the_tinyrpc_example()
+    {
+        RpcDispatcher dispatcher = Website();
+        foreach (string name in new[] { "version", "hello", "sitea.get_user_info", "sitea.get_user_comment", "siteb.get_user_info", "siteb.get_user_comment" })
+        {
+            Assert.EndsWith(dispatcher.GetMethod(name).Name, name, StringComparison.Ordinal);
+        }
+
+        Assert.Throws<MethodNotFoundException>(() => dispatcher.GetMethod("sitea.secret"));
+        Assert.Equal("b:ann", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"siteb.get_user_info","params":["ann"],"id":1}"""))!["result"]);
+        Assert.Equal("a:comment7", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"sitea.get_user_comment","params":{"comment_id":7},"id":2}"""))!["result"]);
+    }
+
+    [Fact]
+    public void Adding_a_name_twice_is_an_error()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("x", static (r, _) => new(r.Respond(1)));
+        Assert.Throws<RpcException>(() => dispatcher.AddMethod("x", static (r, _) => new(r.Respond(2))));
+    }
+
+    [Fact]
+    public async Task Own_methods_are_found_before_subdispatchers()
+    {
+        var sub = new RpcDispatcher();
+        sub.AddMethod("b", static (r, _) => new(r.Respond("sub")));
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddSubdispatcher(sub, "a.");
+        dispatcher.AddMethod("a.b", static (r, _) => new(r.Respond("own")));
+        Assert.Equal("own", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.b","id":1}"""))!["result"]);
+    }
+
+    [Fact]
+    public async Task Unknown_method_is_method_not_found()
+    {
+        JsonNode reply = (await Dispatch(Website(), """{"jsonrpc":"2.0","method":"nope","id":3}"""))!;
+        Assert.Equal(-32601, (int)reply["error"]!["code"]!);
+        Assert.Equal(3, (int)reply["id"]!);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","method":"subtract","params":[1,2,3],"id":1}""", "takes 2")]
+    [InlineData("""{"jsonrpc":"2.0","method":"subtract","params":[],"id":1}""", "minuend")]
+    [InlineData("""{"jsonrpc":"2.0","method":"subtract","params":{"minuend":1,"bogus":2},"id":1}""", "bogus")]
+    [InlineData("""{"jsonrpc":"2.0","method":"subtract","params":["x"],"id":1}""", "minuend")]
+    public async Task Invalid_params_name_the_problem(string request, string mentioned)
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterStatic<Calculator>();
+        JsonNode reply = (await Dispatch(dispatcher, request))!;
+        Assert.Equal(-32602, (int)reply["error"]!["code"]!);
+        Assert.Contains(mentioned, (string)reply["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validator_can_be_switched_off()
+    {
+        var dispatcher = new RpcDispatcher { Validator = null };
+        dispatcher.RegisterStatic<Calculator>();
+        JsonNode reply = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"subtract","params":[5,2,99],"id":1}"""))!;
+        Assert.Equal(3, (int)reply["result"]!);
+    }
+
+    [Fact]
+    public async Task Replaceable_validator_is_called()
+    {
+        var seen = new List<string>();
+        var dispatcher = new RpcDispatcher { Validator = (m, a) => seen.Add(m.Name + "/" + a.Count) };
+        dispatcher.RegisterStatic<Calculator>();
+        await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"subtract","params":[5,2],"id":1}""");
+        Assert.Equal(["subtract/2"], seen);
+    }
+
+    [Fact]
+    public async Task Exceptions_from_the_method_carry_their_message_code_and_data()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("plain", static (_, _) => throw new InvalidOperationException("boom"));
+        dispatcher.AddMethod("fixed", static (_, _) => throw new RpcException(99, "Ah, that's cheating", "rotator"));
+        dispatcher.AddMethod("async", static async (_, _) =>
+        {
+            await Task.Yield();
+            throw new ArgumentException("late");
+        });
+
+        JsonNode plain = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"plain","id":1}"""))!;
+        Assert.Equal(-32000, (int)plain["error"]!["code"]!);
+        Assert.Equal("boom", (string)plain["error"]!["message"]!);
+        Assert.Null(plain["error"]!["data"]); // no type names or stack traces by default
+
+        JsonNode fixedError = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"fixed","id":2}"""))!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"code":99,"message":"Ah, that's cheating","data":"rotator"}"""), fixedError["error"]));
+
+        JsonNode late = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"async","id":3}"""))!;
+        Assert.Equal("late", (string)late["error"]!["message"]!);
+    }
+
+    [Fact]
+    public async Task Exception_details_only_when_opted_in()
+    {
+        var dispatcher = new RpcDispatcher { IncludeExceptionDetails = true };
+        dispatcher.AddMethod("plain", static (_, _) => throw new InvalidOperationException("boom"));
+        JsonNode reply = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"plain","id":1}"""))!;
+        Assert.Equal("System.InvalidOperationException", (string)reply["error"]!["data"]!["type"]!);
+    }
+
+    [Fact]
+    public async Task A_result_that_cannot_be_written_is_an_internal_error_without_details()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("nan", static (r, _) => new(r.Respond(double.NaN)));
+        JsonNode reply = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"nan","id":1}"""))!;
+        Assert.Equal(-32603, (int)reply["error"]!["code"]!);
+        Assert.Equal("Internal error", (string)reply["error"]!["message"]!);
+    }
+
+    [Fact]
+    public async Task Batches_are_answered_in_order_and_notifications_are_silent()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterStatic<Calculator>();
+        JsonNode reply = (await Dispatch(dispatcher, """
+            [{"jsonrpc":"2.0","method":"subtract","params":[9,1],"id":"a"},
+             {"jsonrpc":"2.0","method":"subtract","params":[1,1]},
+             {"foo":"boo"},
+             {"jsonrpc":"2.0","method":"slow_add","params":[2,3],"id":"b"}]
+            """))!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            [{"jsonrpc":"2.0","id":"a","result":8},
+             {"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request","data":"Unknown member 'foo'."}},
+             {"jsonrpc":"2.0","id":"b","result":5}]
+            """), reply));
+        Assert.Null(await Dispatch(dispatcher, """[{"jsonrpc":"2.0","method":"subtract","params":[1,1]}]"""));
+    }
+
+    [Fact]
+    public async Task Cancellation_token_reaches_the_method()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterStatic<Calculator>();
+        var request = (RpcRequest)Protocol.ParseRequest("""{"jsonrpc":"2.0","method":"slow_add","params":[1,2],"id":1}"""u8.ToArray());
+        RpcResponse? response = await dispatcher.DispatchAsync(request, new CancellationToken(canceled: true));
+        Assert.True(response!.IsError);
+    }
+
+    [Fact]
+    public async Task Caller_hook_wraps_every_call()
+    {
+        var calls = new List<string>();
+        var dispatcher = new RpcDispatcher { Caller = (m, r, ct) => { calls.Add(m.Name); return m.InvokeAsync(r, ct); } };
+        dispatcher.RegisterStatic<Calculator>();
+        await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"subtract","params":[3,1],"id":1}""");
+        Assert.Equal(["subtract"], calls);
+    }
+
+#pragma warning disable IL2026, IL3050 // the reflection fallback of AddMethod(Delegate), tested here on purpose
+    [Fact]
+    public async Task Delegates_added_without_the_generator_work_through_the_fallback()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod((Func<string, string>)ReverseString);
+        dispatcher.AddMethod((int a, int b = 10) => a + b, "add");
+        dispatcher.AddMethod(async (int a, CancellationToken ct) => { await Task.Delay(1, ct); return a * 2; }, "twice");
+        Assert.Equal("cba", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"ReverseString","params":["abc"],"id":1}"""))!["result"]);
+        Assert.Equal(11, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"add","params":{"a":1},"id":2}"""))!["result"]!);
+        Assert.Equal(8, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"twice","params":[4],"id":3}"""))!["result"]!);
+    }
+#pragma warning restore IL2026, IL3050
+
+    private static string ReverseString(string s) => new(s.Reverse().ToArray());
+}
