@@ -254,6 +254,11 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
             if ((seen & member) != 0)
             {
                 error ??= $"Member '{member.ToString().ToLowerInvariant()}' appears more than once.";
+                if (member == Seen.Id)
+                {
+                    idValid = false; // the id is ambiguous; the specification wants null then
+                }
+
                 reader.Skip();
                 continue;
             }
