@@ -16,3 +16,9 @@ public sealed record Measurement(string Unit, double Value);
 [JsonSerializable(typeof(Dictionary<string, Person>))]
 [JsonSerializable(typeof(Measurement))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;
+
+/// <summary>Options that would let NaN and Infinity through as named literals; the protocol must not.</summary>
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(Measurement))]
+[JsonSerializable(typeof(double[]))]
+internal sealed partial class NamedFloatingPointLiteralsContext : JsonSerializerContext;
