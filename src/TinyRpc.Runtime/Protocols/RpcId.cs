@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace TinyRpc;
 
@@ -107,11 +108,31 @@ public readonly struct RpcId : IEquatable<RpcId>
     /// <summary>Value inequality.</summary>
     public static bool operator !=(RpcId left, RpcId right) => !left.Equals(right);
 
+    private static string Quote(string text)
+    {
+        var builder = new StringBuilder(text.Length + 2).Append('"');
+        foreach (char c in text)
+        {
+            _ = c switch
+            {
+                '"' => builder.Append("\\\""),
+                '\\' => builder.Append("\\\\"),
+                '\n' => builder.Append("\\n"),
+                '\r' => builder.Append("\\r"),
+                '\t' => builder.Append("\\t"),
+                < ' ' => builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.Append('"').ToString();
+    }
+
     /// <summary>The id as it would appear in JSON: <c>42</c>, <c>"abc"</c>, <c>null</c>, or empty for none.</summary>
     public override string ToString() => Kind switch
     {
         RpcIdKind.Number => _string ?? _number.ToString(CultureInfo.InvariantCulture),
-        RpcIdKind.String => "\"" + _string + "\"",
+        RpcIdKind.String => Quote(_string!),
         RpcIdKind.Null => "null",
         _ => string.Empty,
     };
