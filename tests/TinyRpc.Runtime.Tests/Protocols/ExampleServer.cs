@@ -79,9 +79,6 @@ internal static class ExampleServer
                     return r == s ? throw new PalindromeException(s) : request.Respond(r);
                 }
 
-                case "echo":
-                    return request.Respond(Get<System.Text.Json.JsonElement>(request, 0, "value"));
-
                 default:
                     return request.ErrorRespond(new MethodNotFoundException(request.Method));
             }

@@ -39,6 +39,8 @@ public class JsonRpcMalformedRequestTests
         { "block comment", """/* hello */ {"jsonrpc": "2.0", "method": "m", "id": 1}""" },
         { "line comment", "{\"jsonrpc\": \"2.0\", \"method\": \"m\", // hello\n \"id\": 1}" },
         { "garbage bytes", "<FF><FE><00><01>" },
+        { "NUL byte after the message", """{"jsonrpc": "2.0", "method": "m", "id": 1}<00>""" },
+        { "UTF-16 encoded message", "<FF><FE>{<00>}<00>" },
         { "plain text", "hello" },
         { "UTF-8 byte order mark followed by garbage", "<EF><BB><BF>x" },
         { "invalid UTF-8 in method", """{"jsonrpc": "2.0", "method": "a<FF>b", "id": 1}""" },

@@ -277,6 +277,16 @@ public class JsonRpcResponseTests
     }
 
     [Fact]
+    public void Invalid_utf16_in_an_error_still_gives_a_valid_reply()
+    {
+        // an exception message is arbitrary text: the server must answer all the same
+        RpcErrorResponse reply = Request().ErrorRespond(new RpcException(1, "bad \ud800 message", "bad \udc00 data"))!;
+
+        AssertError("{\"code\": 1, \"message\": \"bad \uFFFD message\", \"data\": \"bad \uFFFD data\"}", reply);
+        AssertError("{\"code\": -32000, \"message\": \"x\uFFFD\"}", Request().ErrorRespond(new InvalidOperationException("x\ud800")));
+    }
+
+    [Fact]
     public void Error_response_exposes_code_message_and_data()
     {
         RpcErrorResponse response = Request("\"e1\"").ErrorRespond(new RpcException(99, "msg", new Dictionary<string, int> { ["a"] = 1 }))!;

@@ -206,6 +206,45 @@ public class JsonRpcRoundTripTests
     }
 
     [Fact]
+    public void One_protocol_instance_serves_many_threads()
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        Parallel.For(0, 4_000, i =>
+        {
+            RpcRequest call = (i % 4) switch
+            {
+                0 => _client.CreateRequestBuilder("echo").Add(i).Build(),
+                1 => _client.CreateRequestBuilder("echo").Add("value", "s" + i).Build(),
+                2 => _client.CreateRequest("echo", [new Person("P" + i, i, [])]),
+                _ => _client.CreateRequestBuilder("echo").Add(new List<int> { i, -i }).Build(),
+            };
+            var received = (RpcRequest)_server.ParseRequest(call.Serialize());
+            RpcResponse? response = (i % 4) switch
+            {
+                0 => received.Arguments.TryGet(0, "value", out int n) ? received.Respond(n) : null,
+                1 => received.Arguments.TryGet("value", out string? s) ? received.Respond(s) : null,
+                2 => received.Arguments.TryGet(0, "value", out Person? p) ? received.Respond(p) : null,
+                _ => received.Arguments.TryGet(0, "value", out List<int>? l) ? received.Respond(l) : null,
+            };
+            var reply = (RpcResponse)_client.ParseReply(response!.Serialize());
+            bool ok = reply.Id == call.Id && (i % 4) switch
+            {
+                0 => reply.GetResult<int>() == i,
+                1 => reply.GetResult<string>() == "s" + i,
+                2 => reply.GetResult<Person>().Age == i,
+                _ => reply.GetResult<List<int>>() is [var a, var b] && a == i && b == -i,
+            };
+            if (!ok)
+            {
+                failures.Add($"{i}: {JsonAssert.Text(reply.Serialize())}");
+            }
+        });
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public void Requests_parsed_by_the_server_serialize_to_what_was_received()
     {
         RpcRequest call = _client.CreateRequestBuilder("subtract").Add("minuend", 42).Add("subtrahend", 23).Build();
