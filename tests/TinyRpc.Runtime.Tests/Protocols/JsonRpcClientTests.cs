@@ -225,8 +225,10 @@ public class JsonRpcClientTests
     {
         var response = (RpcResponse)NewProtocol().ParseReply(JsonAssert.Utf8(reply));
 
-        Assert.Equal(new Person("Ada", 36, ["a"]).Name, response.GetResult<Person>().Name);
-        Assert.Equal(["a"], response.GetResult<Person>().Tags);
+        Person person = response.GetResult<Person>();
+        Assert.Equal("Ada", person.Name);
+        Assert.Equal(36, person.Age);
+        Assert.Equal(["a"], person.Tags);
         Assert.Equal(RpcId.FromString("x"), response.Id);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using TinyRpc.Protocols;
 
 namespace TinyRpc.Tests.Protocols;
@@ -159,15 +160,13 @@ public class JsonRpcResponseTests
     {
         var permissive = new JsonRpcProtocol(new JsonSerializerOptions(NamedFloatingPointLiteralsContext.Default.Options)
         {
-            TypeInfoResolver = JsonTypeInfoResolverCombine(),
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(NamedFloatingPointLiteralsContext.Default, TestJsonContext.Default),
         });
+        Assert.True(NamedFloatingPointLiteralsContext.Default.Options.NumberHandling.HasFlag(JsonNumberHandling.AllowNamedFloatingPointLiterals));
         RpcRequest request = Request(rpc: permissive);
 
         Assert.ThrowsAny<Exception>(() => RespondNonFinite(request, example));
     }
-
-    private static System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver JsonTypeInfoResolverCombine()
-        => System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(NamedFloatingPointLiteralsContext.Default, TestJsonContext.Default);
 
     [Fact]
     public void NaN_in_a_request_parameter_throws_and_the_next_request_is_intact()
