@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace TinyRpc;
 
@@ -21,12 +22,17 @@ public enum RpcIdKind
 
 /// <summary>
 /// The correlation id of a request and its response (tinyrpc's <c>unique_id</c>): absent, null,
-/// an integer or a string. Value equality; <c>1</c> and <c>"1"</c> are different ids.
+/// a number or a string. Value equality; <c>1</c> and <c>"1"</c> are different ids.
 /// </summary>
+/// <remarks>
+/// A received number that is not an integer in the range of <see cref="long"/> (discouraged by
+/// JSON-RPC, but allowed) is still a <see cref="RpcIdKind.Number"/> id: it keeps its exact text,
+/// is echoed digit for digit and equals only a number with the same text; <see cref="Number"/> throws for it.
+/// </remarks>
 public readonly struct RpcId : IEquatable<RpcId>
 {
     private readonly long _number;
-    private readonly string? _string;
+    private readonly string? _string; // the string of a String id, or the exact text of a Number id that is not a long
 
     private RpcId(RpcIdKind kind, long number, string? text)
     {
@@ -47,14 +53,22 @@ public readonly struct RpcId : IEquatable<RpcId>
     /// <summary>True for <see cref="RpcIdKind.None"/>.</summary>
     public bool IsNone => Kind == RpcIdKind.None;
 
-    /// <summary>The integer value; throws unless <see cref="Kind"/> is <see cref="RpcIdKind.Number"/>.</summary>
-    public long Number => Kind == RpcIdKind.Number ? _number : throw new InvalidOperationException($"The id is {Kind}, not a number.");
+    /// <summary>The integer value; throws unless <see cref="Kind"/> is <see cref="RpcIdKind.Number"/> and the number is a <see cref="long"/>.</summary>
+    public long Number => Kind == RpcIdKind.Number
+        ? _string is null ? _number : throw new InvalidOperationException($"The id {_string} is not an integer that fits a long.")
+        : throw new InvalidOperationException($"The id is {Kind}, not a number.");
 
     /// <summary>The string value; throws unless <see cref="Kind"/> is <see cref="RpcIdKind.String"/>.</summary>
     public string Text => Kind == RpcIdKind.String ? _string! : throw new InvalidOperationException($"The id is {Kind}, not a string.");
 
     /// <summary>Creates an integer id.</summary>
     public static RpcId FromNumber(long value) => new(RpcIdKind.Number, value, null);
+
+    /// <summary>The exact text of a number id that is not a <see cref="long"/>, else null.</summary>
+    internal string? NumberText => Kind == RpcIdKind.Number ? _string : null;
+
+    /// <summary>Creates a number id from the exact JSON text of a number that does not fit a <see cref="long"/>.</summary>
+    internal static RpcId FromNumberText(string json) => new(RpcIdKind.Number, 0, json);
 
     /// <summary>Creates a string id.</summary>
     public static RpcId FromString(string value)
@@ -72,7 +86,7 @@ public readonly struct RpcId : IEquatable<RpcId>
     /// <inheritdoc/>
     public bool Equals(RpcId other) => Kind == other.Kind && Kind switch
     {
-        RpcIdKind.Number => _number == other._number,
+        RpcIdKind.Number => _number == other._number && string.Equals(_string, other._string, StringComparison.Ordinal),
         RpcIdKind.String => string.Equals(_string, other._string, StringComparison.Ordinal),
         _ => true,
     };
@@ -83,7 +97,7 @@ public readonly struct RpcId : IEquatable<RpcId>
     /// <inheritdoc/>
     public override int GetHashCode() => Kind switch
     {
-        RpcIdKind.Number => _number.GetHashCode(),
+        RpcIdKind.Number => _string is null ? _number.GetHashCode() : StringComparer.Ordinal.GetHashCode(_string),
         RpcIdKind.String => StringComparer.Ordinal.GetHashCode(_string!),
         _ => (int)Kind,
     };
@@ -94,11 +108,31 @@ public readonly struct RpcId : IEquatable<RpcId>
     /// <summary>Value inequality.</summary>
     public static bool operator !=(RpcId left, RpcId right) => !left.Equals(right);
 
+    private static string Quote(string text)
+    {
+        var builder = new StringBuilder(text.Length + 2).Append('"');
+        foreach (char c in text)
+        {
+            _ = c switch
+            {
+                '"' => builder.Append("\\\""),
+                '\\' => builder.Append("\\\\"),
+                '\n' => builder.Append("\\n"),
+                '\r' => builder.Append("\\r"),
+                '\t' => builder.Append("\\t"),
+                < ' ' => builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.Append('"').ToString();
+    }
+
     /// <summary>The id as it would appear in JSON: <c>42</c>, <c>"abc"</c>, <c>null</c>, or empty for none.</summary>
     public override string ToString() => Kind switch
     {
-        RpcIdKind.Number => _number.ToString(CultureInfo.InvariantCulture),
-        RpcIdKind.String => "\"" + _string + "\"",
+        RpcIdKind.Number => _string ?? _number.ToString(CultureInfo.InvariantCulture),
+        RpcIdKind.String => Quote(_string!),
         RpcIdKind.Null => "null",
         _ => string.Empty,
     };

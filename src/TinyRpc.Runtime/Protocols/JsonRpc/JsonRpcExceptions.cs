@@ -103,8 +103,23 @@ public class JsonRpcException : RpcException
     public ReadOnlyMemory<byte> RawData => _rawData;
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidCastException">The data cannot be read as <typeparamref name="T"/>.</exception>
     public override T? GetData<T>() where T : default
-        => _rawData.IsEmpty ? default : _protocol.Codec.Read<T>(_rawData.Span);
+    {
+        if (_rawData.IsEmpty)
+        {
+            return default;
+        }
+
+        try
+        {
+            return _protocol.Codec.Read<T>(_rawData.Span);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidCastException($"The error data cannot be read as {TypeNames.Describe(typeof(T))}: {e.Message}", e);
+        }
+    }
 
     private static JsonElement ParseElement(ReadOnlySpan<byte> raw)
     {

@@ -26,17 +26,20 @@ internal static class JsonRpcIds
             return RpcId.Null;
         }
 
-        // Integral ids are numbers; a fractional or huge number (discouraged by the specification)
-        // keeps its exact text so that it is at least echoed faithfully.
+        // A fractional or huge number (discouraged by the specification) is still a number id:
+        // it keeps its exact text, so that it is echoed faithfully and never equals a string id.
         return Utf8Parser.TryParse(raw, out long value, out int consumed) && consumed == raw.Length
             ? RpcId.FromNumber(value)
-            : RpcId.FromString(Encoding.UTF8.GetString(raw));
+            : RpcId.FromNumberText(Encoding.UTF8.GetString(raw));
     }
 
     public static void Write(Utf8JsonWriter writer, RpcId id)
     {
         switch (id.Kind)
         {
+            case RpcIdKind.Number when id.NumberText is { } text:
+                writer.WriteRawValue(text, skipInputValidation: true); // the exact text of a received number
+                break;
             case RpcIdKind.Number:
                 writer.WriteNumberValue(id.Number);
                 break;

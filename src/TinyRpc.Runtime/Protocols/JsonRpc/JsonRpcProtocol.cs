@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace TinyRpc.Protocols;
 
@@ -116,6 +117,13 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     /// <exception cref="JsonRpcInvalidRequestException">The message is not a valid request, or a batch is empty or too long.</exception>
     public override RpcMessage ParseRequest(ReadOnlyMemory<byte> data)
     {
+        // Utf8JsonReader checks the UTF-8 of strings only when they are decoded; check it all at once,
+        // so that a malformed method name or id is a parse error rather than garbage echoed to the client.
+        if (!Utf8.IsValid(data.Span))
+        {
+            throw ParseError("The message is not valid UTF-8.");
+        }
+
         var reader = new Utf8JsonReader(data.Span, ReaderOptions);
         try
         {
@@ -246,6 +254,11 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
             if ((seen & member) != 0)
             {
                 error ??= $"Member '{member.ToString().ToLowerInvariant()}' appears more than once.";
+                if (member == Seen.Id)
+                {
+                    idValid = false; // the id is ambiguous; the specification wants null then
+                }
+
                 reader.Skip();
                 continue;
             }
@@ -348,6 +361,11 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     /// <exception cref="InvalidReplyException">The message is not valid JSON or not a valid JSON-RPC 2.0 reply.</exception>
     public override RpcMessage ParseReply(ReadOnlyMemory<byte> data)
     {
+        if (!Utf8.IsValid(data.Span))
+        {
+            throw new InvalidReplyException("The reply is not valid UTF-8.");
+        }
+
         var reader = new Utf8JsonReader(data.Span, ReaderOptions);
         try
         {
