@@ -199,6 +199,16 @@ public sealed partial class RpcGenerator
                         arguments.Add("__cancellationToken");
                         continue;
 
+                    case ParameterKind.Wire when p.IsOptional && p.RejectsNull:
+                        // A null sent for a non-nullable parameter is invalid; an absent one takes its default.
+                        w.OpenBlock($"if (__args.TryGet<{p.TypeName}>({index}, {name}, __named, out {p.TypeName} {local}))");
+                        WriteNullCheck(w, local, name, "must not be null");
+                        w.CloseBlock();
+                        w.OpenBlock("else");
+                        w.WriteLine($"{local} = {p.DefaultValue};");
+                        w.CloseBlock();
+                        break;
+
                     case ParameterKind.Wire:
                         w.OpenBlock($"if (!__args.TryGet<{p.TypeName}>({index}, {name}, __named, out {p.TypeName} {local}))");
                         w.WriteLine(p.IsOptional ? $"{local} = {p.DefaultValue};" : $"throw new global::TinyRpc.InvalidParamsException({name}, \"is missing\");");

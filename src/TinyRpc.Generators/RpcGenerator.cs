@@ -30,6 +30,7 @@ public sealed partial class RpcGenerator : IIncrementalGenerator
                 KnownNames.RpcServiceAttribute,
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
                 static (ctx, ct) => Parser.ParseService(ctx, ct))
+            .WithTrackingName(TrackingNames.ServiceParsed)
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.ServiceSpec);
@@ -41,6 +42,7 @@ public sealed partial class RpcGenerator : IIncrementalGenerator
                 KnownNames.RpcServiceAttribute,
                 static (node, _) => node is InterfaceDeclarationSyntax,
                 static (ctx, ct) => Parser.ParseProxy(ctx, ct))
+            .WithTrackingName(TrackingNames.ProxyParsed)
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.ProxySpec);
@@ -57,6 +59,7 @@ public sealed partial class RpcGenerator : IIncrementalGenerator
             .CreateSyntaxProvider(
                 static (node, _) => Parser.IsAddMethodCandidate(node),
                 static (ctx, ct) => Parser.ParseAddMethodCall(ctx, ct))
+            .WithTrackingName(TrackingNames.InterceptorParsed)
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.InterceptorSpec);
