@@ -32,6 +32,12 @@ public sealed partial class RpcGenerator
                 .Concat(contract.AllInterfaces.OrderBy(static i => i.ToDisplayString(TypeOfFormat), StringComparer.Ordinal));
             foreach (INamedTypeSymbol current in contracts)
             {
+                // A base interface with [RpcService] of its own names its methods by its own settings, as the
+                // server-side table does.
+                (RpcNamingPolicyValue policy, bool trimAsync) settings = !SymbolEqualityComparer.Default.Equals(current, contract)
+                    && FindAttribute(current, KnownNames.RpcServiceAttribute) is { } own
+                    ? ReadServiceSettings(own)
+                    : (policy, trimAsync);
                 string interfaceName = current.ToDisplayString(TypeOfFormat);
                 foreach (ISymbol member in current.GetMembers())
                 {
@@ -47,7 +53,7 @@ public sealed partial class RpcGenerator
                         return null;
                     }
 
-                    ProxyMethodSpec? spec = TryParseProxyMethod(method, interfaceName, policy, trimAsync);
+                    ProxyMethodSpec? spec = TryParseProxyMethod(method, interfaceName, settings.policy, settings.trimAsync);
                     if (spec is null)
                     {
                         return null;

@@ -146,6 +146,22 @@ public class ParserTests
     }
 
     [Fact]
+    public void Base_interface_methods_keep_their_own_naming_settings()
+    {
+        IReadOnlyList<ProxySpec> specs = Specs<ProxySpec>("""
+            using TinyRpc;
+            [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
+            public interface IUsers { string GetUser(int id); }
+            public interface IPlain { int PlainValue(); }
+            [RpcService]
+            public interface IAdmin : IUsers, IPlain { void ResetAll(); }
+            """, TrackingNames.ProxySpec);
+        ProxySpec admin = specs.Single(s => s.ProxyName == "AdminProxy");
+        Assert.Equal(["ResetAll", "PlainValue", "get_user"], admin.Methods.Select(m => m.RpcName));
+        Assert.Equal(["get_user"], specs.Single(s => s.ProxyName == "UsersProxy").Methods.Select(m => m.RpcName));
+    }
+
+    [Fact]
     public void AddMethod_calls_with_lambdas_and_method_groups_are_found()
     {
         const string source = """
