@@ -16,7 +16,7 @@ internal static partial class Snapshot
     /// <summary>Every generated source matches its snapshot, and no snapshot is left without a source.</summary>
     public static void MatchAll(IReadOnlyDictionary<string, string> sourcesByHint, string test, [CallerFilePath] string here = "")
     {
-        string directory = Path.Combine(Path.GetDirectoryName(here)!, "Snapshots", test);
+        string directory = Path.Combine(ProjectDirectory(here), "Snapshots", test);
         if (Updating)
         {
             if (Directory.Exists(directory))
@@ -46,6 +46,29 @@ internal static partial class Snapshot
             string path = Path.Combine(directory, hint + Suffix);
             AssertSameLines(path, Normalize(File.ReadAllText(path)), Normalize(source));
         }
+    }
+
+    /// <summary>
+    /// The test project's source directory: beside this file as compiled, or (when a path map hides the source path)
+    /// the first directory above the test binaries that holds the project file.
+    /// </summary>
+    private static string ProjectDirectory(string callerFilePath)
+    {
+        string? here = Path.GetDirectoryName(callerFilePath);
+        if (here is not null && File.Exists(Path.Combine(here, "TinyRpc.Generators.Tests.csproj")))
+        {
+            return here;
+        }
+
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "TinyRpc.Generators.Tests.csproj")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the TinyRpc.Generators.Tests project directory.");
     }
 
     /// <summary>"\n" line endings; the generator's version in [GeneratedCode] becomes %VERSION%.</summary>
