@@ -1,0 +1,113 @@
+// The one definition of how a C# method becomes an RPC name. Linked into TinyRpc.Generators (which
+// writes the names into dispatch tables and proxies) and TinyRpc.Analyzers (which checks them for
+// duplicates), so that both agree to the character. Mirrors TinyRpc.RpcNamingPolicy, which these
+// netstandard2.0 assemblies cannot reference.
+using System.Text;
+
+namespace TinyRpc.Shared;
+
+/// <summary>The values of <c>TinyRpc.RpcNamingPolicy</c>, as the attribute stores them.</summary>
+internal enum RpcNamingPolicyValue
+{
+    AsWritten = 0,
+    CamelCase = 1,
+    SnakeCase = 2,
+}
+
+/// <summary>Computes RPC names from method names and <c>[RpcService]</c> / <c>[Public]</c> settings.</summary>
+internal static class RpcNames
+{
+    private const string AsyncSuffix = "Async";
+
+    /// <summary>
+    /// The RPC name of a method: <paramref name="explicitName"/> verbatim when <c>[Public("name")]</c> gives one,
+    /// otherwise <paramref name="methodName"/> with a trailing <c>Async</c> removed (when
+    /// <paramref name="trimAsyncSuffix"/>) and then <paramref name="policy"/> applied.
+    /// </summary>
+    public static string GetRpcName(string methodName, string? explicitName, RpcNamingPolicyValue policy, bool trimAsyncSuffix)
+    {
+        if (explicitName is not null)
+        {
+            return explicitName;
+        }
+
+        string name = trimAsyncSuffix ? TrimAsyncSuffix(methodName) : methodName;
+        return policy switch
+        {
+            RpcNamingPolicyValue.CamelCase => ToCamelCase(name),
+            RpcNamingPolicyValue.SnakeCase => ToSnakeCase(name),
+            _ => name,
+        };
+    }
+
+    /// <summary><c>ReverseStringAsync</c> becomes <c>ReverseString</c>; a name that is only <c>Async</c> stays.</summary>
+    public static string TrimAsyncSuffix(string name)
+        => name.Length > AsyncSuffix.Length && name.EndsWith(AsyncSuffix, System.StringComparison.Ordinal)
+            ? name.Substring(0, name.Length - AsyncSuffix.Length)
+            : name;
+
+    /// <summary>
+    /// <c>ReverseString</c> becomes <c>reverseString</c>; a leading run of capitals is lowered as a word
+    /// (<c>HTTPGet</c> becomes <c>httpGet</c>, <c>ID</c> becomes <c>id</c>), as System.Text.Json's camelCase does.
+    /// </summary>
+    public static string ToCamelCase(string name)
+    {
+        if (name.Length == 0 || !char.IsUpper(name[0]))
+        {
+            return name;
+        }
+
+        char[] chars = name.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (i == 1 && !char.IsUpper(chars[i]))
+            {
+                break;
+            }
+
+            bool hasNext = i + 1 < chars.Length;
+            if (i > 0 && hasNext && !char.IsUpper(chars[i + 1]))
+            {
+                break;
+            }
+
+            chars[i] = char.ToLowerInvariant(chars[i]);
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>
+    /// <c>ReverseString</c> becomes <c>reverse_string</c>, <c>GetHTTPResponse</c> becomes <c>get_http_response</c>,
+    /// <c>UserId2</c> becomes <c>user_id2</c>: a word starts at a capital that follows a lower-case letter or digit,
+    /// or at the last capital of a run followed by a lower-case letter. Existing underscores are kept.
+    /// </summary>
+    public static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_')
+                {
+                    char previous = name[i - 1];
+                    bool nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
+                    if (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && nextIsLower))
+                    {
+                        builder.Append('_');
+                    }
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

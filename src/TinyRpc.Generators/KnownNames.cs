@@ -1,0 +1,22 @@
+namespace TinyRpc.Generators;
+
+/// <summary>Metadata names of the runtime types the generator looks for, and fixed output names.</summary>
+internal static class KnownNames
+{
+    public const string RpcServiceAttribute = "TinyRpc.RpcServiceAttribute";
+    public const string PublicAttribute = "TinyRpc.PublicAttribute";
+    public const string OneWayAttribute = "TinyRpc.OneWayAttribute";
+    public const string RpcDispatcher = "TinyRpc.RpcDispatcher";
+    public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string Task = "System.Threading.Tasks.Task";
+    public const string TaskOfT = "System.Threading.Tasks.Task`1";
+    public const string ValueTask = "System.Threading.Tasks.ValueTask";
+    public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask`1";
+
+    /// <summary>The namespace of generated interceptors, which consumers list in <c>InterceptorsNamespaces</c>.</summary>
+    public const string InterceptorsNamespace = "TinyRpc.Generated";
+
+    public const string InterceptorsHintName = "TinyRpc.Generated.RpcDispatcherInterceptors.g.cs";
+
+    public const string GeneratorName = "TinyRpc.Generators";
+}

@@ -1,0 +1,14 @@
+namespace TinyRpc.Generators.Model;
+
+/// <summary>How a parameter is supplied.</summary>
+internal enum ParameterKind
+{
+    /// <summary>Read from the request, by position or by name.</summary>
+    Wire,
+
+    /// <summary>A C# <c>params T[]</c> that gathers the remaining positional arguments (or takes an array by name).</summary>
+    ParamArray,
+
+    /// <summary>A <c>CancellationToken</c>: supplied by the server, not a wire parameter.</summary>
+    CancellationToken,
+}

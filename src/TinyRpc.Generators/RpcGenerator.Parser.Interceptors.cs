@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using TinyRpc.Generators.Helpers;
+using TinyRpc.Generators.Model;
+
+namespace TinyRpc.Generators;
+
+public sealed partial class RpcGenerator
+{
+    internal static partial class Parser
+    {
+        // ---- RpcDispatcher.AddMethod(Delegate, string?) calls ----------------------------------------
+
+        /// <summary>True when the consumer lists <c>TinyRpc.Generated</c> in <c>InterceptorsNamespaces</c>.</summary>
+        public static bool AreInterceptorsEnabled(ParseOptions options)
+        {
+            foreach (string key in new[] { "InterceptorsNamespaces", "InterceptorsPreviewNamespaces" })
+            {
+                if (options.Features.TryGetValue(key, out string? value)
+                    && value.Split(';').Any(static ns => string.Equals(ns.Trim(), KnownNames.InterceptorsNamespace, StringComparison.Ordinal)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Syntax only: <c>x.AddMethod(lambda or method group[, name])</c>.</summary>
+        public static bool IsAddMethodCandidate(SyntaxNode node)
+            => node is InvocationExpressionSyntax
+            {
+                Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "AddMethod" },
+                ArgumentList.Arguments: { Count: 1 or 2 } arguments,
+            }
+            && arguments.Any(static a => a.Expression is LambdaExpressionSyntax or AnonymousMethodExpressionSyntax
+                or IdentifierNameSyntax or MemberAccessExpressionSyntax or GenericNameSyntax);
+
+        public static InterceptorSpec? ParseAddMethodCall(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var invocation = (InvocationExpressionSyntax)context.Node;
+            if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
+                || !IsAddMethodOfDelegate(operation.TargetMethod))
+            {
+                return null;
+            }
+
+            IArgumentOperation? argument = operation.Arguments.FirstOrDefault(static a => a.Parameter?.Ordinal == 0);
+            IOperation? value = argument?.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            // Only a lambda or method group converted with its natural type: Func<...> or Action<...>.
+            // Anonymous delegate types (defaults, params, ref parameters) cannot be named, so those calls keep
+            // the reflection fallback.
+            if (value is not IDelegateCreationOperation { Type: INamedTypeSymbol { TypeKind: TypeKind.Delegate, IsAnonymousType: false } delegateType } creation
+                || !IsNameable(delegateType))
+            {
+                return null;
+            }
+
+            (IMethodSymbol? signature, string? defaultName) = creation.Target switch
+            {
+                IAnonymousFunctionOperation lambda => (lambda.Symbol, (string?)null),
+                IMethodReferenceOperation reference => (reference.Method, reference.Method.Name),
+                _ => (null, null),
+            };
+            if (signature is null)
+            {
+                return null;
+            }
+
+            IMethodSymbol invoke = delegateType.DelegateInvokeMethod!;
+            (ReturnKind kind, string? resultType)? returns = ClassifyReturn(invoke.ReturnType);
+            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(signature.Parameters, cancellationToken);
+            if (returns is null || parameters is null || parameters.Any(static p => p.IsOptional || p.Kind == ParameterKind.ParamArray))
+            {
+                return null;
+            }
+
+            if (context.SemanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
+            {
+                return null;
+            }
+
+            FileLinePositionSpan span = invocation.GetLocation().GetLineSpan();
+            return new InterceptorSpec(
+                new DelegateSpec(delegateType.ToDisplayString(TypeFormat), defaultName, returns.Value.kind, returns.Value.resultType, parameters),
+                new InterceptedLocationSpec(location.Version, location.Data, Path.GetFileName(span.Path),
+                    span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
+        }
+
+        private static bool IsAddMethodOfDelegate(IMethodSymbol method)
+            => method is { Name: "AddMethod", IsStatic: false, Parameters.Length: 2 }
+               && MetadataName(method.ContainingType) == KnownNames.RpcDispatcher
+               && method.Parameters[0].Type.SpecialType == SpecialType.System_Delegate
+               && method.Parameters[1].Type.SpecialType == SpecialType.System_String;
+
+        private static bool IsNameable(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.IsAnonymousType || t.IsImplicitlyDeclared || t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+                {
+                    return false;
+                }
+            }
+
+            return type.TypeArguments.OfType<INamedTypeSymbol>().All(IsNameable)
+                   && type.TypeArguments.All(static t => t is INamedTypeSymbol or IArrayTypeSymbol);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace TinyRpc.Generators;
+
+/// <summary>Names of the pipeline steps, shared by the generator and its caching tests.</summary>
+internal static class TrackingNames
+{
+    // The transform steps (re-run when their syntax changes: Unchanged when the spec is equal) ...
+    public const string ServiceParsed = nameof(ServiceParsed);
+    public const string ProxyParsed = nameof(ProxyParsed);
+    public const string InterceptorParsed = nameof(InterceptorParsed);
+
+    // ... and the specs they produce (Cached downstream of an Unchanged transform).
+    public const string ServiceSpec = nameof(ServiceSpec);
+    public const string ProxySpec = nameof(ProxySpec);
+    public const string InterceptorSpec = nameof(InterceptorSpec);
+    public const string InterceptorsEnabled = nameof(InterceptorsEnabled);
+    public const string Interceptors = nameof(Interceptors);
+}

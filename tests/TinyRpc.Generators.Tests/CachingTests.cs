@@ -1,0 +1,197 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace TinyRpc.Generators.Tests;
+
+/// <summary>
+/// The incremental pipeline reuses its work: equal input gives cached steps, edits that do not change a spec
+/// give Unchanged, edits that do give Modified; and no step output holds a symbol, syntax node, location or compilation.
+/// </summary>
+public class CachingTests
+{
+    private const string ServiceSource = """
+        using System.Threading.Tasks;
+        using TinyRpc;
+        namespace Demo;
+        [RpcService]
+        public partial class Calculator
+        {
+            [Public("add")]
+            public int Add(int a, int b) => a + b;
+        }
+
+        [RpcService]
+        public interface IGreeter
+        {
+            Task<string> HelloAsync(string name);
+        }
+        """;
+
+    private const string SetupSource = """
+        using TinyRpc;
+        static class Setup
+        {
+            static void Configure(RpcDispatcher d) => d.AddMethod((int x) => x * 2, "double");
+        }
+        """;
+
+    private const string OtherSource = """
+        namespace Demo;
+        public static class Other
+        {
+            public static int Value => 1;
+        }
+        """;
+
+    private static readonly string[] s_steps =
+    [
+        TrackingNames.ServiceParsed, TrackingNames.ServiceSpec, TrackingNames.ProxyParsed, TrackingNames.ProxySpec,
+        TrackingNames.InterceptorParsed, TrackingNames.InterceptorSpec, TrackingNames.InterceptorsEnabled, TrackingNames.Interceptors,
+    ];
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation([("Service.cs", ServiceSource), ("Setup.cs", SetupSource), ("Other.cs", OtherSource)]);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(GeneratorHarness.ParseOptions(), trackSteps: true).RunGenerators(compilation);
+        return (driver, compilation);
+    }
+
+    private static CSharpCompilation Edit(CSharpCompilation compilation, string path, string newSource)
+    {
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newSource, (CSharpParseOptions)old.Options, path));
+    }
+
+    private static IncrementalStepRunReason[] Reasons(GeneratorRunResult result, string step)
+        => result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    [Fact]
+    public void Rerun_on_a_cloned_compilation_is_entirely_cached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        GeneratorRunResult second = driver.RunGenerators(compilation.Clone(), TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+
+        foreach (string step in s_steps)
+        {
+            Assert.True(second.TrackedSteps.ContainsKey(step), $"step {step} did not run");
+            object[] before = first.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Value).ToArray();
+            object[] after = second.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Value).ToArray();
+            Assert.Equal(before.Length, after.Length);
+            for (int i = 0; i < before.Length; i++)
+            {
+                if (before[i] is not ValueTuple<System.Collections.Immutable.ImmutableArray<Model.InterceptorSpec>, bool>)
+                {
+                    Assert.Equal(before[i], after[i]);
+                }
+            }
+
+            Assert.All(Reasons(second, step), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {r}"));
+        }
+    }
+
+    [Fact]
+    public void Editing_an_unrelated_file_keeps_specs_cached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        CSharpCompilation edited = Edit(compilation, "Other.cs", OtherSource.Replace("Value => 1", "Value => 2", StringComparison.Ordinal));
+        GeneratorRunResult result = driver.RunGenerators(edited, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+
+        // Transforms see a new semantic model and run again, but give equal specs, so nothing downstream runs.
+        foreach (string step in (string[])[TrackingNames.ServiceParsed, TrackingNames.ProxyParsed, TrackingNames.InterceptorParsed])
+        {
+            Assert.All(Reasons(result, step), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {r}"));
+        }
+
+        Assert.Equal([IncrementalStepRunReason.Cached], Reasons(result, TrackingNames.ServiceSpec));
+        Assert.Equal([IncrementalStepRunReason.Cached], Reasons(result, TrackingNames.ProxySpec));
+        Assert.Equal([IncrementalStepRunReason.Cached], Reasons(result, TrackingNames.InterceptorSpec));
+
+        Assert.All(Reasons(result, TrackingNames.InterceptorSpec), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(Reasons(result, TrackingNames.Interceptors), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
+    public void Editing_a_method_body_leaves_the_spec_unchanged()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        CSharpCompilation edited = Edit(compilation, "Service.cs", ServiceSource.Replace("=> a + b;", "=> b + a;", StringComparison.Ordinal));
+        GeneratorRunResult result = driver.RunGenerators(edited, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+
+        // The class is parsed again, gives an equal spec, and nothing downstream runs.
+        Assert.Equal([IncrementalStepRunReason.Unchanged], Reasons(result, TrackingNames.ServiceParsed));
+        Assert.Equal([IncrementalStepRunReason.Cached], Reasons(result, TrackingNames.ServiceSpec));
+
+        // The interface in the same file may not even be re-parsed; either way its proxy is not regenerated.
+        Assert.All(Reasons(result, TrackingNames.ProxySpec), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
+    public void Editing_a_public_name_modifies_the_spec()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        CSharpCompilation edited = Edit(compilation, "Service.cs", ServiceSource.Replace("[Public(\"add\")]", "[Public(\"plus\")]", StringComparison.Ordinal));
+        GeneratorRunResult result = driver.RunGenerators(edited, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+
+        Assert.Equal([IncrementalStepRunReason.Modified], Reasons(result, TrackingNames.ServiceParsed));
+        Assert.Equal([IncrementalStepRunReason.Modified], Reasons(result, TrackingNames.ServiceSpec));
+        var spec = (Model.ServiceSpec)result.TrackedSteps[TrackingNames.ServiceSpec].Single().Outputs.Single().Value;
+        Assert.Equal("plus", Assert.Single(spec.Methods).RpcName);
+        Assert.Contains("\"plus\"", result.GeneratedSources.Single(s => s.HintName == "Demo.Calculator.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Step_outputs_hold_no_symbols_syntax_locations_or_compilations()
+    {
+        (GeneratorDriver driver, _) = FirstRun();
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        foreach (string step in s_steps)
+        {
+            foreach (IncrementalGeneratorRunStep run in result.TrackedSteps[step])
+            {
+                foreach ((object value, _) in run.Outputs)
+                {
+                    AssertNoCompilerObjects(value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+                }
+            }
+        }
+    }
+
+    private static void AssertNoCompilerObjects(object? value, string path, HashSet<object> visited)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum)
+        {
+            return;
+        }
+
+        Assert.False(
+            value is ISymbol or SyntaxNode or SyntaxTree or Location or Compilation or SemanticModel,
+            $"{path} holds a {value.GetType().FullName}, which keeps a compilation alive and defeats caching.");
+
+        if (!value.GetType().IsValueType && !visited.Add(value))
+        {
+            return;
+        }
+
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                AssertNoCompilerObjects(item, $"{path}[{i++}]", visited);
+            }
+
+            return;
+        }
+
+        for (Type? type = value.GetType(); type is not null && type != typeof(object); type = type.BaseType)
+        {
+            foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                AssertNoCompilerObjects(field.GetValue(value), $"{path}.{field.Name}", visited);
+            }
+        }
+    }
+}

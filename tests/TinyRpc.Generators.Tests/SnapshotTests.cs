@@ -1,0 +1,151 @@
+using Microsoft.CodeAnalysis;
+
+namespace TinyRpc.Generators.Tests;
+
+/// <summary>The generated source of representative inputs, compared with reviewed snapshots; each output must compile clean.</summary>
+public class SnapshotTests
+{
+    private static void Verify(string test, string source)
+    {
+        (System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> sources, Compilation output, System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics) =
+            GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(diagnostics);
+        GeneratorHarness.AssertClean(output);
+        Snapshot.MatchAll(sources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()), test);
+    }
+
+    [Fact]
+    public void Service_with_every_method_shape() => Verify(nameof(Service_with_every_method_shape), """
+        using System.Collections.Generic;
+        using System.Runtime.InteropServices;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TinyRpc;
+
+        namespace Demo.Calc;
+
+        public enum Rounding { Down = -1, Nearest = 0, Up = 1 }
+
+        [RpcService]
+        public partial class CalculatorService
+        {
+            [Public("subtract")]
+            public int Subtract(int minuend, int subtrahend) => minuend - subtrahend;
+
+            [Public]
+            public static int Sum(params int[] values) => 0;
+
+            [Public]
+            public string Join(string separator, params string?[] parts) => string.Join(separator, parts);
+
+            [Public]
+            public void Reset() { }
+
+            [Public]
+            public Task ResetAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            [Public]
+            public Task<double> DivideAsync(double a, double b = 1.5, CancellationToken cancellationToken = default) => Task.FromResult(a / b);
+
+            [Public]
+            public ValueTask PingAsync() => default;
+
+            [Public]
+            public ValueTask<string?> FindAsync(string? key, long limit = 10L, Rounding rounding = Rounding.Down) => new((string?)null);
+
+            [Public]
+            public string Greet(string name, string greeting = "Hello, \"you\"", char mark = '!', decimal tip = 0.5m, float weight = 2.5f, int? count = null, List<int>? extra = null)
+                => greeting + name + mark;
+
+            [Public]
+            public static Dictionary<string, int> Stats([Optional] IReadOnlyList<string> names) => new();
+
+            // Not [Public]: not in the table.
+            public int Hidden() => 0;
+        }
+        """);
+
+    [Fact]
+    public void Naming_policies() => Verify(nameof(Naming_policies), """
+        using System.Threading.Tasks;
+        using TinyRpc;
+
+        [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
+        internal sealed partial class StringService
+        {
+            [Public] public Task<string> ReverseStringAsync(string s) => Task.FromResult(s);
+            [Public] public string GetHTTPStatus() => "ok";
+            [Public("Keep.This")] public string Verbatim() => "";
+        }
+
+        public static partial class Outer
+        {
+            [RpcService(NamingPolicy = RpcNamingPolicy.CamelCase)]
+            private partial class Nested : IContract
+            {
+                [Public] public int ComputeAsync() => 1;
+                string IContract.Describe(string? value) => value ?? "";
+            }
+        }
+
+        [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
+        public interface IContract
+        {
+            [Public] string Describe(string? value);
+        }
+        """);
+
+    [Fact]
+    public void Interface_proxy() => Verify(nameof(Interface_proxy), """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TinyRpc;
+
+        namespace Demo.Client
+        {
+            public interface IBase
+            {
+                int Version();
+            }
+
+            [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
+            public interface IStringService : IBase
+            {
+                Task<string> ReverseStringAsync(string s, CancellationToken cancellationToken = default);
+                [Public("get_user_comment")] ValueTask<string?> GetCommentAsync(int commentId);
+                int Sum(params int[] values);
+                Task PingAsync();
+                ValueTask PongAsync(CancellationToken cancellationToken);
+                void Reset();
+                [OneWay] void Log(string message);
+                [OneWay] Task LogAsync(string message, CancellationToken cancellationToken);
+                string Describe() => "default implementations are left alone";
+            }
+        }
+        """);
+
+    [Fact]
+    public void AddMethod_interception() => Verify(nameof(AddMethod_interception), """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TinyRpc;
+
+        public static class Setup
+        {
+            public static void Configure(RpcDispatcher dispatcher)
+            {
+                dispatcher.AddMethod((int a, int b) => a - b, "subtract");
+                dispatcher.AddMethod((int a, int b) => a - b, "minus");
+                dispatcher.AddMethod(async (string text, string? suffix, CancellationToken cancellationToken) =>
+                {
+                    await Task.Yield();
+                    return text + suffix;
+                }, "concat");
+                dispatcher.AddMethod(Hello);
+                dispatcher.AddMethod(name: "ping", method: () => { });
+            }
+
+            private static string Hello(string name) => "Hello, " + name;
+        }
+        """);
+}
