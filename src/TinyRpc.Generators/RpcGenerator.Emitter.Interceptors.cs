@@ -68,8 +68,6 @@ public sealed partial class RpcGenerator
 
             w.CloseBlock();
             w.CloseBlock();
-            w.WriteLine();
-            WriteDispatchHelpers(w);
             return w.ToString();
         }
 

@@ -9,7 +9,7 @@ public sealed partial class RpcGenerator
 {
     internal static partial class Emitter
     {
-        private const string ProxyHelpers = "global::__TinyRpcProxyHelpers";
+        private const string ProxyHelpers = "global::TinyRpc.RpcGeneratedCode";
 
         public static string EmitProxy(ProxySpec spec)
         {
@@ -66,8 +66,6 @@ public sealed partial class RpcGenerator
                 w.CloseBlock();
             }
 
-            w.WriteLine();
-            WriteProxyHelpers(w);
             return w.ToString();
         }
 
@@ -125,40 +123,6 @@ public sealed partial class RpcGenerator
             w.WriteLine(cancellationToken + ")" + suffix);
             w.Indentation--;
             w.CloseBlock();
-        }
-
-        private static void WriteProxyHelpers(SourceWriter w)
-        {
-            w.WriteLines($$"""
-                /// <summary>Helpers of the generated proxies in this file.</summary>
-                {{GeneratedCodeAttribute}}
-                file static class __TinyRpcProxyHelpers
-                {
-                    /// <summary>Adds the elements of a <c>params</c> array as positional arguments.</summary>
-                    public static global::TinyRpc.RpcRequestBuilder AddEach<T>(global::TinyRpc.RpcRequestBuilder builder, T[]? values)
-                    {
-                        if (values is not null)
-                        {
-                            foreach (T value in values)
-                            {
-                                builder.Add<T>(value);
-                            }
-                        }
-
-                        return builder;
-                    }
-
-                    /// <summary>Sends a call whose result is not used, and throws the error of an error response.</summary>
-                    public static async global::System.Threading.Tasks.Task CallAsync(global::TinyRpc.RpcClient client, global::TinyRpc.RpcRequest request, global::System.Threading.CancellationToken cancellationToken)
-                    {
-                        global::TinyRpc.RpcResponse? response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                        if (response is global::TinyRpc.RpcErrorResponse error)
-                        {
-                            throw client.Protocol.RaiseError(error);
-                        }
-                    }
-                }
-                """);
         }
     }
 }

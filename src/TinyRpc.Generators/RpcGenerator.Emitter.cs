@@ -12,7 +12,7 @@ public sealed partial class RpcGenerator
     internal static partial class Emitter
     {
         private const string ValueTaskOfResponse = "global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>";
-        private const string DispatchHelpers = "global::__TinyRpcDispatchHelpers";
+        private const string DispatchHelpers = "global::TinyRpc.RpcGeneratedCode";
 
         internal static readonly string GeneratedCodeAttribute =
             $"[global::System.CodeDom.Compiler.GeneratedCode(\"{KnownNames.GeneratorName}\", \"{typeof(RpcGenerator).Assembly.GetName().Version}\")]";
@@ -70,8 +70,6 @@ public sealed partial class RpcGenerator
                 w.CloseBlock();
             }
 
-            w.WriteLine();
-            WriteDispatchHelpers(w);
             return w.ToString();
         }
 
@@ -286,46 +284,6 @@ public sealed partial class RpcGenerator
             w.OpenBlock($"if ({local} is null)");
             w.WriteLine($"throw new global::TinyRpc.InvalidParamsException({name}, \"{problem}\");");
             w.CloseBlock();
-        }
-
-        /// <summary>Awaits a method's task only when it has not completed; file-local, so every generated file has its own.</summary>
-        private static void WriteDispatchHelpers(SourceWriter w)
-        {
-            w.WriteLines($$"""
-                /// <summary>Writes the response of an asynchronous method, awaiting only tasks that have not completed.</summary>
-                {{GeneratedCodeAttribute}}
-                file static class __TinyRpcDispatchHelpers
-                {
-                    public static {{ValueTaskOfResponse}} RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-                        => task.IsCompletedSuccessfully ? new {{ValueTaskOfResponse}}(request.Respond()) : AwaitAsync(request, task);
-
-                    public static {{ValueTaskOfResponse}} RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask task)
-                    {
-                        if (task.IsCompletedSuccessfully)
-                        {
-                            task.GetAwaiter().GetResult();
-                            return new {{ValueTaskOfResponse}}(request.Respond());
-                        }
-
-                        return AwaitAsync(request, task.AsTask());
-                    }
-
-                    public static {{ValueTaskOfResponse}} RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-                        => task.IsCompletedSuccessfully ? new {{ValueTaskOfResponse}}(request.Respond<T>(task.Result)) : AwaitAsync(request, task);
-
-                    public static {{ValueTaskOfResponse}} RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask<T> task)
-                        => task.IsCompletedSuccessfully ? new {{ValueTaskOfResponse}}(request.Respond<T>(task.Result)) : AwaitAsync(request, task.AsTask());
-
-                    private static async {{ValueTaskOfResponse}} AwaitAsync(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-                    {
-                        await task.ConfigureAwait(false);
-                        return request.Respond();
-                    }
-
-                    private static async {{ValueTaskOfResponse}} AwaitAsync<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-                        => request.Respond<T>(await task.ConfigureAwait(false));
-                }
-                """);
         }
 
         // ---- text ---------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ namespace TinyRpc.Generated
                 throw new global::TinyRpc.InvalidParamsException("suffix", "is missing");
             }
 
-            return global::__TinyRpcDispatchHelpers.RespondWithResult<string>(__request, __target(__arg0, __arg1, __cancellationToken));
+            return global::TinyRpc.RpcGeneratedCode.RespondWithResult<string>(__request, __target(__arg0, __arg1, __cancellationToken));
         }
 
         // Test.cs(16,9)
@@ -164,38 +164,4 @@ namespace TinyRpc.Generated
             return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond());
         }
     }
-}
-
-/// <summary>Writes the response of an asynchronous method, awaiting only tasks that have not completed.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-file static class __TinyRpcDispatchHelpers
-{
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond()) : AwaitAsync(request, task);
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.GetAwaiter().GetResult();
-            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond());
-        }
-
-        return AwaitAsync(request, task.AsTask());
-    }
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond<T>(task.Result)) : AwaitAsync(request, task);
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask<T> task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond<T>(task.Result)) : AwaitAsync(request, task.AsTask());
-
-    private static async global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> AwaitAsync(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-    {
-        await task.ConfigureAwait(false);
-        return request.Respond();
-    }
-
-    private static async global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> AwaitAsync<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-        => request.Respond<T>(await task.ConfigureAwait(false));
 }

@@ -49,14 +49,14 @@ namespace Demo.Client
         int global::Demo.Client.IStringService.Sum(int[] values)
         {
             return this._client.SendAsync<int>(
-                global::__TinyRpcProxyHelpers.AddEach<int>(this._client.NewRequest(this._prefix + "sum", this._oneWay), values)
+                global::TinyRpc.RpcGeneratedCode.AddEach<int>(this._client.NewRequest(this._prefix + "sum", this._oneWay), values)
                     .Build(),
                 default).GetAwaiter().GetResult();
         }
 
         global::System.Threading.Tasks.Task global::Demo.Client.IStringService.PingAsync()
         {
-            return global::__TinyRpcProxyHelpers.CallAsync(this._client,
+            return global::TinyRpc.RpcGeneratedCode.CallAsync(this._client,
                 this._client.NewRequest(this._prefix + "ping", this._oneWay)
                     .Build(),
                 default);
@@ -64,7 +64,7 @@ namespace Demo.Client
 
         global::System.Threading.Tasks.ValueTask global::Demo.Client.IStringService.PongAsync(global::System.Threading.CancellationToken cancellationToken)
         {
-            return new global::System.Threading.Tasks.ValueTask(global::__TinyRpcProxyHelpers.CallAsync(this._client,
+            return new global::System.Threading.Tasks.ValueTask(global::TinyRpc.RpcGeneratedCode.CallAsync(this._client,
                 this._client.NewRequest(this._prefix + "pong", this._oneWay)
                     .Build(),
                 cancellationToken));
@@ -72,7 +72,7 @@ namespace Demo.Client
 
         void global::Demo.Client.IStringService.Reset()
         {
-            global::__TinyRpcProxyHelpers.CallAsync(this._client,
+            global::TinyRpc.RpcGeneratedCode.CallAsync(this._client,
                 this._client.NewRequest(this._prefix + "reset", this._oneWay)
                     .Build(),
                 default).GetAwaiter().GetResult();
@@ -109,34 +109,5 @@ namespace Demo.Client
         [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
         internal static void __TinyRpc_Register()
             => global::TinyRpc.RpcServiceRegistry.RegisterProxy<global::Demo.Client.IStringService>(static (client, prefix, oneWay) => new global::Demo.Client.StringServiceProxy(client, prefix, oneWay));
-    }
-}
-
-/// <summary>Helpers of the generated proxies in this file.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-file static class __TinyRpcProxyHelpers
-{
-    /// <summary>Adds the elements of a <c>params</c> array as positional arguments.</summary>
-    public static global::TinyRpc.RpcRequestBuilder AddEach<T>(global::TinyRpc.RpcRequestBuilder builder, T[]? values)
-    {
-        if (values is not null)
-        {
-            foreach (T value in values)
-            {
-                builder.Add<T>(value);
-            }
-        }
-
-        return builder;
-    }
-
-    /// <summary>Sends a call whose result is not used, and throws the error of an error response.</summary>
-    public static async global::System.Threading.Tasks.Task CallAsync(global::TinyRpc.RpcClient client, global::TinyRpc.RpcRequest request, global::System.Threading.CancellationToken cancellationToken)
-    {
-        global::TinyRpc.RpcResponse? response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response is global::TinyRpc.RpcErrorResponse error)
-        {
-            throw client.Protocol.RaiseError(error);
-        }
     }
 }

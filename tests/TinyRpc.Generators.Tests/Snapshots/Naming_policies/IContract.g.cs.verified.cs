@@ -41,32 +41,3 @@ public sealed class ContractProxy : global::IContract
     internal static void __TinyRpc_Register()
         => global::TinyRpc.RpcServiceRegistry.RegisterProxy<global::IContract>(static (client, prefix, oneWay) => new global::ContractProxy(client, prefix, oneWay));
 }
-
-/// <summary>Helpers of the generated proxies in this file.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-file static class __TinyRpcProxyHelpers
-{
-    /// <summary>Adds the elements of a <c>params</c> array as positional arguments.</summary>
-    public static global::TinyRpc.RpcRequestBuilder AddEach<T>(global::TinyRpc.RpcRequestBuilder builder, T[]? values)
-    {
-        if (values is not null)
-        {
-            foreach (T value in values)
-            {
-                builder.Add<T>(value);
-            }
-        }
-
-        return builder;
-    }
-
-    /// <summary>Sends a call whose result is not used, and throws the error of an error response.</summary>
-    public static async global::System.Threading.Tasks.Task CallAsync(global::TinyRpc.RpcClient client, global::TinyRpc.RpcRequest request, global::System.Threading.CancellationToken cancellationToken)
-    {
-        global::TinyRpc.RpcResponse? response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response is global::TinyRpc.RpcErrorResponse error)
-        {
-            throw client.Protocol.RaiseError(error);
-        }
-    }
-}

@@ -55,37 +55,3 @@ partial class Outer
     [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
     internal static void __TinyRpc_Register_Nested() => global::TinyRpc.RpcServiceRegistry.RegisterTable(global::Outer.Nested.RpcTable);
 }
-
-/// <summary>Writes the response of an asynchronous method, awaiting only tasks that have not completed.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-file static class __TinyRpcDispatchHelpers
-{
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond()) : AwaitAsync(request, task);
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.GetAwaiter().GetResult();
-            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond());
-        }
-
-        return AwaitAsync(request, task.AsTask());
-    }
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond<T>(task.Result)) : AwaitAsync(request, task);
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask<T> task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond<T>(task.Result)) : AwaitAsync(request, task.AsTask());
-
-    private static async global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> AwaitAsync(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-    {
-        await task.ConfigureAwait(false);
-        return request.Respond();
-    }
-
-    private static async global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> AwaitAsync<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-        => request.Respond<T>(await task.ConfigureAwait(false));
-}

@@ -116,7 +116,7 @@ namespace Demo.Calc
                 __arg1 = 1.5D;
             }
 
-            return global::__TinyRpcDispatchHelpers.RespondWithResult<double>(__request, __instance.DivideAsync(__arg0, __arg1, __cancellationToken));
+            return global::TinyRpc.RpcGeneratedCode.RespondWithResult<double>(__request, __instance.DivideAsync(__arg0, __arg1, __cancellationToken));
         }
 
         // FindAsync: decodes the arguments, calls FindAsync and writes the response.
@@ -140,7 +140,7 @@ namespace Demo.Calc
                 __arg2 = (global::Demo.Calc.Rounding)(-1);
             }
 
-            return global::__TinyRpcDispatchHelpers.RespondWithResult<string?>(__request, __instance.FindAsync(__arg0, __arg1, __arg2));
+            return global::TinyRpc.RpcGeneratedCode.RespondWithResult<string?>(__request, __instance.FindAsync(__arg0, __arg1, __arg2));
         }
 
         // Greet: decodes the arguments, calls Greet and writes the response.
@@ -243,7 +243,7 @@ namespace Demo.Calc
         [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
         private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_PingAsync(global::Demo.Calc.CalculatorService __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
-            return global::__TinyRpcDispatchHelpers.RespondAfter(__request, __instance.PingAsync());
+            return global::TinyRpc.RpcGeneratedCode.RespondAfter(__request, __instance.PingAsync());
         }
 
         // Reset: decodes the arguments, calls Reset and writes the response.
@@ -258,7 +258,7 @@ namespace Demo.Calc
         [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
         private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_ResetAsync(global::Demo.Calc.CalculatorService __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
-            return global::__TinyRpcDispatchHelpers.RespondAfter(__request, __instance.ResetAsync(__cancellationToken));
+            return global::TinyRpc.RpcGeneratedCode.RespondAfter(__request, __instance.ResetAsync(__cancellationToken));
         }
 
         // Stats: decodes the arguments, calls Stats and writes the response.
@@ -334,38 +334,4 @@ namespace Demo.Calc
             return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<int>(__result));
         }
     }
-}
-
-/// <summary>Writes the response of an asynchronous method, awaiting only tasks that have not completed.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-file static class __TinyRpcDispatchHelpers
-{
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond()) : AwaitAsync(request, task);
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondAfter(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.GetAwaiter().GetResult();
-            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond());
-        }
-
-        return AwaitAsync(request, task.AsTask());
-    }
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond<T>(task.Result)) : AwaitAsync(request, task);
-
-    public static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> RespondWithResult<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.ValueTask<T> task)
-        => task.IsCompletedSuccessfully ? new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(request.Respond<T>(task.Result)) : AwaitAsync(request, task.AsTask());
-
-    private static async global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> AwaitAsync(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task task)
-    {
-        await task.ConfigureAwait(false);
-        return request.Respond();
-    }
-
-    private static async global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> AwaitAsync<T>(global::TinyRpc.RpcRequest request, global::System.Threading.Tasks.Task<T> task)
-        => request.Respond<T>(await task.ConfigureAwait(false));
 }
