@@ -24,7 +24,7 @@ public abstract class JsonRpcResponse : RpcResponse
     /// <inheritdoc/>
     public override ReadOnlyMemory<byte> Serialize() => Raw;
 
-    private protected static void WriteEnvelopeStart(Utf8JsonWriter w, JsonRpcRequest? request, RpcId id)
+    internal static void WriteEnvelopeStart(Utf8JsonWriter w, JsonRpcRequest? request, RpcId id)
     {
         w.WriteStartObject();
         w.WriteString("jsonrpc"u8, "2.0"u8);
@@ -162,7 +162,7 @@ public sealed class JsonRpcErrorResponse : RpcErrorResponse
 
         using PooledJsonWriter pooled = PooledJsonWriter.Rent(protocol.Codec.WriterOptions);
         Utf8JsonWriter w = pooled.Writer;
-        WriteEnvelope(w, request, id);
+        JsonRpcResponse.WriteEnvelopeStart(w, request, id);
         w.WriteStartObject("error"u8);
         w.WriteNumber("code"u8, code);
         w.WriteString("message"u8, message);
@@ -188,21 +188,6 @@ public sealed class JsonRpcErrorResponse : RpcErrorResponse
         w.WriteEndObject();
         byte[] bytes = pooled.ToArray();
         return new JsonRpcErrorResponse(protocol, bytes, id, code, message, bytes.AsMemory(dataStart, dataEnd - dataStart));
-    }
-
-    private static void WriteEnvelope(Utf8JsonWriter w, JsonRpcRequest? request, RpcId id)
-    {
-        w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WritePropertyName("id"u8);
-        if (request is not null && !request.RawId.IsEmpty)
-        {
-            w.WriteRawValue(request.RawId, skipInputValidation: true);
-        }
-        else
-        {
-            JsonRpcIds.Write(w, id);
-        }
     }
 
     // Writes the data into a scratch writer first, so that a failure leaves the message intact.
