@@ -170,7 +170,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
 {
     private readonly Channel<RpcInboundMessage> _inbox;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly HashSet<FramedConnection> _connections = [];
+    private readonly HashSet<ServerConnection> _connections = [];
     private readonly Lock _gate = new();
     private Task? _acceptLoop;
 
@@ -232,23 +232,28 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     /// <inheritdoc/>
     public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
-        if (reply.IsEmpty)
-        {
-            return;
-        }
-
-        if (context is not FramedConnection connection)
+        if (context is not ServerConnection connection)
         {
             throw new ArgumentException("The context does not come from this transport.", nameof(context));
         }
 
         try
         {
-            await connection.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+            if (!reply.IsEmpty)
+            {
+                await connection.Framed.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
             throw new RpcTransportException("The client connection is gone: " + e.Message, e);
+        }
+        finally
+        {
+            if (connection.Answered())
+            {
+                await CloseAsync(connection).ConfigureAwait(false);
+            }
         }
     }
 
@@ -264,7 +269,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
                     break;
                 }
 
-                var connection = new FramedConnection(stream, Framing, MaxMessageSize);
+                var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize));
                 lock (_gate)
                 {
                     _connections.Add(connection);
@@ -282,18 +287,19 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         }
     }
 
-    private async Task ReadLoopAsync(FramedConnection connection)
+    private async Task ReadLoopAsync(ServerConnection connection)
     {
         try
         {
             while (!_stopping.IsCancellationRequested)
             {
-                ReadOnlyMemory<byte>? message = await connection.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                ReadOnlyMemory<byte>? message = await connection.Framed.ReadAsync(_stopping.Token).ConfigureAwait(false);
                 if (message is null)
                 {
                     break;
                 }
 
+                connection.Received();
                 await _inbox.Writer.WriteAsync(new RpcInboundMessage(connection, message.Value), _stopping.Token).ConfigureAwait(false);
             }
         }
@@ -303,13 +309,23 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         }
         finally
         {
-            lock (_gate)
+            // A client may close its sending side and still wait for its answers: the connection stays open
+            // until every request read from it has had its reply.
+            if (connection.InputEnded())
             {
-                _connections.Remove(connection);
+                await CloseAsync(connection).ConfigureAwait(false);
             }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask CloseAsync(ServerConnection connection)
+    {
+        lock (_gate)
+        {
+            _connections.Remove(connection);
+        }
+
+        await connection.Framed.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -323,15 +339,15 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         await _stopping.CancelAsync().ConfigureAwait(false);
         StopListening();
         _inbox.Writer.TryComplete();
-        FramedConnection[] open;
+        ServerConnection[] open;
         lock (_gate)
         {
             open = _connections.ToArray();
         }
 
-        foreach (FramedConnection connection in open)
+        foreach (ServerConnection connection in open)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.Framed.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_acceptLoop is not null)
@@ -341,6 +357,43 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
 
         _stopping.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>One accepted connection and the number of its requests still waiting for their reply.</summary>
+    private sealed class ServerConnection(FramedConnection framed)
+    {
+        private readonly Lock _gate = new();
+        private int _unanswered;
+        private bool _inputEnded;
+
+        public FramedConnection Framed { get; } = framed;
+
+        public void Received()
+        {
+            lock (_gate)
+            {
+                _unanswered++;
+            }
+        }
+
+        /// <summary>Records a reply; true when it was the last one owed and the client sends no more.</summary>
+        public bool Answered()
+        {
+            lock (_gate)
+            {
+                return --_unanswered == 0 && _inputEnded;
+            }
+        }
+
+        /// <summary>Records the end of input; true when no reply is owed any more.</summary>
+        public bool InputEnded()
+        {
+            lock (_gate)
+            {
+                _inputEnded = true;
+                return _unanswered == 0;
+            }
+        }
     }
 }
 

@@ -210,6 +210,127 @@ public sealed class ClientServerTests
         await serving.WaitAsync(Limit);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Requests_in_flight_never_exceed_the_bound(int bound)
+    {
+        int running = 0, most = 0;
+        var order = new ConcurrentQueue<int>();
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("work", async (request, ct) =>
+        {
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            int n = SomeWebsite.Arg<int>(request, 0, "n");
+            order.Enqueue(n);
+            await Task.Delay(5, ct);
+            Interlocked.Decrement(ref running);
+            return request.Respond(n);
+        }, [new RpcParameter("n", typeof(int))]);
+        (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
+        var server = new RpcServer(serverTransport, new JsonRpcProtocol(), dispatcher, new RpcServerOptions { MaxConcurrency = bound });
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = server.ServeForeverAsync(stop.Token);
+        await using var client = new RpcClient(new JsonRpcProtocol(), clientTransport);
+
+        int[] results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.CallAsync<int>("work", i))).WaitAsync(Limit);
+
+        Assert.Equal(Enumerable.Range(0, 40), results);
+        Assert.InRange(most, 1, bound);
+        if (bound == 1)
+        {
+            // Sequential handling keeps the order in which the requests arrived.
+            Assert.Equal(Enumerable.Range(0, 40), order);
+        }
+
+        clientTransport.Dispose();
+        await serving.WaitAsync(Limit);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            int previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
+    [Fact]
+    public async Task Tcp_client_that_stops_sending_still_gets_every_reply()
+    {
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0, MessageFraming.NewlineDelimited);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = server.ServeForeverAsync(stop.Token);
+
+        using var raw = new TcpClient();
+        await raw.ConnectAsync("127.0.0.1", transport.LocalEndPoint.Port);
+        var framed = new FramedConnection(raw.GetStream(), MessageFraming.NewlineDelimited, ownsStream: false);
+        for (int i = 0; i < 20; i++)
+        {
+            string request = i % 2 == 0
+                ? $$"""{"jsonrpc":"2.0","method":"sleep","params":[{{i * 10}}],"id":{{i}}}"""
+                : $$"""{"jsonrpc":"2.0","method":"subtract","params":[{{i}},1],"id":{{i}}}""";
+            await framed.WriteAsync(Encoding.UTF8.GetBytes(request));
+        }
+
+        await framed.WriteAsync("""{"jsonrpc":"2.0","method":"subtract","params":[1,1]}"""u8.ToArray());
+        raw.Client.Shutdown(SocketShutdown.Send);
+
+        var ids = new List<int>();
+        for (int n = 0; n < 100; n++)
+        {
+            ReadOnlyMemory<byte>? reply = await framed.ReadAsync().AsTask().WaitAsync(Limit);
+            if (reply is null)
+            {
+                break; // the server closes once every reply is sent
+            }
+
+            ids.Add((int)JsonNode.Parse(reply.Value.Span)!["id"]!);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 20), ids.Order());
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task Tcp_server_survives_a_client_that_vanishes_in_the_middle_of_a_frame()
+    {
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0, MessageFraming.ContentLength);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = server.ServeForeverAsync(stop.Token);
+        int port = transport.LocalEndPoint.Port;
+
+        for (int i = 0; i < 5; i++)
+        {
+            using var raw = new TcpClient();
+            await raw.ConnectAsync("127.0.0.1", port);
+            await raw.GetStream().WriteAsync("Content-Length: 60\r\n\r\n{\"jsonrpc\":\"2.0\",\"me"u8.ToArray());
+            raw.Client.LingerState = new LingerOption(true, 0); // a reset, not a clean close
+        }
+
+        await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port));
+        Assert.Equal(4, await client.CallAsync<int>("subtract", 5, 1));
+        for (int n = 0; n < 100 && transport.ConnectionCount > 1; n++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, transport.ConnectionCount);
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
     [Fact]
     public async Task Client_fails_clearly_when_the_server_drops_the_connection()
     {
