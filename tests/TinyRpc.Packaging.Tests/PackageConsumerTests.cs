@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace TinyRpc.Packaging.Tests;
+
+/// <summary>
+/// What users install, not what the solution references: the packages are packed into a local folder and a fresh
+/// project outside the repository, which references nothing but those packages, is built and run.
+/// </summary>
+public sealed class PackageConsumerTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
+
+    private static string Metadata(string key) => typeof(PackageConsumerTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    [Fact]
+    public async Task A_fresh_project_referencing_only_the_package_serves_and_calls_through_generated_code()
+    {
+        string root = Metadata("RepositoryRoot");
+        string configuration = Metadata("Configuration");
+        string work = Directory.CreateTempSubdirectory("tinyrpc-consumer-").FullName;
+        try
+        {
+            // A version of its own for every run, so a package cached by an earlier run is never used instead.
+            string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+            string feed = Path.Combine(work, "feed");
+            await RunAsync(root, "pack", Path.Combine(root, "src", "TinyRpc.Runtime", "TinyRpc.Runtime.csproj"),
+                "-c", configuration, "--no-build", "-o", feed, "-p:Version=" + version);
+            Assert.True(File.Exists(Path.Combine(feed, $"TinyRpc.Runtime.{version}.nupkg")));
+
+            string project = Path.Combine(work, "consumer");
+            Directory.CreateDirectory(project);
+            string templates = Path.Combine(AppContext.BaseDirectory, "Consumer");
+            File.Copy(Path.Combine(templates, "Consumer.csproj.txt"), Path.Combine(project, "Consumer.csproj"));
+            File.Copy(Path.Combine(templates, "Program.cs.txt"), Path.Combine(project, "Program.cs"));
+            await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="tinyrpc-local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+
+            string output = await RunAsync(project, "run", "-c", "Release", "-p:TinyRpcVersion=" + version);
+            Assert.Contains("Hello, package! 5", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunAsync(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        // Started from a test run: keep MSBuild settings of the outer build out of the consumer's build.
+        start.Environment.Remove("MSBuildExtensionsPath");
+        start.Environment.Remove("MSBuildSDKsPath");
+        start.Environment.Remove("MSBUILD_EXE_PATH");
+        using Process process = Process.Start(start)!;
+        var text = new StringBuilder();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(Limit);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in {Limit}");
+        }
+
+        text.Append(await stdout).Append(await stderr);
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:\n{text}");
+        return text.ToString();
+    }
+}
