@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TinyRpc;
+using TinyRpc.Protocols;
+using TinyRpc.Transports;
+using AotSample;
+
+// Server and client in one process over TCP on 127.0.0.1, each protocol in turn. User types travel through
+// a JsonSerializerContext: nothing on the request path needs reflection or dynamic code.
+int failures = 0;
+TimeSpan? firstReply = null;
+
+foreach ((string name, Func<RpcProtocol> create) in Protocols())
+{
+    await using TcpServerTransport transport = TcpServerTransport.Loopback(0);
+    var dispatcher = new RpcDispatcher();
+    dispatcher.RegisterInstance(new Geometry(), "geo.");
+    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    Task serving = new RpcServer(transport, create(), dispatcher).ServeForeverAsync(stop.Token);
+
+    await using var client = new RpcClient(create(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port));
+    IGeometry geometry = client.GetProxy<IGeometry>("geo.");
+
+    Check(name, "add", await geometry.AddAsync(2, 3), 5);
+    firstReply ??= DateTime.Now - Process.GetCurrentProcess().StartTime;
+    Check(name, "reverse_string", await geometry.ReverseStringAsync("Hello, AOT"), "TOA ,olleH");
+    Check(name, "midpoint", await geometry.MidpointAsync(new Point(0, 0), new Point(4, 2)), new Point(2, 1));
+    Check(name, "farthest", await geometry.FarthestAsync([new Point(1, 1), new Point(-5, 0), new Point(2, 2)]), new Point(-5, 0));
+    try
+    {
+        await geometry.DivideAsync(1, 0);
+        Check(name, "divide by zero", "no error", "error 99");
+    }
+    catch (RpcException e)
+    {
+        Check(name, "divide by zero", $"error {e.Code}: {e.Message}", "error 99: Division by zero");
+    }
+
+    await stop.CancelAsync();
+    await serving;
+}
+
+Console.WriteLine($"first reply {firstReply?.TotalMilliseconds:F0} ms after process start");
+Console.WriteLine(failures == 0 ? "AOT sample: every call returned the right answer" : $"AOT sample: {failures} wrong answers");
+return failures == 0 ? 0 : 1;
+
+static IEnumerable<(string, Func<RpcProtocol>)> Protocols()
+{
+    JsonSerializerOptions options = new() { TypeInfoResolver = SampleJsonContext.Default };
+    yield return ("JSON-RPC", () => new JsonRpcProtocol(new JsonRpcProtocolOptions { SerializerOptions = options }));
+}
+
+void Check<T>(string protocol, string call, T actual, T expected)
+{
+    bool ok = EqualityComparer<T>.Default.Equals(actual, expected);
+    failures += ok ? 0 : 1;
+    Console.WriteLine($"{protocol,-12} {call,-16} {(ok ? "ok" : "WRONG")}  {actual}");
+}
