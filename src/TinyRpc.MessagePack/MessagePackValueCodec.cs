@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
+
+namespace TinyRpc.Protocols;
+
+/// <summary>
+/// Reads and writes parameter, result and error values: common primitives directly, everything else through the
+/// user's resolver, then the built-in reflection-free ones.
+/// </summary>
+internal sealed class MessagePackValueCodec
+{
+    public MessagePackValueCodec(MessagePackSerializerOptions? user, int maxDepth)
+    {
+        IFormatterResolver resolver = user is null
+            ? FallbackResolver.Instance
+            : new ChainResolver(user.Resolver);
+        MessagePackSecurity security = user is null || ReferenceEquals(user.Security, MessagePackSecurity.TrustedData)
+            ? MessagePackSecurity.UntrustedData
+            : user.Security;
+        security = security.WithMaximumObjectGraphDepth(Math.Min(security.MaximumObjectGraphDepth, maxDepth));
+        Options = (user ?? new MessagePackSerializerOptions(resolver))
+            .WithResolver(resolver)
+            .WithSecurity(security)
+            .WithCompression(MessagePackCompression.None);
+    }
+
+    public MessagePackSerializerOptions Options { get; }
+
+    /// <summary>Decodes one value.</summary>
+    /// <exception cref="MessagePackSerializationException">Or another exception caught by <see cref="IsDecodeFailure"/>.</exception>
+    public T Read<T>(ReadOnlyMemory<byte> raw)
+    {
+        var reader = new MessagePackReader(raw);
+        if (typeof(T) == typeof(int))
+        {
+            int v = reader.ReadInt32();
+            return Unsafe.As<int, T>(ref v);
+        }
+
+        if (typeof(T) == typeof(long))
+        {
+            long v = reader.ReadInt64();
+            return Unsafe.As<long, T>(ref v);
+        }
+
+        if (typeof(T) == typeof(double))
+        {
+            double v = reader.ReadDouble();
+            return Unsafe.As<double, T>(ref v);
+        }
+
+        if (typeof(T) == typeof(bool))
+        {
+            bool v = reader.ReadBoolean();
+            return Unsafe.As<bool, T>(ref v);
+        }
+
+        if (typeof(T) == typeof(string))
+        {
+            return (T)(object?)reader.ReadString()!;
+        }
+
+        return Options.Resolver.GetFormatterWithVerify<T>().Deserialize(ref reader, Options);
+    }
+
+    /// <summary>Encodes one value.</summary>
+    public void Write<T>(ref MessagePackWriter writer, T value)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            writer.Write(Unsafe.As<T, int>(ref value));
+        }
+        else if (typeof(T) == typeof(long))
+        {
+            writer.Write(Unsafe.As<T, long>(ref value));
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            writer.Write(Unsafe.As<T, double>(ref value));
+        }
+        else if (typeof(T) == typeof(bool))
+        {
+            writer.Write(Unsafe.As<T, bool>(ref value));
+        }
+        else if (typeof(T) == typeof(string))
+        {
+            writer.Write((string?)(object?)value);
+        }
+        else
+        {
+            Options.Resolver.GetFormatterWithVerify<T>().Serialize(ref writer, value, Options);
+        }
+    }
+
+    /// <summary>The exceptions a formatter throws for data it cannot read or a value it cannot write.</summary>
+    public static bool IsDecodeFailure(Exception e)
+        => e is MessagePackSerializationException or EndOfStreamException or OverflowException or FormatException
+            or InvalidOperationException or InvalidCastException or NotSupportedException or ArgumentException
+            or InsufficientExecutionStackException;
+
+    /// <summary>"an integer", "a map" and so on, for error messages.</summary>
+    public static string Describe(MessagePackType type) => type switch
+    {
+        MessagePackType.Integer => "an integer",
+        MessagePackType.Nil => "nil",
+        MessagePackType.Boolean => "a boolean",
+        MessagePackType.Float => "a float",
+        MessagePackType.String => "a string",
+        MessagePackType.Binary => "binary data",
+        MessagePackType.Array => "an array",
+        MessagePackType.Map => "a map",
+        MessagePackType.Extension => "an extension value",
+        _ => "an unknown type code",
+    };
+
+    /// <summary>The resolver used when the user supplies none: built-in formatters only, no reflection.</summary>
+    private sealed class FallbackResolver : IFormatterResolver
+    {
+        public static readonly FallbackResolver Instance = new();
+
+        public IMessagePackFormatter<T>? GetFormatter<T>()
+            => BuiltinResolver.Instance.GetFormatter<T>() ?? PrimitiveObjectResolver.Instance.GetFormatter<T>();
+    }
+
+    /// <summary>The user's resolver first, then the built-in ones. Each resolver caches its own formatters.</summary>
+    private sealed class ChainResolver(IFormatterResolver user) : IFormatterResolver
+    {
+        public IMessagePackFormatter<T>? GetFormatter<T>()
+            => user.GetFormatter<T>() ?? FallbackResolver.Instance.GetFormatter<T>();
+    }
+}
