@@ -36,8 +36,9 @@ internal static class MessagePackScanner
         {
             return Skip(ref reader, maxDepth, pending);
         }
-        catch (EndOfStreamException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentOutOfRangeException)
         {
+            // MessagePackReader reports a binary or extension length beyond the data as an argument out of range.
             return "The message is truncated: a value, or the elements a header announces, run past its end.";
         }
         catch (MessagePackSerializationException e)
@@ -62,15 +63,25 @@ internal static class MessagePackScanner
             }
 
             byte code = reader.NextCode;
-            long items = -1;
+            long items = -1; // elements of an array or map; -1 for other values
             switch (reader.NextMessagePackType)
             {
                 case MessagePackType.Array:
                     items = reader.ReadArrayHeader();
+                    if (items < 0)
+                    {
+                        return "An array header announces more than 2^31 elements.";
+                    }
+
                     break;
 
                 case MessagePackType.Map:
                     items = 2L * reader.ReadMapHeader();
+                    if (items < 0)
+                    {
+                        return "A map header announces more than 2^31 entries.";
+                    }
+
                     break;
 
                 case MessagePackType.String:

@@ -11,6 +11,9 @@ namespace TinyRpc.Protocols;
 /// </summary>
 internal sealed class MessagePackValueCodec
 {
+    private readonly IMessagePackFormatter<object>? _userObjectFormatter;
+    private readonly int _maxDepth;
+
     public MessagePackValueCodec(MessagePackSerializerOptions? user, int maxDepth)
     {
         IFormatterResolver resolver = user is null
@@ -24,6 +27,8 @@ internal sealed class MessagePackValueCodec
             .WithResolver(resolver)
             .WithSecurity(security)
             .WithCompression(MessagePackCompression.None);
+        _userObjectFormatter = user?.Resolver.GetFormatter<object>();
+        _maxDepth = maxDepth;
     }
 
     public MessagePackSerializerOptions Options { get; }
@@ -88,9 +93,58 @@ internal sealed class MessagePackValueCodec
         {
             writer.Write((string?)(object?)value);
         }
+        else if (typeof(T) == typeof(object) && _userObjectFormatter is null)
+        {
+            WriteObject(ref writer, value, 0);
+        }
         else
         {
             Options.Resolver.GetFormatterWithVerify<T>().Serialize(ref writer, value, Options);
+        }
+    }
+
+    // A value known only as object: primitives in their shortest form (as other msgpack implementations write
+    // them), arrays and maps of such values; other types through the resolver chain's object formatter.
+    private void WriteObject(ref MessagePackWriter writer, object? value, int depth)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNil(); break;
+            case bool b: writer.Write(b); break;
+            case int i: writer.Write(i); break;
+            case long l: writer.Write(l); break;
+            case uint u: writer.Write(u); break;
+            case ulong u: writer.Write(u); break;
+            case short s: writer.Write(s); break;
+            case ushort u: writer.Write(u); break;
+            case byte b: writer.Write(b); break;
+            case sbyte s: writer.Write(s); break;
+            case double d: writer.Write(d); break;
+            case float f: writer.Write(f); break;
+            case string s: writer.Write(s); break;
+            case byte[] bytes: writer.Write(bytes); break;
+            case System.Collections.IDictionary map when depth < _maxDepth:
+                writer.WriteMapHeader(map.Count);
+                foreach (System.Collections.DictionaryEntry entry in map)
+                {
+                    WriteObject(ref writer, entry.Key, depth + 1);
+                    WriteObject(ref writer, entry.Value, depth + 1);
+                }
+
+                break;
+            case System.Collections.ICollection list when depth < _maxDepth:
+                writer.WriteArrayHeader(list.Count);
+                foreach (object? item in list)
+                {
+                    WriteObject(ref writer, item, depth + 1);
+                }
+
+                break;
+            case System.Collections.ICollection:
+                throw new MessagePackSerializationException($"The value nests deeper than {_maxDepth} levels.");
+            default:
+                Options.Resolver.GetFormatterWithVerify<object>().Serialize(ref writer, value, Options);
+                break;
         }
     }
 
