@@ -154,7 +154,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
         if (type == RequestType)
         {
             msgId = TryReadMsgId(ref reader)
-                ?? throw InvalidRequest($"The msgid must be an unsigned 32-bit integer, not {Describe(ref reader)}.", RpcId.Null);
+                ?? throw InvalidRequest($"The msgid must be an unsigned 32-bit integer, not {DescribeMsgId(ref reader)}.", RpcId.Null);
         }
 
         RpcId id = msgId is { } n ? RpcId.FromNumber(n) : RpcId.Null;
@@ -205,7 +205,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
         {
             id = TryReadMsgId(ref reader) is { } msgId
                 ? RpcId.FromNumber(msgId)
-                : throw new InvalidReplyException($"The msgid of a reply must be an unsigned 32-bit integer, not {Describe(ref reader)}.");
+                : throw new InvalidReplyException($"The msgid of a reply must be an unsigned 32-bit integer, not {DescribeMsgId(ref reader)}.");
         }
 
         ReadOnlyMemory<byte> error = ReadValue(ref reader, data);
@@ -282,6 +282,9 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
     }
 
     private static string Describe(ref MessagePackReader reader) => MessagePackValueCodec.Describe(reader.NextMessagePackType);
+
+    private static string DescribeMsgId(ref MessagePackReader reader)
+        => reader.NextMessagePackType == MessagePackType.Integer ? "an integer outside 0 to 4294967295" : Describe(ref reader);
 
     private MessagePackRpcInvalidRequestException InvalidRequest(string detail, RpcId id)
         => new(detail) { Protocol = this, RequestId = id };

@@ -253,33 +253,23 @@ public sealed class MessagePackRpcErrorResponse : RpcErrorResponse
             case MessagePackType.String:
                 text.Append('"').Append(reader.ReadString()).Append('"');
                 break;
-            case MessagePackType.Array:
+            case MessagePackType.Array or MessagePackType.Map:
             {
-                int count = reader.ReadArrayHeader();
-                text.Append('[');
+                bool map = reader.NextMessagePackType == MessagePackType.Map;
+                int count = map ? reader.ReadMapHeader() : reader.ReadArrayHeader();
+                text.Append(map ? '{' : '[');
                 for (int i = 0; i < count; i++)
                 {
                     text.Append(i == 0 ? "" : ", ");
                     Show(ref reader, text, depth + 1);
+                    if (map)
+                    {
+                        text.Append(": ");
+                        Show(ref reader, text, depth + 1);
+                    }
                 }
 
-                text.Append(']');
-                break;
-            }
-
-            case MessagePackType.Map:
-            {
-                int count = reader.ReadMapHeader();
-                text.Append('{');
-                for (int i = 0; i < count; i++)
-                {
-                    text.Append(i == 0 ? "" : ", ");
-                    Show(ref reader, text, depth + 1);
-                    text.Append(": ");
-                    Show(ref reader, text, depth + 1);
-                }
-
-                text.Append('}');
+                text.Append(map ? '}' : ']');
                 break;
             }
 

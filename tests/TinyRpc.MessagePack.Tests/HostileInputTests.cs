@@ -44,6 +44,7 @@ public class HostileInputTests
         { "msgid nil", "94 00 c0 a3616464 90", Invalid, -1 },
         { "msgid a float", "94 00 cb3ff0000000000000 a3616464 90", Invalid, -1 },
         { "msgid negative", "94 00 ff a3616464 90", Invalid, -1 },
+        { "msgid as a negative int64", "94 00 d3 ffffffffffffffff a3616464 90", Invalid, -1 },
         { "msgid beyond 32 bits", "94 00 cf 0000000100000000 a3616464 90", Invalid, -1 },
         { "msgid beyond 64-bit signed", "94 00 cf ffffffffffffffff a3616464 90", Invalid, -1 },
         { "method an integer", "94 00 07 01 90", Invalid, 7 },

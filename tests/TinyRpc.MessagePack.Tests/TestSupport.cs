@@ -107,3 +107,21 @@ internal sealed class PythonPeer : IDisposable
         _process.Dispose();
     }
 }
+
+internal static class CatalogAssert
+{
+    /// <summary>The calls every <see cref="ICatalog"/> server answers alike, whatever its protocol or language.</summary>
+    public static async Task CommonCallsAsync(ICatalog proxy, string entry)
+    {
+        Assert.Equal("!dlroW ,olleH", await proxy.ReverseStringAsync("Hello, World!"));
+        Assert.Equal(5, await proxy.AddAsync(2, 3));
+        await proxy.RecordAsync(entry);
+        await proxy.NothingAsync();
+        Assert.Equal([entry], await proxy.RecordedAsync());
+
+        // tinyrpc's custom error: code and message arrive as the server declared them.
+        RpcException palindrome = await Assert.ThrowsAnyAsync<RpcException>(() => proxy.ReverseStringAsync("rotator"));
+        Assert.Equal(99, palindrome.Code);
+        Assert.Equal("Ah, that's cheating!", palindrome.Message);
+    }
+}
