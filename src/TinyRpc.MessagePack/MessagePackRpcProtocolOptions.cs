@@ -6,9 +6,13 @@ namespace TinyRpc.Protocols;
 /// <remarks>
 /// <para>
 /// Parameters, results and error objects of types other than primitives go through the resolver of
-/// <see cref="SerializerOptions"/>. Without one, only what MessagePack-CSharp's <c>BuiltinResolver</c> and
-/// <c>PrimitiveObjectResolver</c> handle is supported (numbers, strings, booleans, byte arrays, arrays of
-/// primitives, <see cref="DateTime"/>, <see cref="Guid"/>, <see cref="object"/> holding those): none of them uses reflection.
+/// <see cref="SerializerOptions"/>. Without one, what MessagePack-CSharp's <c>BuiltinResolver</c> handles is
+/// supported (numbers, strings, booleans, byte arrays, arrays of primitives, <see cref="DateTime"/>,
+/// <see cref="Guid"/>, nullable primitives), and <see cref="object"/> holding primitives, arrays and maps
+/// (read as <see cref="long"/>, <see cref="double"/>, <see cref="string"/>, <c>byte[]</c>, <c>object?[]</c>,
+/// <c>Dictionary&lt;object, object?&gt;</c>). None of them uses reflection. A value passed as
+/// <see cref="object"/> (<see cref="RpcProtocol.CreateRequest"/>) is written by its runtime type only when it is
+/// such a primitive, array or map; add other values typed with <see cref="RpcRequestBuilder.Add{T}(T)"/>.
 /// </para>
 /// <para>
 /// For a NativeAOT or trimmed app, supply a resolver that needs no reflection: formatters generated ahead of

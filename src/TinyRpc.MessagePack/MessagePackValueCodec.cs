@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
@@ -67,6 +68,11 @@ internal sealed class MessagePackValueCodec
             return (T)(object?)reader.ReadString()!;
         }
 
+        if (typeof(T) == typeof(object) && _userObjectFormatter is null)
+        {
+            return (T)ReadObject(ref reader, 0)!;
+        }
+
         return Options.Resolver.GetFormatterWithVerify<T>().Deserialize(ref reader, Options);
     }
 
@@ -103,8 +109,67 @@ internal sealed class MessagePackValueCodec
         }
     }
 
+    // A value read as object, without reflection (MessagePack-CSharp's PrimitiveObjectFormatter makes generic
+    // methods at run time for map keys under untrusted-data security, which NativeAOT cannot do): integers as
+    // long (ulong beyond it), floats as double, str as string, bin as byte[], the timestamp extension as DateTime,
+    // arrays as object?[], maps as Dictionary<object, object?> with per-process randomized key hashes.
+    private object? ReadObject(ref MessagePackReader reader, int depth)
+    {
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePackType.Nil:
+                reader.ReadNil();
+                return null;
+            case MessagePackType.Boolean:
+                return reader.ReadBoolean();
+            case MessagePackType.Integer:
+                return reader.NextCode == MessagePackCode.UInt64 && reader.CreatePeekReader().ReadUInt64() > long.MaxValue
+                    ? reader.ReadUInt64()
+                    : reader.ReadInt64();
+            case MessagePackType.Float:
+                return reader.ReadDouble();
+            case MessagePackType.String:
+                return reader.ReadString();
+            case MessagePackType.Binary:
+                return reader.ReadBytes()!.Value.ToArray();
+            case MessagePackType.Extension when reader.CreatePeekReader().ReadExtensionFormatHeader().TypeCode == ReservedMessagePackExtensionTypeCode.DateTime:
+                return reader.ReadDateTime();
+            case MessagePackType.Array or MessagePackType.Map when depth >= _maxDepth:
+                throw new MessagePackSerializationException($"The value nests deeper than {_maxDepth} levels.");
+            case MessagePackType.Array:
+            {
+                object?[] items = new object?[reader.ReadArrayHeader()];
+                for (int i = 0; i < items.Length; i++)
+                {
+                    items[i] = ReadObject(ref reader, depth + 1);
+                }
+
+                return items;
+            }
+
+            case MessagePackType.Map:
+            {
+                int count = reader.ReadMapHeader();
+                var map = new Dictionary<object, object?>(count, RandomizedKeyComparer.Instance);
+                for (int i = 0; i < count; i++)
+                {
+                    object key = ReadObject(ref reader, depth + 1) ?? throw new MessagePackSerializationException("A map key is nil.");
+                    if (!map.TryAdd(key, ReadObject(ref reader, depth + 1)))
+                    {
+                        throw new MessagePackSerializationException($"The map key {key} appears more than once.");
+                    }
+                }
+
+                return map;
+            }
+
+            default:
+                throw new MessagePackSerializationException($"{Describe(reader.NextMessagePackType)} (code 0x{reader.NextCode:x2}) cannot be read as an object.");
+        }
+    }
+
     // A value known only as object: primitives in their shortest form (as other msgpack implementations write
-    // them), arrays and maps of such values; other types through the resolver chain's object formatter.
+    // them), arrays and maps of such values. Other types would need reflection to find their formatter.
     private void WriteObject(ref MessagePackWriter writer, object? value, int depth)
     {
         switch (value)
@@ -143,8 +208,8 @@ internal sealed class MessagePackValueCodec
             case System.Collections.ICollection:
                 throw new MessagePackSerializationException($"The value nests deeper than {_maxDepth} levels.");
             default:
-                Options.Resolver.GetFormatterWithVerify<object>().Serialize(ref writer, value, Options);
-                break;
+                throw new MessagePackSerializationException(
+                    $"A {TypeNames.Describe(value.GetType())} known only as object cannot be written without reflection: add it typed (RpcRequestBuilder.Add<T>), or use options whose resolver has an object formatter.");
         }
     }
 
@@ -169,13 +234,29 @@ internal sealed class MessagePackValueCodec
         _ => "an unknown type code",
     };
 
+    /// <summary>Hashes numeric keys with a per-process random seed, so that crafted keys cannot all collide.</summary>
+    private sealed class RandomizedKeyComparer : IEqualityComparer<object>
+    {
+        public static readonly RandomizedKeyComparer Instance = new();
+
+        public new bool Equals(object? x, object? y) => object.Equals(x, y);
+
+        public int GetHashCode(object obj) => obj switch
+        {
+            long l => HashCode.Combine(l),
+            ulong u => HashCode.Combine(u),
+            double d => HashCode.Combine(d),
+            _ => obj.GetHashCode(), // strings hash with a random seed already; arrays by reference
+        };
+    }
+
     /// <summary>The resolver used when the user supplies none: built-in formatters only, no reflection.</summary>
     private sealed class FallbackResolver : IFormatterResolver
     {
         public static readonly FallbackResolver Instance = new();
 
         public IMessagePackFormatter<T>? GetFormatter<T>()
-            => BuiltinResolver.Instance.GetFormatter<T>() ?? PrimitiveObjectResolver.Instance.GetFormatter<T>();
+            => BuiltinResolver.Instance.GetFormatter<T>();
     }
 
     /// <summary>The user's resolver first, then the built-in ones. Each resolver caches its own formatters.</summary>

@@ -337,6 +337,43 @@ public class ProtocolTests
     }
 
     [Fact]
+    public void Values_read_as_object_need_no_reflection()
+    {
+        var protocol = new MessagePackRpcProtocol();
+        // [nil, true, -1, 2^64-1, 1.5 (float32), "s", bin [1], timestamp 1 s, [1, [2]], {"k": 1, 2: nil}]
+        RpcArguments args = ((RpcRequest)protocol.ParseRequest(Hex.Bytes(
+            "94 00 01 a16d 9a c0 c3 ff cfffffffffffffffff ca3fc00000 a173 c40101 d6ff00000001 92 01 91 02 82 a16b 01 02 c0"))).Arguments;
+        object?[] expected = [null, true, -1L, ulong.MaxValue, 1.5, "s", new byte[] { 1 }, DateTime.UnixEpoch.AddSeconds(1)];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(args.TryGet(i, "v", out object? value));
+            Assert.Equal(expected[i], value);
+        }
+
+        Assert.True(args.TryGet(8, "list", out object? list));
+        Assert.Equal(new object[] { 1L, new object[] { 2L } }, (object[])list!);
+        Assert.True(args.TryGet(9, "map", out object? map));
+        var dictionary = Assert.IsType<Dictionary<object, object?>>(map);
+        Assert.Equal(1L, dictionary["k"]);
+        Assert.Null(dictionary[2L]);
+
+        string[] unreadable = ["82 01 01 01 02", "81 c0 01", "d5 05 0000"];
+        foreach (string hex in unreadable)
+        {
+            RpcArguments bad = ((RpcRequest)protocol.ParseRequest(Hex.Bytes("94 00 01 a16d 91" + hex))).Arguments;
+            Assert.Throws<InvalidParamsException>(() => bad.TryGet(0, "v", out object? _));
+        }
+
+        // Written as object, values take their shortest form, as python3-msgpack writes them.
+        RpcRequest request = protocol.CreateRequest("m", [1, -1L, (short)300, "s", new object?[] { null, true }, new Dictionary<string, object?> { ["k"] = 2.5 }]);
+        Assert.Equal("940001a16d9601ffcd012ca17392c0c381a16bcb4004000000000000", Hex.Of(request.Serialize()));
+
+        // Other types known only as object would need reflection: they are refused with a clear message.
+        var refused = Assert.Throws<MessagePackSerializationException>(() => TestProtocols.WithResolver().CreateRequest("m", [new Point(1, 2)]));
+        Assert.Contains("Point known only as object", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_standard_resolver_is_an_opt_in()
     {
         // Without a resolver, a [MessagePackObject] type is not serializable (no reflection by default)...
