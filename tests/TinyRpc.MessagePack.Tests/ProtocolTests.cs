@@ -141,6 +141,9 @@ public class ProtocolTests
         Assert.Equal("94010792d18300a4626f6f6dc0", Hex.Of(request.ErrorRespond("boom")!.Serialize()));
         Assert.Equal("94010792d180a7b0" + Utf8Hex("Method not found") + "c0", Hex.Of(request.ErrorRespond(new MethodNotFoundException("x"))!.Serialize()));
 
+        // [code, message] has no place for data: it stays on the server, as in tinyrpc.
+        Assert.Equal("94010792 05 a16d c0".Replace(" ", "", StringComparison.Ordinal), Hex.Of(request.ErrorRespond(new RpcException(5, "m", data: "secret"))!.Serialize()));
+
         // An error that answers no particular request has a nil msgid.
         RpcErrorResponse orphan = protocol.CreateErrorResponse(new ServerException("down"));
         Assert.Equal("9401c092d18300a4646f776ec0", Hex.Of(orphan.Serialize()));
