@@ -1,0 +1,291 @@
+using System.Globalization;
+using MessagePack;
+
+namespace TinyRpc.Protocols;
+
+/// <summary>
+/// MSGPACK-RPC (tinyrpc's <c>MSGPACKRPCProtocol</c>): request <c>[0, msgid, method, params]</c>, response
+/// <c>[1, msgid, error, result]</c>, notification <c>[2, method, params]</c>. Parameters are positional only;
+/// errors travel as tinyrpc writes them, <c>[code, message]</c> with the JSON-RPC error codes.
+/// Envelopes are read with <see cref="MessagePackReader"/> after one checking pass over the whole message;
+/// parameters stay as msgpack until the dispatcher asks for them typed.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The msgid is an unsigned 32-bit integer; <see cref="NextId"/> counts up and wraps to 0 after
+/// <see cref="uint.MaxValue"/>. A request whose msgid is not such an integer is an invalid request.
+/// </para>
+/// <para>
+/// A reply <c>[1, msgid, nil, nil]</c> is a success with a nil result (what a method that returns nothing
+/// sends). A reply whose error is not <c>[code, message]</c> (a string, a map, anything) becomes an error with
+/// code <see cref="RpcErrorCodes.ServerError"/>; see <see cref="MessagePackRpcException"/>. A reply with both an
+/// error and a result is invalid, as in tinyrpc. A reply to an unreadable request may have a nil msgid.
+/// </para>
+/// <para>
+/// No reflection on the request path: user types go through the resolver of
+/// <see cref="MessagePackRpcProtocolOptions.SerializerOptions"/> (see there for NativeAOT).
+/// </para>
+/// </remarks>
+public sealed class MessagePackRpcProtocol : RpcProtocol
+{
+    internal const int RequestType = 0;
+    internal const int ResponseType = 1;
+    internal const int NotificationType = 2;
+
+    internal static readonly MessagePackRpcProtocol Shared = new();
+
+    private int _lastId;
+
+    /// <summary>Creates the protocol with default settings (built-in formatters only).</summary>
+    public MessagePackRpcProtocol()
+        : this(new MessagePackRpcProtocolOptions())
+    {
+    }
+
+    /// <summary>Creates the protocol whose values go through the resolver of <paramref name="serializerOptions"/>.</summary>
+    public MessagePackRpcProtocol(MessagePackSerializerOptions serializerOptions)
+        : this(new MessagePackRpcProtocolOptions { SerializerOptions = serializerOptions })
+    {
+    }
+
+    /// <summary>Creates the protocol with the given settings.</summary>
+    public MessagePackRpcProtocol(MessagePackRpcProtocolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDepth, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1);
+        MaxDepth = options.MaxDepth;
+        MaxMessageSize = options.MaxMessageSize;
+        Codec = new MessagePackValueCodec(options.SerializerOptions, MaxDepth);
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "msgpackrpc";
+
+    /// <inheritdoc/>
+    public override string ContentType => "application/msgpack";
+
+    /// <summary>True: responses carry the msgid of their request, so they can be matched in any order.</summary>
+    public override bool SupportsOutOfOrder => true;
+
+    /// <summary>The deepest nesting of arrays and maps accepted in a message.</summary>
+    public int MaxDepth { get; }
+
+    /// <summary>The largest message accepted, in bytes.</summary>
+    public int MaxMessageSize { get; }
+
+    /// <summary>The effective serializer options (the user's resolver first, then the built-in ones; untrusted-data security).</summary>
+    public MessagePackSerializerOptions SerializerOptions => Codec.Options;
+
+    internal MessagePackValueCodec Codec { get; }
+
+    /// <summary>Returns a new msgid: 1, 2, ... wrapping from <see cref="uint.MaxValue"/> to 0. Safe to call from many threads.</summary>
+    public uint NextId() => unchecked((uint)Interlocked.Increment(ref _lastId));
+
+    /// <summary>Makes <paramref name="last"/> the last msgid handed out (for tests of the wrap).</summary>
+    internal void SetLastId(uint last) => Volatile.Write(ref _lastId, unchecked((int)last));
+
+    /// <inheritdoc/>
+    public override RpcRequestBuilder CreateRequestBuilder(string method, bool oneWay = false)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return new MessagePackRpcRequestBuilder(this, method, oneWay);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="MessagePackRpcInvalidRequestException"><paramref name="kwargs"/> holds values: MSGPACK-RPC has no keyword arguments.</exception>
+    public override RpcRequest CreateRequest(string method, IEnumerable<object?>? args = null,
+        IEnumerable<KeyValuePair<string, object?>>? kwargs = null, bool oneWay = false)
+    {
+        if (kwargs is not null && kwargs.Any())
+        {
+            throw NoKeywordArguments(this);
+        }
+
+        return base.CreateRequest(method, args, null, oneWay);
+    }
+
+    /// <inheritdoc/>
+    public override RpcErrorResponse CreateErrorResponse(Exception exception, RpcId id = default)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return MessagePackRpcErrorResponse.Create(this, exception, id.IsNone ? RpcId.Null : id);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="MessagePackRpcParseException">
+    /// The message is empty, too large, truncated, not msgpack, has invalid UTF-8 in a string, nests deeper than
+    /// <see cref="MaxDepth"/>, or has bytes after its end.
+    /// </exception>
+    /// <exception cref="MessagePackRpcInvalidRequestException">The message is msgpack but not a request or notification.</exception>
+    public override RpcMessage ParseRequest(ReadOnlyMemory<byte> data)
+    {
+        if (CheckMessage(data) is { } problem)
+        {
+            throw new MessagePackRpcParseException(problem) { Protocol = this, RequestId = RpcId.Null };
+        }
+
+        var reader = new MessagePackReader(data);
+        if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            throw InvalidRequest($"A message must be an array, not {Describe(ref reader)}.", RpcId.Null);
+        }
+
+        int length = reader.ReadArrayHeader();
+        if (length == 0 || !TryReadInteger(ref reader, out long type))
+        {
+            throw InvalidRequest("A message must start with its type: 0 for a request, 2 for a notification.", RpcId.Null);
+        }
+
+        string? shape = (type, length) switch
+        {
+            (RequestType, 4) or (NotificationType, 3) => null,
+            (RequestType, _) => "A request [0, msgid, method, params] has 4 elements",
+            (NotificationType, _) => "A notification [2, method, params] has 3 elements",
+            (ResponseType, _) => "The message is a response, not a request",
+            _ => "The message type must be 0 (request) or 2 (notification)",
+        };
+        if (shape is not null)
+        {
+            throw InvalidRequest(string.Create(CultureInfo.InvariantCulture, $"{shape}; got type {type} with {length} elements."), RpcId.Null);
+        }
+
+        uint? msgId = null;
+        if (type == RequestType)
+        {
+            msgId = TryReadMsgId(ref reader)
+                ?? throw InvalidRequest($"The msgid must be an unsigned 32-bit integer, not {DescribeMsgId(ref reader)}.", RpcId.Null);
+        }
+
+        RpcId id = msgId is { } n ? RpcId.FromNumber(n) : RpcId.Null;
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            throw InvalidRequest($"The method must be a string, not {Describe(ref reader)}.", id);
+        }
+
+        long methodLength = reader.ReadStringSequence()!.Value.Length;
+        ReadOnlyMemory<byte> method = data.Slice((int)(reader.Consumed - methodLength), (int)methodLength);
+
+        if (reader.NextMessagePackType == MessagePackType.Map)
+        {
+            throw InvalidRequest("The params must be an array: MSGPACK-RPC has no keyword arguments.", id);
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            throw InvalidRequest($"The params must be an array, not {Describe(ref reader)}.", id);
+        }
+
+        MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader, data);
+        return new MessagePackRpcRequest(this, data, msgId, method, method: null, arguments);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidReplyException">The message is not valid msgpack or not a MSGPACK-RPC response.</exception>
+    public override RpcMessage ParseReply(ReadOnlyMemory<byte> data)
+    {
+        if (CheckMessage(data) is { } problem)
+        {
+            throw new InvalidReplyException("The reply is not valid msgpack: " + problem);
+        }
+
+        var reader = new MessagePackReader(data);
+        if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 4
+            || !TryReadInteger(ref reader, out long type) || type != ResponseType)
+        {
+            throw new InvalidReplyException("A reply must be an array [1, msgid, error, result].");
+        }
+
+        RpcId id;
+        if (reader.TryReadNil())
+        {
+            id = RpcId.Null;
+        }
+        else
+        {
+            id = TryReadMsgId(ref reader) is { } msgId
+                ? RpcId.FromNumber(msgId)
+                : throw new InvalidReplyException($"The msgid of a reply must be an unsigned 32-bit integer, not {DescribeMsgId(ref reader)}.");
+        }
+
+        ReadOnlyMemory<byte> error = ReadValue(ref reader, data);
+        ReadOnlyMemory<byte> result = ReadValue(ref reader, data);
+        bool hasError = error.Span[0] != MessagePackCode.Nil;
+        if (hasError && result.Span[0] != MessagePackCode.Nil)
+        {
+            throw new InvalidReplyException("A reply must not carry both an error and a result.");
+        }
+
+        return hasError
+            ? MessagePackRpcErrorResponse.Read(this, data, id, error)
+            : new MessagePackRpcSuccessResponse(this, data, id, result);
+    }
+
+    internal static MessagePackRpcInvalidRequestException NoKeywordArguments(MessagePackRpcProtocol protocol)
+        => new("MSGPACK-RPC does not support keyword arguments.") { Protocol = protocol };
+
+    /// <summary>Reads an integer of any msgpack width without consuming it when it exceeds <see cref="long"/> (or is not an integer).</summary>
+    internal static bool TryReadInteger(ref MessagePackReader reader, out long value)
+    {
+        value = 0;
+        if (reader.NextMessagePackType != MessagePackType.Integer)
+        {
+            return false;
+        }
+
+        if (reader.NextCode == MessagePackCode.UInt64)
+        {
+            MessagePackReader peek = reader.CreatePeekReader();
+            if (peek.ReadUInt64() > long.MaxValue)
+            {
+                return false;
+            }
+        }
+
+        value = reader.ReadInt64();
+        return true;
+    }
+
+    private static uint? TryReadMsgId(ref MessagePackReader reader)
+    {
+        MessagePackReader peek = reader.CreatePeekReader();
+        if (TryReadInteger(ref peek, out long value) && value is >= 0 and <= uint.MaxValue)
+        {
+            reader = peek;
+            return (uint)value;
+        }
+
+        return null;
+    }
+
+    private string? CheckMessage(ReadOnlyMemory<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return "The message is empty.";
+        }
+
+        if (data.Length > MaxMessageSize)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"The message has {data.Length} bytes; at most {MaxMessageSize} are allowed.");
+        }
+
+        return MessagePackScanner.Validate(data, MaxDepth);
+    }
+
+    // One value of a validated message, as a slice.
+    private ReadOnlyMemory<byte> ReadValue(ref MessagePackReader reader, ReadOnlyMemory<byte> data)
+    {
+        int start = (int)reader.Consumed;
+        _ = MessagePackScanner.Skip(ref reader, MaxDepth);
+        return data[start..(int)reader.Consumed];
+    }
+
+    private static string Describe(ref MessagePackReader reader) => MessagePackValueCodec.Describe(reader.NextMessagePackType);
+
+    private static string DescribeMsgId(ref MessagePackReader reader)
+        => reader.NextMessagePackType == MessagePackType.Integer ? "an integer outside 0 to 4294967295" : Describe(ref reader);
+
+    private MessagePackRpcInvalidRequestException InvalidRequest(string detail, RpcId id)
+        => new(detail) { Protocol = this, RequestId = id };
+}
