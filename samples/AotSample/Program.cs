@@ -6,7 +6,8 @@ using TinyRpc.Transports;
 using AotSample;
 
 // Server and client in one process over TCP on 127.0.0.1, each protocol in turn. User types travel through
-// a JsonSerializerContext: nothing on the request path needs reflection or dynamic code.
+// a JsonSerializerContext and a MessagePack resolver of hand-written formatters: nothing on the request path
+// needs reflection or dynamic code.
 int failures = 0;
 TimeSpan? firstReply = null;
 
@@ -48,6 +49,7 @@ static IEnumerable<(string, Func<RpcProtocol>)> Protocols()
 {
     JsonSerializerOptions options = new() { TypeInfoResolver = SampleJsonContext.Default };
     yield return ("JSON-RPC", () => new JsonRpcProtocol(new JsonRpcProtocolOptions { SerializerOptions = options }));
+    yield return ("MSGPACK-RPC", () => new MessagePackRpcProtocol(SampleResolver.Options));
 }
 
 void Check<T>(string protocol, string call, T actual, T expected)
