@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using TinyRpc.Protocols;
+
+namespace TinyRpc.AspNetCore.Tests;
+
+/// <summary>Debian's python3-tinyrpc (0.6) on the other end of the wire, in both directions.</summary>
+public sealed class PythonInteropTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private static string Python => File.Exists("/usr/bin/python3")
+        ? "/usr/bin/python3"
+        : ChildProcess.FindOnPath("python3") ?? throw new InvalidOperationException("python3 is not installed: the interop tests need Debian's python3-tinyrpc, python3-requests and python3-werkzeug.");
+
+    private static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "python", name);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Python_http_client_calls_the_TinyRpc_server(bool throughTransport)
+    {
+        var service = new TestService();
+        RpcDispatcher dispatcher = TestService.CreateDispatcher(service);
+        var transport = new HttpServerTransport();
+        await using KestrelHost host = await KestrelHost.StartAsync(app =>
+        {
+            if (throughTransport)
+            {
+                app.MapTinyRpc("/rpc", transport);
+            }
+            else
+            {
+                app.MapTinyRpc("/rpc", dispatcher, new JsonRpcProtocol());
+            }
+        });
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = throughTransport ? new RpcServer(transport, new JsonRpcProtocol(), dispatcher).ServeForeverAsync(stop.Token) : Task.CompletedTask;
+
+        ChildProcess.Result result = await ChildProcess.RunAsync(Python, [Script("tinyrpc_http_client.py"), host.Http("/rpc").ToString()],
+            new Dictionary<string, string?> { ["NO_PROXY"] = "127.0.0.1", ["no_proxy"] = "127.0.0.1" }, [], Limit);
+        Assert.True(result.ExitCode == 0, $"python exited with {result.ExitCode}: {result.Stderr}");
+
+        Dictionary<string, JsonElement> checks = System.Text.Encoding.UTF8.GetString(result.Stdout)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(parts => parts[0], parts => JsonDocument.Parse(parts[1]).RootElement);
+        Assert.Equal(5, checks["add"].GetInt32());
+        Assert.Equal(42, checks["add_named"].GetInt32());
+        Assert.Equal("olleh", checks["reverse_string"].GetString());
+        Assert.Equal("cprynit", checks["proxy"].GetString());
+        Assert.True(checks["notified"].GetBoolean());
+        Assert.Contains("Ah, that's cheating", checks["fail"].GetString());
+        Assert.Contains("Method not found", checks["missing"].GetString());
+        Assert.Equal([3, 7], checks["batch"].EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(1, service.Notifications);
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task TinyRpc_client_calls_the_python_wsgi_server()
+    {
+        await using PythonWsgiServer python = await PythonWsgiServer.StartAsync(Python, Script("tinyrpc_wsgi_server.py"));
+        using var http = new HttpClient { Timeout = Limit };
+        using var transport = new HttpPostClientTransport(http, python.Endpoint);
+        await using var client = new RpcClient(new JsonRpcProtocol(), transport);
+
+        Assert.Equal(5, await client.CallAsync<int>("add", 2, 3));
+        Assert.Equal(42, await client.CallAsync<int>("add", null, new Dictionary<string, object?> { ["a"] = 40, ["b"] = 2 }));
+        Assert.Equal("cba", await client.CallAsync<string>("reverse_string", "abc"));
+        JsonElement data = await client.CallAsync<JsonElement>("get_data");
+        Assert.Equal("""["hello",5]""", data.GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("grüße ✓", await client.CallAsync<string>("echo", "grüße ✓"));
+
+        RpcException palindrome = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<string>("reverse_string", "rotator"));
+        Assert.Equal(99, palindrome.Code);
+        Assert.Equal("Ah, that's cheating", palindrome.Message);
+
+        RpcException missing = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<string>("no_such_method"));
+        Assert.Equal(-32601, missing.Code);
+
+        int[] results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.CallAsync<int>("add", i, 1)));
+        Assert.Equal(Enumerable.Range(1, 20), results);
+    }
+
+    private sealed class PythonWsgiServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private PythonWsgiServer(Process process, Uri endpoint)
+        {
+            _process = process;
+            Endpoint = endpoint;
+        }
+
+        public Uri Endpoint { get; }
+
+        public static async Task<PythonWsgiServer> StartAsync(string python, string script)
+        {
+            var start = new ProcessStartInfo(python) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(script);
+            Process process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start python3.");
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                string? line = await process.StandardOutput.ReadLineAsync(limit.Token);
+                if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
+                {
+                    await process.WaitForExitAsync(limit.Token);
+                    throw new InvalidOperationException($"The tinyrpc WSGI server did not start: {line} {await stderr}");
+                }
+
+                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return new PythonWsgiServer(process, new Uri($"http://127.0.0.1:{line["LISTENING ".Length..].Trim()}/"));
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                process.Dispose();
+                throw new TimeoutException("The tinyrpc WSGI server did not report its port within 30 s.");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                _process.StandardInput.Close();
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(limit.Token);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
+}
