@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 
 namespace TinyRpc.AspNetCore;
@@ -17,7 +16,7 @@ namespace TinyRpc.AspNetCore;
 /// </remarks>
 public sealed class HttpServerTransport : IServerTransport
 {
-    private readonly Channel<RpcInboundMessage> _queue = Channel.CreateUnbounded<RpcInboundMessage>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly InboundQueue _queue = new();
     private readonly RpcHttpHandler _handler;
 
     /// <summary>Creates the transport.</summary>
@@ -38,7 +37,7 @@ public sealed class HttpServerTransport : IServerTransport
     private async ValueTask<ReadOnlyMemory<byte>> ExchangeAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
         var pending = new PendingHttpRequest(context);
-        if (!_queue.Writer.TryWrite(new RpcInboundMessage(pending, body)))
+        if (!_queue.TryWrite(new RpcInboundMessage(pending, body)))
         {
             throw new InvalidOperationException("The transport has been completed.");
         }
@@ -49,17 +48,7 @@ public sealed class HttpServerTransport : IServerTransport
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _queue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
-        }
-    }
+    public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default) => _queue.ReceiveAsync(cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
@@ -77,7 +66,7 @@ public sealed class HttpServerTransport : IServerTransport
     /// Stops taking requests: new ones are answered 503, and <see cref="ReceiveMessageAsync"/> returns null once the
     /// requests already queued have been received.
     /// </summary>
-    public void Complete() => _queue.Writer.TryComplete();
+    public void Complete() => _queue.Complete();
 
     private sealed class PendingHttpRequest(HttpContext context) : RpcHttpRequestContext(context)
     {

@@ -204,7 +204,8 @@ internal sealed class RpcHttpHandler
         }
     }
 
-    private static async Task RefuseAsync(HttpContext context, int status, string text)
+    /// <summary>Answers with <paramref name="status"/> and a short plain-text explanation.</summary>
+    internal static async Task RefuseAsync(HttpContext context, int status, string text)
     {
         HttpResponse response = context.Response;
         response.StatusCode = status;

@@ -49,7 +49,7 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         if (answerRoot && pattern != "/")
         {
             string text = $"Ready for WebSocket connection in {pattern}";
-            RequestDelegate root = context => WebSocketServerTransport.WriteTextAsync(context, StatusCodes.Status200OK, text);
+            RequestDelegate root = context => RpcHttpHandler.RefuseAsync(context, StatusCodes.Status200OK, text);
             endpoints.MapGet("/", root);
         }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 
@@ -20,7 +19,7 @@ namespace TinyRpc.AspNetCore;
 /// </remarks>
 public sealed class WebSocketServerTransport : IServerTransport
 {
-    private readonly Channel<RpcInboundMessage> _queue;
+    private readonly InboundQueue _queue;
     private readonly WebSocketServerOptions _options;
     private int _connectionCount;
 
@@ -37,12 +36,7 @@ public sealed class WebSocketServerTransport : IServerTransport
             MaxQueuedMessages = options.MaxQueuedMessages,
             CloseTimeout = options.CloseTimeout,
         };
-        _queue = Channel.CreateBounded<RpcInboundMessage>(new BoundedChannelOptions(_options.MaxQueuedMessages)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = false,
-            SingleWriter = false,
-        });
+        _queue = new InboundQueue(_options.MaxQueuedMessages);
     }
 
     /// <summary>The number of sockets open now.</summary>
@@ -58,7 +52,7 @@ public sealed class WebSocketServerTransport : IServerTransport
         if (!context.WebSockets.IsWebSocketRequest)
         {
             bool upgrade = string.Equals(context.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase);
-            await WriteTextAsync(context, upgrade ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest,
+            await RpcHttpHandler.RefuseAsync(context, upgrade ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest,
                 upgrade ? "WebSockets are not enabled on this server: call app.UseWebSockets() before mapping the endpoint."
                         : "This endpoint accepts WebSocket connections only.").ConfigureAwait(false);
             return;
@@ -78,7 +72,7 @@ public sealed class WebSocketServerTransport : IServerTransport
         var connection = new WebSocketConnection(context, socket, _options);
         try
         {
-            await connection.RunAsync(_queue.Writer).ConfigureAwait(false);
+            await connection.RunAsync(_queue).ConfigureAwait(false);
         }
         finally
         {
@@ -88,17 +82,7 @@ public sealed class WebSocketServerTransport : IServerTransport
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _queue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
-        }
-    }
+    public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default) => _queue.ReceiveAsync(cancellationToken);
 
     /// <inheritdoc/>
     /// <remarks>An empty reply (a notification) sends nothing. A reply to a socket that has gone is dropped.</remarks>
@@ -116,24 +100,7 @@ public sealed class WebSocketServerTransport : IServerTransport
     /// Stops handing out messages: <see cref="ReceiveMessageAsync"/> returns null once the messages already queued
     /// have been received. Open sockets stay open until their clients or the host close them.
     /// </summary>
-    public void Complete() => _queue.Writer.TryComplete();
-
-    internal static async Task WriteTextAsync(HttpContext context, int status, string text)
-    {
-        HttpResponse response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "text/plain; charset=utf-8";
-        byte[] body = Encoding.UTF8.GetBytes(text + "\n");
-        response.ContentLength = body.Length;
-        try
-        {
-            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            // The client went away.
-        }
-    }
+    public void Complete() => _queue.Complete();
 
     private sealed class WebSocketConnection(HttpContext context, WebSocket socket, WebSocketServerOptions options)
         : RpcHttpRequestContext(context), IDisposable
@@ -141,7 +108,7 @@ public sealed class WebSocketServerTransport : IServerTransport
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
 
-        public async Task RunAsync(ChannelWriter<RpcInboundMessage> queue)
+        public async Task RunAsync(InboundQueue queue)
         {
             CancellationToken token = _closed.Token;
             var buffer = new ArrayBufferWriter<byte>(4096);

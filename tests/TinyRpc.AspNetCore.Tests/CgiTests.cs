@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using TinyRpc.Protocols;
@@ -9,23 +8,10 @@ namespace TinyRpc.AspNetCore.Tests;
 /// <summary>The demo server as a CGI program under lighttpd, called with <see cref="HttpPostClientTransport"/>.</summary>
 public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixture<LighttpdFixture>
 {
-    private static HttpClient NewHttpClient() => new() { Timeout = KestrelHost.Limit };
-
-    private static ByteArrayContent Json(string text, string? contentType = "application/json")
-    {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
-        if (contentType is not null)
-        {
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        }
-
-        return content;
-    }
-
     [Fact]
     public async Task Round_trip_through_lighttpd()
     {
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using var transport = new HttpPostClientTransport(http, lighttpd.Endpoint);
         await using var client = new RpcClient(new JsonRpcProtocol(), transport);
 
@@ -42,8 +28,8 @@ public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixt
     [Fact]
     public async Task Reply_has_the_json_content_type()
     {
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(lighttpd.Endpoint, Json("""{"jsonrpc":"2.0","method":"get_data","id":1}"""));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(lighttpd.Endpoint, TestHttp.Json("""{"jsonrpc":"2.0","method":"get_data","id":1}"""));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":["hello",5]}""", await response.Content.ReadAsStringAsync());
@@ -52,8 +38,8 @@ public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixt
     [Fact]
     public async Task Notification_gets_204()
     {
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(lighttpd.Endpoint, Json("""{"jsonrpc":"2.0","method":"notify_hello","params":[7]}"""));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(lighttpd.Endpoint, TestHttp.Json("""{"jsonrpc":"2.0","method":"notify_hello","params":[7]}"""));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
 
@@ -65,7 +51,7 @@ public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixt
     [Fact]
     public async Task Get_gets_405_with_Allow()
     {
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using HttpResponseMessage response = await http.GetAsync(lighttpd.Endpoint);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Contains("POST", response.Content.Headers.Allow);
@@ -74,9 +60,9 @@ public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixt
     [Fact]
     public async Task Oversized_body_gets_413()
     {
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         string big = $$"""{"jsonrpc":"2.0","method":"reverse_string","params":["{{new string('x', 2 * LighttpdFixture.MaxContentLength)}}"],"id":1}""";
-        using HttpResponseMessage response = await http.PostAsync(lighttpd.Endpoint, Json(big));
+        using HttpResponseMessage response = await http.PostAsync(lighttpd.Endpoint, TestHttp.Json(big));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
 
         using var transport = new HttpPostClientTransport(http, lighttpd.Endpoint);
@@ -89,11 +75,11 @@ public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixt
     [Fact]
     public async Task Plain_text_gets_415_and_garbage_a_parse_error()
     {
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage refused = await http.PostAsync(lighttpd.Endpoint, Json("""{"jsonrpc":"2.0","method":"get_data","id":1}""", "text/plain"));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage refused = await http.PostAsync(lighttpd.Endpoint, TestHttp.Json("""{"jsonrpc":"2.0","method":"get_data","id":1}""", "text/plain"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
 
-        using HttpResponseMessage garbage = await http.PostAsync(lighttpd.Endpoint, Json("{\"jsonrpc\": [", null));
+        using HttpResponseMessage garbage = await http.PostAsync(lighttpd.Endpoint, TestHttp.Json("{\"jsonrpc\": [", null));
         Assert.Equal(HttpStatusCode.OK, garbage.StatusCode);
         using JsonDocument reply = JsonDocument.Parse(await garbage.Content.ReadAsStringAsync());
         Assert.Equal(-32700, reply.RootElement.GetProperty("error").GetProperty("code").GetInt32());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -11,76 +10,8 @@ public sealed class DemoServerTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    private sealed class DemoProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly Task<string> _stderr;
-
-        private DemoProcess(Process process, Task<string> stderr, string address)
-        {
-            _process = process;
-            _stderr = stderr;
-            Address = address;
-        }
-
-        public string Address { get; }
-
-        public static async Task<DemoProcess> StartAsync(params string[] args)
-        {
-            var start = new ProcessStartInfo(ChildProcess.DotnetPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(ChildProcess.DemoServerPath);
-            foreach (string arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            Process process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start the demo server.");
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                string? line = await process.StandardOutput.ReadLineAsync(limit.Token);
-                if (line is null || !line.StartsWith("Listening on ", StringComparison.Ordinal))
-                {
-                    await process.WaitForExitAsync(limit.Token);
-                    throw new InvalidOperationException($"The demo server did not start: {line} {await stderr}");
-                }
-
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new DemoProcess(process, stderr, line["Listening on ".Length..].Trim());
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
-                throw new TimeoutException("The demo server did not report its address within 30 s.");
-            }
-        }
-
-        public async Task<string> StopAsync()
-        {
-            _process.Kill(entireProcessTree: true);
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(limit.Token);
-            return await _stderr.WaitAsync(limit.Token);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                try
-                {
-                    await StopAsync();
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
-            _process.Dispose();
-        }
-    }
+    private static Task<ServerProcess> StartDemoAsync(params string[] args)
+        => ServerProcess.StartAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, .. args], "Listening on ");
 
     public static TheoryData<string, string?> SpecificationExamples => new()
     {
@@ -156,13 +87,13 @@ public sealed class DemoServerTests
     [Fact]
     public async Task Http_demo_server_answers_the_specification_examples()
     {
-        await using DemoProcess demo = await DemoProcess.StartAsync("--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc", "--log");
-        Assert.EndsWith("/rpc", demo.Address, StringComparison.Ordinal);
+        await using ServerProcess demo = await StartDemoAsync("--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc", "--log");
+        Assert.EndsWith("/rpc", demo.Ready, StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = Limit };
         foreach ((string request, string? reply) in SpecificationExamples.Select(row => row.Data))
         {
             using var content = new StringContent(request, Encoding.UTF8, "application/json");
-            using HttpResponseMessage response = await http.PostAsync(demo.Address, content);
+            using HttpResponseMessage response = await http.PostAsync(demo.Ready, content);
             if (reply is null)
             {
                 Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -184,8 +115,8 @@ public sealed class DemoServerTests
     [Fact]
     public async Task Web_socket_demo_server_serves_the_methods()
     {
-        await using DemoProcess demo = await DemoProcess.StartAsync("--transport", "ws", "--endpoint", "ws://127.0.0.1:0/ws");
-        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(new Uri(demo.Address));
+        await using ServerProcess demo = await StartDemoAsync("--transport", "ws", "--endpoint", "ws://127.0.0.1:0/ws");
+        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready));
         await using var client = new RpcClient(new JsonRpcProtocol(), socket);
         Assert.Equal(19, await client.CallAsync<int>("subtract", null, new Dictionary<string, object?> { ["minuend"] = 42, ["subtrahend"] = 23 }));
         await client.NotifyAsync("notify_hello", [7]);
@@ -199,15 +130,15 @@ public sealed class DemoServerTests
         Assert.False(cheat.GetData<Dictionary<string, System.Text.Json.JsonElement>>()!["retry"].GetBoolean());
 
         using var http = new HttpClient { Timeout = Limit };
-        Uri root = new UriBuilder(new Uri(demo.Address)) { Scheme = "http", Path = "/" }.Uri;
+        Uri root = new UriBuilder(new Uri(demo.Ready)) { Scheme = "http", Path = "/" }.Uri;
         Assert.Equal("Ready for WebSocket connection in /ws", (await http.GetStringAsync(root)).Trim());
     }
 
     [Fact]
     public async Task Tcp_demo_server_serves_the_methods()
     {
-        await using DemoProcess demo = await DemoProcess.StartAsync("--transport", "tcp", "--endpoint", "127.0.0.1:0", "--framing", "newline");
-        var address = new Uri(demo.Address);
+        await using ServerProcess demo = await StartDemoAsync("--transport", "tcp", "--endpoint", "127.0.0.1:0", "--framing", "newline");
+        var address = new Uri(demo.Ready);
         await using StreamClientTransport stream = await StreamClientTransport.ConnectTcpAsync(address.Host, address.Port, MessageFraming.NewlineDelimited);
         await using var client = new RpcClient(new JsonRpcProtocol(), stream);
         Assert.Equal(7, await client.CallAsync<int>("sum", 1, 2, 4));

@@ -30,19 +30,6 @@ public sealed class HttpEndpointTests
             app.MapTinyRpc("/rpc", TestService.CreateDispatcher(service ?? new TestService()), new JsonRpcProtocol(), options);
         });
 
-    private static HttpClient NewHttpClient() => new() { Timeout = KestrelHost.Limit };
-
-    private static ByteArrayContent Json(string text, string? contentType = "application/json")
-    {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
-        if (contentType is not null)
-        {
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        }
-
-        return content;
-    }
-
     [Fact]
     public async Task Client_transport_calls_the_dispatcher()
     {
@@ -68,8 +55,8 @@ public sealed class HttpEndpointTests
     public async Task Reply_carries_the_protocol_content_type_and_length()
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json(Call));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         string body = await response.Content.ReadAsStringAsync();
@@ -82,8 +69,8 @@ public sealed class HttpEndpointTests
     {
         var service = new TestService();
         await using KestrelHost host = await StartAsync(service: service);
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json("""{"jsonrpc":"2.0","method":"notify"}"""));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json("""{"jsonrpc":"2.0","method":"notify"}"""));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(1, service.Notifications);
@@ -102,7 +89,7 @@ public sealed class HttpEndpointTests
     public async Task Methods_other_than_POST_get_405_with_Allow(string method)
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using var request = new HttpRequestMessage(new HttpMethod(method), host.Http("/rpc"));
         using HttpResponseMessage response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
@@ -121,8 +108,8 @@ public sealed class HttpEndpointTests
     public async Task Other_content_types_get_415(string contentType)
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json(Call, contentType));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call, contentType));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Contains("application/json", await response.Content.ReadAsStringAsync());
     }
@@ -135,8 +122,8 @@ public sealed class HttpEndpointTests
     public async Task Protocol_content_type_or_none_is_accepted(string? contentType)
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json(Call, contentType));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call, contentType));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -146,11 +133,11 @@ public sealed class HttpEndpointTests
         var options = new RpcHttpOptions();
         options.AdditionalContentTypes.Add("application/json-rpc");
         await using KestrelHost host = await StartAsync(options);
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage accepted = await http.PostAsync(host.Http("/rpc"), Json(Call, "application/json-rpc"));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage accepted = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call, "application/json-rpc"));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal("application/json", accepted.Content.Headers.ContentType?.MediaType);
-        using HttpResponseMessage refused = await http.PostAsync(host.Http("/rpc"), Json(Call, "text/plain"));
+        using HttpResponseMessage refused = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call, "text/plain"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
     }
 
@@ -158,20 +145,20 @@ public sealed class HttpEndpointTests
     public async Task Oversized_body_gets_413_with_content_length_and_chunked()
     {
         await using KestrelHost host = await StartAsync(new RpcHttpOptions { MaxContentLength = 256 });
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         string big = $$"""{"jsonrpc":"2.0","method":"reverse_string","params":["{{new string('x', 300)}}"],"id":1}""";
 
-        using HttpResponseMessage declared = await http.PostAsync(host.Http("/rpc"), Json(big));
+        using HttpResponseMessage declared = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(big));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
         Assert.Contains("256", await declared.Content.ReadAsStringAsync());
 
-        using var chunked = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = Json(big) };
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = TestHttp.Json(big) };
         chunked.Headers.TransferEncodingChunked = true;
         using HttpResponseMessage streamed = await http.SendAsync(chunked);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.StatusCode);
 
         string fits = $$"""{"jsonrpc":"2.0","method":"reverse_string","params":["{{new string('x', 100)}}"],"id":1}""";
-        using var chunkedFits = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = Json(fits) };
+        using var chunkedFits = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = TestHttp.Json(fits) };
         chunkedFits.Headers.TransferEncodingChunked = true;
         using HttpResponseMessage ok = await http.SendAsync(chunkedFits);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -187,7 +174,7 @@ public sealed class HttpEndpointTests
     public async Task Larger_limit_than_kestrel_default_is_honoured()
     {
         await using KestrelHost host = await StartAsync(new RpcHttpOptions { MaxContentLength = 40 * 1024 * 1024 });
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using var transport = new HttpPostClientTransport(http, host.Http("/rpc"));
         await using var client = new RpcClient(new JsonRpcProtocol(), transport);
         string s = new('z', 31 * 1024 * 1024);
@@ -201,14 +188,14 @@ public sealed class HttpEndpointTests
     public async Task Malformed_json_gets_the_protocols_parse_error(string body)
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json(body));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(body));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using JsonDocument reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(-32700, reply.RootElement.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal(JsonValueKind.Null, reply.RootElement.GetProperty("id").ValueKind);
 
-        using HttpResponseMessage after = await http.PostAsync(host.Http("/rpc"), Json(Call));
+        using HttpResponseMessage after = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
@@ -216,13 +203,13 @@ public sealed class HttpEndpointTests
     public async Task Batch_is_answered_in_one_reply()
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"),
-            Json("""[{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1},{"jsonrpc":"2.0","method":"notify"},{"jsonrpc":"2.0","method":"add","params":[3,4],"id":2}]"""));
+            TestHttp.Json("""[{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1},{"jsonrpc":"2.0","method":"notify"},{"jsonrpc":"2.0","method":"add","params":[3,4],"id":2}]"""));
         using JsonDocument reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(2, reply.RootElement.GetArrayLength());
 
-        using HttpResponseMessage onlyNotifications = await http.PostAsync(host.Http("/rpc"), Json("""[{"jsonrpc":"2.0","method":"notify"}]"""));
+        using HttpResponseMessage onlyNotifications = await http.PostAsync(host.Http("/rpc"), TestHttp.Json("""[{"jsonrpc":"2.0","method":"notify"}]"""));
         Assert.Equal(HttpStatusCode.NoContent, onlyNotifications.StatusCode);
     }
 
@@ -230,8 +217,8 @@ public sealed class HttpEndpointTests
     public async Task No_cors_headers_unless_configured()
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
-        using var post = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = Json(Call) };
+        using HttpClient http = TestHttp.NewClient();
+        using var post = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = TestHttp.Json(Call) };
         post.Headers.Add("Origin", "http://example.test");
         using HttpResponseMessage response = await http.SendAsync(post);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -250,7 +237,7 @@ public sealed class HttpEndpointTests
     public async Task Configured_origin_is_allowed_and_preflight_answered()
     {
         await using KestrelHost host = await StartAsync(new RpcHttpOptions { AllowedOrigin = "http://app.test", PreflightMaxAge = TimeSpan.FromSeconds(60) });
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
 
         using var preflight = new HttpRequestMessage(HttpMethod.Options, host.Http("/rpc"));
         preflight.Headers.Add("Origin", "http://app.test");
@@ -264,12 +251,12 @@ public sealed class HttpEndpointTests
         Assert.Equal("60", Assert.Single(answer.Headers.GetValues("Access-Control-Max-Age")));
         Assert.Contains("Origin", answer.Headers.Vary);
 
-        using var post = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = Json(Call) };
+        using var post = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = TestHttp.Json(Call) };
         post.Headers.Add("Origin", "http://app.test");
         using HttpResponseMessage allowed = await http.SendAsync(post);
         Assert.Equal("http://app.test", Assert.Single(allowed.Headers.GetValues("Access-Control-Allow-Origin")));
 
-        using var other = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = Json(Call) };
+        using var other = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = TestHttp.Json(Call) };
         other.Headers.Add("Origin", "http://evil.test");
         using HttpResponseMessage refused = await http.SendAsync(other);
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
@@ -286,8 +273,8 @@ public sealed class HttpEndpointTests
     public async Task Wildcard_origin_allows_any()
     {
         await using KestrelHost host = await StartAsync(new RpcHttpOptions { AllowedOrigin = "*" });
-        using HttpClient http = NewHttpClient();
-        using var post = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = Json(Call) };
+        using HttpClient http = TestHttp.NewClient();
+        using var post = new HttpRequestMessage(HttpMethod.Post, host.Http("/rpc")) { Content = TestHttp.Json(Call) };
         post.Headers.Add("Origin", "http://anything.test");
         using HttpResponseMessage response = await http.SendAsync(post);
         Assert.Equal("*", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
@@ -298,7 +285,7 @@ public sealed class HttpEndpointTests
     {
         var seen = new ConcurrentQueue<IHeaderDictionary>();
         await using KestrelHost host = await StartAsync(seen: seen);
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using var transport = new HttpPostClientTransport(http, host.Http("/rpc"), "application/json; charset=utf-8");
         transport.DefaultHeaders!.Authorization = new AuthenticationHeaderValue("Bearer", "secret-token");
         transport.DefaultHeaders.Add("X-Trace", "abc");
@@ -316,7 +303,7 @@ public sealed class HttpEndpointTests
     public async Task Client_transport_times_out_and_stays_usable()
     {
         await using KestrelHost host = await StartAsync();
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using var transport = new HttpPostClientTransport(http, host.Http("/rpc")) { Timeout = TimeSpan.FromMilliseconds(200) };
         await using var client = new RpcClient(new JsonRpcProtocol(), transport);
 
@@ -342,7 +329,7 @@ public sealed class HttpEndpointTests
                 return context.Response.WriteAsync("upstream is down");
             }));
         });
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
 
         using var missing = new HttpPostClientTransport(http, host.Http("/nowhere"));
         RpcTransportException notFound = await Assert.ThrowsAsync<RpcTransportException>(async () => await missing.SendMessageAsync(Encoding.UTF8.GetBytes(Call)));
@@ -370,7 +357,7 @@ public sealed class HttpEndpointTests
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        using HttpClient http = NewHttpClient();
+        using HttpClient http = TestHttp.NewClient();
         using var transport = new HttpPostClientTransport(http, new Uri($"http://127.0.0.1:{port}/rpc"));
         RpcTransportException e = await Assert.ThrowsAsync<RpcTransportException>(async () => await transport.SendMessageAsync(Encoding.UTF8.GetBytes(Call)));
         Assert.Contains("failed", e.Message);
@@ -393,8 +380,8 @@ public sealed class HttpEndpointTests
             tcp.Close();
         }
 
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json(Call));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json(Call));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -412,8 +399,8 @@ public sealed class HttpEndpointTests
             tcp.Client.LingerState = new LingerOption(true, 0);
         }
 
-        using HttpClient http = NewHttpClient();
-        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), Json("""{"jsonrpc":"2.0","method":"sleep","params":[400],"id":8}"""));
+        using HttpClient http = TestHttp.NewClient();
+        using HttpResponseMessage response = await http.PostAsync(host.Http("/rpc"), TestHttp.Json("""{"jsonrpc":"2.0","method":"sleep","params":[400],"id":8}"""));
         Assert.Equal("""{"jsonrpc":"2.0","id":8,"result":true}""", await response.Content.ReadAsStringAsync());
     }
 }

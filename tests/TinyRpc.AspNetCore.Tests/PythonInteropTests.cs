@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using TinyRpc.Protocols;
@@ -63,9 +62,10 @@ public sealed class PythonInteropTests
     [Fact]
     public async Task TinyRpc_client_calls_the_python_wsgi_server()
     {
-        await using PythonWsgiServer python = await PythonWsgiServer.StartAsync(Python, Script("tinyrpc_wsgi_server.py"));
+        await using ServerProcess python = await ServerProcess.StartAsync(Python, [Script("tinyrpc_wsgi_server.py")], "LISTENING ");
+        var endpoint = new Uri($"http://127.0.0.1:{python.Ready}/");
         using var http = new HttpClient { Timeout = Limit };
-        using var transport = new HttpPostClientTransport(http, python.Endpoint);
+        using var transport = new HttpPostClientTransport(http, endpoint);
         await using var client = new RpcClient(new JsonRpcProtocol(), transport);
 
         Assert.Equal(5, await client.CallAsync<int>("add", 2, 3));
@@ -84,61 +84,5 @@ public sealed class PythonInteropTests
 
         int[] results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.CallAsync<int>("add", i, 1)));
         Assert.Equal(Enumerable.Range(1, 20), results);
-    }
-
-    private sealed class PythonWsgiServer : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private PythonWsgiServer(Process process, Uri endpoint)
-        {
-            _process = process;
-            Endpoint = endpoint;
-        }
-
-        public Uri Endpoint { get; }
-
-        public static async Task<PythonWsgiServer> StartAsync(string python, string script)
-        {
-            var start = new ProcessStartInfo(python) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(script);
-            Process process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start python3.");
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                string? line = await process.StandardOutput.ReadLineAsync(limit.Token);
-                if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
-                {
-                    await process.WaitForExitAsync(limit.Token);
-                    throw new InvalidOperationException($"The tinyrpc WSGI server did not start: {line} {await stderr}");
-                }
-
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new PythonWsgiServer(process, new Uri($"http://127.0.0.1:{line["LISTENING ".Length..].Trim()}/"));
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
-                throw new TimeoutException("The tinyrpc WSGI server did not report its port within 30 s.");
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                _process.StandardInput.Close();
-                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(limit.Token);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            _process.Dispose();
-        }
     }
 }
