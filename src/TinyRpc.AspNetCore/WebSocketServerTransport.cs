@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace TinyRpc.AspNetCore;
 
@@ -15,7 +17,8 @@ namespace TinyRpc.AspNetCore;
 /// </summary>
 /// <remarks>
 /// A message over <see cref="WebSocketServerOptions.MaxMessageSize"/> closes its socket with status 1009. A client
-/// that vanishes ends its connection; replies still due to it are dropped and the server carries on.
+/// that vanishes ends its connection; replies still due to it are dropped and the server carries on. When the
+/// application stops, open sockets are closed with status 1001 (going away).
 /// </remarks>
 public sealed class WebSocketServerTransport : IServerTransport
 {
@@ -70,9 +73,10 @@ public sealed class WebSocketServerTransport : IServerTransport
 
         Interlocked.Increment(ref _connectionCount);
         var connection = new WebSocketConnection(context, socket, _options);
+        CancellationToken stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         try
         {
-            await connection.RunAsync(_queue).ConfigureAwait(false);
+            await connection.RunAsync(_queue, stopping).ConfigureAwait(false);
         }
         finally
         {
@@ -108,9 +112,13 @@ public sealed class WebSocketServerTransport : IServerTransport
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
 
-        public async Task RunAsync(InboundQueue queue)
+        public async Task RunAsync(InboundQueue queue, CancellationToken stopping)
         {
             CancellationToken token = _closed.Token;
+
+            // Cancelling a receive would abort the socket; on shutdown the close handshake is started instead,
+            // and the loop ends when the client answers it.
+            using CancellationTokenRegistration onStopping = stopping.Register(static state => _ = ((WebSocketConnection)state!).GoAwayAsync(), this);
             var buffer = new ArrayBufferWriter<byte>(4096);
             try
             {
@@ -146,6 +154,20 @@ public sealed class WebSocketServerTransport : IServerTransport
             finally
             {
                 await _closed.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Closes with 1001; a client that does not answer within the close timeout is dropped.</summary>
+        private async Task GoAwayAsync()
+        {
+            await CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping", awaitPeer: false).ConfigureAwait(false);
+            try
+            {
+                _closed.CancelAfter(options.CloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended meanwhile.
             }
         }
 

@@ -232,6 +232,50 @@ public sealed class WebSocketTests
     }
 
     [Fact]
+    public async Task Stopping_the_host_closes_open_sockets_with_1001()
+    {
+        await using Served served = await Served.StartAsync();
+        using ClientWebSocket socket = await ConnectRawAsync(served.Host.Ws("/ws"));
+        await served.WaitForConnectionsAsync(1);
+
+        Task<(string? Text, ValueWebSocketReceiveResult Last)> closing = ReceiveTextAsync(socket);
+        using var limit = new CancellationTokenSource(KestrelHost.Limit);
+        Task stopping = served.Host.App.StopAsync(limit.Token);
+        (string? text, _) = await closing;
+        Assert.Null(text);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, limit.Token);
+        await stopping;
+        Assert.Equal(0, served.Transport.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task Client_that_ignores_the_shutdown_close_is_dropped()
+    {
+        await using Served served = await Served.StartAsync(new WebSocketServerOptions { CloseTimeout = TimeSpan.FromMilliseconds(300) });
+        using ClientWebSocket socket = await ConnectRawAsync(served.Host.Ws("/ws"));
+        await served.WaitForConnectionsAsync(1);
+
+        // The client never reads, so it never answers the close: the server drops it and the host stops.
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await served.Host.App.StopAsync(limit.Token);
+        Assert.Equal(0, served.Transport.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task Timed_out_call_leaves_the_client_usable()
+    {
+        await using Served served = await Served.StartAsync();
+        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(served.Host.Ws("/ws"));
+        await using var client = new RpcClient(new JsonRpcProtocol(), socket) { Timeout = TimeSpan.FromMilliseconds(200) };
+        await Assert.ThrowsAsync<TimeoutException>(() => client.CallAsync<bool>("sleep", 1000));
+        client.Timeout = KestrelHost.Limit;
+        Assert.True(await client.CallAsync<bool>("sleep", 1200));
+        Assert.Equal(2, await client.CallAsync<int>("add", 1, 1));
+        Assert.Equal(0, client.PendingCalls);
+    }
+
+    [Fact]
     public async Task Dispatcher_mapped_directly_serves_sockets()
     {
         await using KestrelHost host = await KestrelHost.StartAsync(app =>
