@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace TinyRpc.AspNetCore;
 
@@ -42,13 +44,29 @@ public sealed class HttpServerTransport : IServerTransport
             throw new InvalidOperationException("The transport has been completed.");
         }
 
+        // A request that the server has not taken yet is withdrawn when its client leaves (the server skips it) or when
+        // the application stops (503). A request already taken is answered, unless its client has left.
+        CancellationToken stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         using CancellationTokenRegistration aborted = context.RequestAborted.Register(
-            static state => ((PendingHttpRequest)state!).Reply.TrySetCanceled(), pending);
+            static state => ((PendingHttpRequest)state!).Abandon(), pending);
+        using CancellationTokenRegistration stopped = stopping.Register(
+            static state => ((PendingHttpRequest)state!).Withdraw(new InvalidOperationException("The application is stopping.")), pending);
         return await pending.Reply.Task.ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default) => _queue.ReceiveAsync(cancellationToken);
+    /// <remarks>Requests withdrawn while they waited in the queue (their client left, or the application is stopping) are skipped.</remarks>
+    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            RpcInboundMessage? next = await _queue.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (next is not { } message || ((PendingHttpRequest)message.Context!).TryTake())
+            {
+                return next;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
@@ -70,6 +88,30 @@ public sealed class HttpServerTransport : IServerTransport
 
     private sealed class PendingHttpRequest(HttpContext context) : RpcHttpRequestContext(context)
     {
+        private const int Queued = 0;
+        private const int Taken = 1;
+        private const int Withdrawn = 2;
+        private int _state;
+
         public TaskCompletionSource<ReadOnlyMemory<byte>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Claims the request for the server; false when it was withdrawn first.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        /// <summary>The client left: the server skips the request if it has not taken it yet, and nobody waits for the reply.</summary>
+        public void Abandon()
+        {
+            Interlocked.CompareExchange(ref _state, Withdrawn, Queued);
+            Reply.TrySetCanceled();
+        }
+
+        /// <summary>Fails the request with <paramref name="reason"/> unless the server has taken it.</summary>
+        public void Withdraw(Exception reason)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
+            {
+                Reply.TrySetException(reason);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using TinyRpc.Protocols;
 
 namespace TinyRpc.AspNetCore.Tests;
@@ -113,6 +114,70 @@ public sealed class HttpServerTransportTests
         Assert.True(await client.CallAsync<bool>("sleep", 500));
         Assert.Equal(3, await client.CallAsync<int>("add", 1, 2));
         Assert.False(served.Serving.IsCompleted);
+    }
+
+    /// <summary>A host whose middleware reports when a request has reached the transport and when its client has gone.</summary>
+    private static Task<KestrelHost> StartWatchedAsync(HttpServerTransport transport, TaskCompletionSource arrived, TaskCompletionSource aborted)
+        => KestrelHost.StartAsync(app =>
+        {
+            app.Use((RequestDelegate next) => context =>
+            {
+                context.RequestAborted.Register(() => aborted.TrySetResult());
+                arrived.TrySetResult();
+                return next(context);
+            });
+            app.MapTinyRpc("/rpc", transport);
+        });
+
+    [Fact]
+    public async Task Requests_not_taken_by_a_server_get_503_when_the_application_stops()
+    {
+        var transport = new HttpServerTransport();
+        TaskCompletionSource arrived = new(), aborted = new();
+        await using KestrelHost host = await StartWatchedAsync(transport, arrived, aborted);
+        using var http = new HttpClient { Timeout = KestrelHost.Limit };
+        using var content = new StringContent("""{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}""", Encoding.UTF8, "application/json");
+
+        // No RpcServer reads the transport: the request waits until the application stops.
+        Task<HttpResponseMessage> waiting = http.PostAsync(host.Http("/rpc"), content);
+        await arrived.Task.WaitAsync(KestrelHost.Limit);
+        using var limit = new CancellationTokenSource(KestrelHost.Limit);
+        Task stopping = host.App.StopAsync(limit.Token);
+        using HttpResponseMessage response = await waiting.WaitAsync(KestrelHost.Limit);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        await stopping;
+
+        // The withdrawn request is not handed to a server that starts later.
+        using var none = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await transport.ReceiveMessageAsync(none.Token));
+    }
+
+    [Fact]
+    public async Task Requests_whose_client_left_before_the_server_took_them_are_skipped()
+    {
+        var transport = new HttpServerTransport();
+        TaskCompletionSource arrived = new(), aborted = new();
+        await using KestrelHost host = await StartWatchedAsync(transport, arrived, aborted);
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
+            string body = """{"jsonrpc":"2.0","method":"notify"}""";
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+            await tcp.GetStream().FlushAsync();
+            await arrived.Task.WaitAsync(KestrelHost.Limit);
+            tcp.Client.LingerState = new LingerOption(true, 0);
+        }
+
+        await aborted.Task.WaitAsync(KestrelHost.Limit);
+        var service = new TestService();
+        using var stop = new CancellationTokenSource(KestrelHost.Limit);
+        Task serving = new RpcServer(transport, new JsonRpcProtocol(), TestService.CreateDispatcher(service)).ServeForeverAsync(stop.Token);
+        using var client = new HttpPostClientTransport(host.Http("/rpc"));
+        await using var rpc = new RpcClient(new JsonRpcProtocol(), client);
+        Assert.Equal(3, await rpc.CallAsync<int>("add", 1, 2));
+        Assert.Equal(0, service.Notifications);
+        await stop.CancelAsync();
+        await serving.WaitAsync(KestrelHost.Limit);
     }
 
     [Fact]
