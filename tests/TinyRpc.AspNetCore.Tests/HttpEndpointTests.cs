@@ -86,6 +86,7 @@ public sealed class HttpEndpointTests
     [InlineData("PUT")]
     [InlineData("DELETE")]
     [InlineData("PATCH")]
+    [InlineData("HEAD")]
     public async Task Methods_other_than_POST_get_405_with_Allow(string method)
     {
         await using KestrelHost host = await StartAsync();
@@ -95,7 +96,10 @@ public sealed class HttpEndpointTests
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Contains("POST", response.Content.Headers.Allow);
         Assert.Contains("OPTIONS", response.Content.Headers.Allow);
-        Assert.Contains("Only POST", await response.Content.ReadAsStringAsync());
+        if (method != "HEAD")
+        {
+            Assert.Contains("Only POST", await response.Content.ReadAsStringAsync());
+        }
     }
 
     [Theory]
