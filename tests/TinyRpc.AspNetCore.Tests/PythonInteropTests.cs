@@ -4,7 +4,7 @@ using TinyRpc.Protocols;
 
 namespace TinyRpc.AspNetCore.Tests;
 
-/// <summary>Debian's python3-tinyrpc (0.6) on the other end of the wire, in both directions.</summary>
+/// <summary>Debian's python3-tinyrpc (0.6) on the other end of the wire, in both directions, and its protocol over python3-websocket.</summary>
 public sealed class PythonInteropTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
@@ -41,10 +41,7 @@ public sealed class PythonInteropTests
             new Dictionary<string, string?> { ["NO_PROXY"] = "127.0.0.1", ["no_proxy"] = "127.0.0.1" }, [], Limit);
         Assert.True(result.ExitCode == 0, $"python exited with {result.ExitCode}: {result.Stderr}");
 
-        Dictionary<string, JsonElement> checks = System.Text.Encoding.UTF8.GetString(result.Stdout)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split('=', 2))
-            .ToDictionary(parts => parts[0], parts => JsonDocument.Parse(parts[1]).RootElement);
+        Dictionary<string, JsonElement> checks = ParseChecks(result.Stdout);
         Assert.Equal(5, checks["add"].GetInt32());
         Assert.Equal(42, checks["add_named"].GetInt32());
         Assert.Equal("olleh", checks["reverse_string"].GetString());
@@ -58,6 +55,39 @@ public sealed class PythonInteropTests
         await stop.CancelAsync();
         await serving.WaitAsync(Limit);
     }
+
+    [Fact]
+    public async Task Python_websocket_client_gets_every_reply_matched_by_id()
+    {
+        var service = new TestService();
+        await using KestrelHost host = await KestrelHost.StartAsync(app =>
+        {
+            app.UseWebSockets();
+            app.MapTinyRpcWebSocket("/ws", TestService.CreateDispatcher(service), new JsonRpcProtocol());
+        });
+
+        ChildProcess.Result result = await ChildProcess.RunAsync(Python, [Script("tinyrpc_websocket_client.py"), host.Ws("/ws").ToString()],
+            new Dictionary<string, string?>(), [], Limit);
+        Assert.True(result.ExitCode == 0, $"python exited with {result.ExitCode}: {result.Stderr}");
+        Dictionary<string, JsonElement> checks = ParseChecks(result.Stdout);
+        Assert.Equal(20, checks["matched"].GetInt32());
+        Assert.Contains("Ah, that's cheating", checks["error"].GetString());
+
+        // The notification was handled concurrently with the calls after it; wait (bounded) for it to finish.
+        using var limit = new CancellationTokenSource(Limit);
+        while (service.Notifications == 0)
+        {
+            await Task.Delay(20, limit.Token);
+        }
+
+        Assert.Equal(1, service.Notifications);
+    }
+
+    private static Dictionary<string, JsonElement> ParseChecks(byte[] stdout)
+        => System.Text.Encoding.UTF8.GetString(stdout)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(parts => parts[0], parts => JsonDocument.Parse(parts[1]).RootElement);
 
     [Fact]
     public async Task TinyRpc_client_calls_the_python_wsgi_server()
