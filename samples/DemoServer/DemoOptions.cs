@@ -1,0 +1,161 @@
+using System.Globalization;
+using TinyRpc.Transports;
+
+namespace TinyRpc.Samples.DemoServer;
+
+/// <summary>The command line of the demo server, parsed by hand (no reflection).</summary>
+internal sealed class DemoOptions
+{
+    public const string Usage = """
+        TinyRpc demo server: serves the JSON-RPC 2.0 specification's example methods and a few more.
+
+        Usage: DemoServer [options]
+
+          --protocol <name>        jsonrpc (default). msgpack is not available in this build yet.
+          --transport <name>       http (default): JSON-RPC over HTTP POST
+                                   ws:   WebSocket (GET / answers in plain text, the socket is at the endpoint's path)
+                                   tcp:  TCP, messages framed as in --framing
+                                   cgi:  one request as a CGI program (run by a web server; reads REQUEST_METHOD,
+                                         CONTENT_LENGTH, CONTENT_TYPE, the body on stdin, answers on stdout)
+          --endpoint <where>       http: a URL, default http://127.0.0.1:8080/ (requests are POSTed to its path)
+                                   ws:   a URL, default ws://127.0.0.1:8080/ws
+                                   tcp:  host:port, default 127.0.0.1:5000
+                                   Port 0 picks a free port; the address is printed once the server listens.
+          --framing <name>         tcp only: content-length (default, as in LSP) or newline
+          --max-size <bytes>       largest request accepted (HTTP 413, WebSocket close 1009, CGI 413); default 1048576
+          --allow-origin <origin>  http only: the origin browsers may call from (CORS), or *; none by default
+          --log                    write every request and reply to standard error
+          -h, --help               show this text
+
+        Methods:
+          subtract(minuend, subtrahend)     by position or by name: subtract(42, 23) = 19
+          sum(...)                          any number of integers: sum(1, 2, 4) = 7
+          update(...), notify_hello(...), notify_sum(...)
+                                            notifications: they answer nothing (logged with --log)
+          get_data()                        ["hello", 5]
+          reverse_string(s)                 reverse_string("abc") = "cba"
+          add(a, b)                         a + b
+          cheat()                           always fails: code 99, "Ah, that's cheating", and a data object
+          sitea.get_site(), siteb.get_site()
+          sitea.get_user_info(user), siteb.get_user_info(user)
+                                            one class registered twice, under the prefixes "sitea." and "siteb."
+
+        Examples:
+          DemoServer --transport http --endpoint http://127.0.0.1:8080/rpc --log
+          DemoServer --transport ws --endpoint ws://127.0.0.1:0/ws
+          DemoServer --transport tcp --endpoint 127.0.0.1:5000 --framing newline
+        """;
+
+    public string Protocol { get; private set; } = "jsonrpc";
+
+    public string Transport { get; private set; } = "http";
+
+    public string? Endpoint { get; private set; }
+
+    public MessageFraming Framing { get; private set; } = MessageFraming.ContentLength;
+
+    public int MaxSize { get; private set; } = 1024 * 1024;
+
+    public string? AllowOrigin { get; private set; }
+
+    public bool Log { get; private set; }
+
+    public bool Help { get; private set; }
+
+    /// <summary>Parses <paramref name="args"/>; on a mistake returns null and sets <paramref name="error"/>.</summary>
+    public static DemoOptions? Parse(IReadOnlyList<string> args, out string? error)
+    {
+        var options = new DemoOptions();
+        error = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string? inline = null;
+            int equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                inline = arg[(equals + 1)..];
+                arg = arg[..equals];
+            }
+
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    options.Help = true;
+                    break;
+                case "--log":
+                    options.Log = true;
+                    break;
+                case "--protocol":
+                    options.Protocol = Value(arg, inline, args, ref i, ref error)?.ToLowerInvariant() ?? options.Protocol;
+                    break;
+                case "--transport":
+                    string? transport = Value(arg, inline, args, ref i, ref error)?.ToLowerInvariant();
+                    if (transport is not null and not ("http" or "ws" or "tcp" or "cgi"))
+                    {
+                        error ??= $"Unknown transport '{transport}': use http, ws, tcp or cgi.";
+                    }
+
+                    options.Transport = transport ?? options.Transport;
+                    break;
+                case "--endpoint":
+                    options.Endpoint = Value(arg, inline, args, ref i, ref error);
+                    break;
+                case "--framing":
+                    string? framing = Value(arg, inline, args, ref i, ref error)?.ToLowerInvariant();
+                    options.Framing = framing switch
+                    {
+                        null or "content-length" => MessageFraming.ContentLength,
+                        "newline" => MessageFraming.NewlineDelimited,
+                        _ => Fail(ref error, $"Unknown framing '{framing}': use content-length or newline.", MessageFraming.ContentLength),
+                    };
+                    break;
+                case "--max-size":
+                    string? size = Value(arg, inline, args, ref i, ref error);
+                    if (size is not null)
+                    {
+                        if (int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out int bytes) && bytes > 0)
+                        {
+                            options.MaxSize = bytes;
+                        }
+                        else
+                        {
+                            error ??= $"--max-size wants a positive number of bytes, not '{size}'.";
+                        }
+                    }
+
+                    break;
+                case "--allow-origin":
+                    options.AllowOrigin = Value(arg, inline, args, ref i, ref error);
+                    break;
+                default:
+                    error ??= $"Unknown option '{args[i]}'.";
+                    break;
+            }
+        }
+
+        return error is null ? options : null;
+    }
+
+    private static T Fail<T>(ref string? error, string message, T fallback)
+    {
+        error ??= message;
+        return fallback;
+    }
+
+    private static string? Value(string name, string? inline, IReadOnlyList<string> args, ref int i, ref string? error)
+    {
+        if (inline is not null)
+        {
+            return inline;
+        }
+
+        if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        {
+            return args[++i];
+        }
+
+        error ??= $"{name} needs a value.";
+        return null;
+    }
+}

@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace TinyRpc.AspNetCore;
+
+/// <summary>
+/// A WebSocket server transport on ASP.NET Core (tinyrpc's <c>WSServerTransport</c>): every message on every
+/// connected socket becomes a message for an <see cref="RpcServer"/>, and each reply goes back over the socket it
+/// came from. Replies are sent as soon as they are ready, so with a concurrent server many calls on one socket are
+/// answered out of order and clients match them by id. Map it with
+/// <see cref="TinyRpcEndpointRouteBuilderExtensions.MapTinyRpcWebSocket(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, WebSocketServerTransport, string, bool)"/>
+/// after <c>app.UseWebSockets()</c>.
+/// </summary>
+/// <remarks>
+/// A message over <see cref="WebSocketServerOptions.MaxMessageSize"/> closes its socket with status 1009. A client
+/// that vanishes ends its connection; replies still due to it are dropped and the server carries on. When the
+/// application stops, open sockets are closed with status 1001 (going away).
+/// </remarks>
+public sealed class WebSocketServerTransport : IServerTransport
+{
+    private readonly InboundQueue _queue;
+    private readonly WebSocketServerOptions _options;
+    private int _connectionCount;
+
+    /// <summary>Creates the transport.</summary>
+    public WebSocketServerTransport(WebSocketServerOptions? options = null)
+    {
+        options ??= new WebSocketServerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedMessages, 1);
+        _options = new WebSocketServerOptions
+        {
+            MaxMessageSize = options.MaxMessageSize,
+            MessageType = options.MessageType,
+            MaxQueuedMessages = options.MaxQueuedMessages,
+            CloseTimeout = options.CloseTimeout,
+        };
+        _queue = new InboundQueue(_options.MaxQueuedMessages);
+    }
+
+    /// <summary>The number of sockets open now.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    /// <summary>
+    /// Serves one WebSocket connection until it closes; use it as an endpoint's <see cref="RequestDelegate"/>.
+    /// A request that is not a WebSocket upgrade is answered 400.
+    /// </summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            bool upgrade = string.Equals(context.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase);
+            await RpcHttpHandler.RefuseAsync(context, upgrade ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest,
+                upgrade ? "WebSockets are not enabled on this server: call app.UseWebSockets() before mapping the endpoint."
+                        : "This endpoint accepts WebSocket connections only.").ConfigureAwait(false);
+            return;
+        }
+
+        WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or WebSocketException)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _connectionCount);
+        var connection = new WebSocketConnection(context, socket, _options);
+        CancellationToken stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        try
+        {
+            await connection.RunAsync(_queue, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Dispose();
+            Interlocked.Decrement(ref _connectionCount);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default) => _queue.ReceiveAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>An empty reply (a notification) sends nothing. A reply to a socket that has gone is dropped.</remarks>
+    public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+    {
+        if (context is not WebSocketConnection connection)
+        {
+            throw new ArgumentException("The context does not come from this transport.", nameof(context));
+        }
+
+        return reply.IsEmpty ? ValueTask.CompletedTask : connection.SendAsync(reply, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops handing out messages: <see cref="ReceiveMessageAsync"/> returns null once the messages already queued
+    /// have been received. Open sockets stay open until their clients or the host close them.
+    /// </summary>
+    public void Complete() => _queue.Complete();
+
+    private sealed class WebSocketConnection(HttpContext context, WebSocket socket, WebSocketServerOptions options)
+        : RpcHttpRequestContext(context), IDisposable
+    {
+        private readonly SemaphoreSlim _sendLock = new(1, 1);
+        private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+
+        public async Task RunAsync(InboundQueue queue, CancellationToken stopping)
+        {
+            CancellationToken token = _closed.Token;
+
+            // Cancelling a receive would abort the socket; on shutdown the close handshake is started instead,
+            // and the loop ends when the client answers it.
+            using CancellationTokenRegistration onStopping = stopping.Register(static state => _ = ((WebSocketConnection)state!).GoAwayAsync(), this);
+            var buffer = new ArrayBufferWriter<byte>(4096);
+            try
+            {
+                while (true)
+                {
+                    ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.GetMemory(4096), token).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.NormalClosure, null, awaitPeer: false).ConfigureAwait(false);
+                        return;
+                    }
+
+                    buffer.Advance(result.Count);
+                    if (buffer.WrittenCount > options.MaxMessageSize)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {options.MaxMessageSize} bytes", awaitPeer: true).ConfigureAwait(false);
+                        return;
+                    }
+
+                    if (result.EndOfMessage)
+                    {
+                        byte[] message = buffer.WrittenSpan.ToArray();
+                        buffer = buffer.Capacity > 64 * 1024 ? new ArrayBufferWriter<byte>(4096) : buffer;
+                        buffer.ResetWrittenCount();
+                        await queue.WriteAsync(new RpcInboundMessage(this, message), token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ChannelClosedException)
+            {
+                // The client vanished, the host is stopping or the transport was completed: the connection ends here.
+            }
+            finally
+            {
+                await _closed.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Closes with 1001; a client that does not answer within the close timeout is dropped.</summary>
+        private async Task GoAwayAsync()
+        {
+            await CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping", awaitPeer: false).ConfigureAwait(false);
+            try
+            {
+                _closed.CancelAfter(options.CloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended meanwhile.
+            }
+        }
+
+        public async ValueTask SendAsync(ReadOnlyMemory<byte> reply, CancellationToken cancellationToken)
+        {
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            try
+            {
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.SendAsync(reply, options.MessageType, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The client vanished while its reply was on the way.
+            }
+            finally
+            {
+                ReleaseSendLock();
+            }
+        }
+
+        private async Task CloseAsync(WebSocketCloseStatus status, string? description, bool awaitPeer)
+        {
+            using var timeout = new CancellationTokenSource(options.CloseTimeout);
+            try
+            {
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ReleaseSendLock();
+                }
+
+                // After a close of our own, wait (bounded) for the client's close so that it sees our status.
+                byte[] scratch = new byte[1024];
+                while (awaitPeer && socket.State == WebSocketState.CloseSent)
+                {
+                    ValueWebSocketReceiveResult result = await socket.ReceiveAsync(scratch.AsMemory(), timeout.Token).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
+            {
+                // The client did not finish the handshake; the host drops the connection.
+            }
+        }
+
+        private void ReleaseSendLock()
+        {
+            try
+            {
+                _sendLock.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            _closed.Cancel();
+            _closed.Dispose();
+            _sendLock.Dispose();
+        }
+    }
+}

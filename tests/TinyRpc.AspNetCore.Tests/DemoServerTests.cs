@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using TinyRpc.Protocols;
+
+namespace TinyRpc.AspNetCore.Tests;
+
+/// <summary>The demo server as a child process over http, ws and tcp, checked against the JSON-RPC 2.0 specification's examples.</summary>
+public sealed class DemoServerTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private static Task<ServerProcess> StartDemoAsync(params string[] args)
+        => ServerProcess.StartAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, .. args], "Listening on ");
+
+    public static TheoryData<string, string?> SpecificationExamples => new()
+    {
+        { """{"jsonrpc": "2.0", "method": "subtract", "params": [42, 23], "id": 1}""", """{"jsonrpc": "2.0", "result": 19, "id": 1}""" },
+        { """{"jsonrpc": "2.0", "method": "subtract", "params": [23, 42], "id": 2}""", """{"jsonrpc": "2.0", "result": -19, "id": 2}""" },
+        { """{"jsonrpc": "2.0", "method": "subtract", "params": {"subtrahend": 23, "minuend": 42}, "id": 3}""", """{"jsonrpc": "2.0", "result": 19, "id": 3}""" },
+        { """{"jsonrpc": "2.0", "method": "subtract", "params": {"minuend": 42, "subtrahend": 23}, "id": 4}""", """{"jsonrpc": "2.0", "result": 19, "id": 4}""" },
+        { """{"jsonrpc": "2.0", "method": "update", "params": [1,2,3,4,5]}""", null },
+        { """{"jsonrpc": "2.0", "method": "foobar"}""", null },
+        { """{"jsonrpc": "2.0", "method": "foobar", "id": "1"}""", """{"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": "1"}""" },
+        { """{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]""", """{"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": null}""" },
+        { """{"jsonrpc": "2.0", "method": 1, "params": "bar"}""", """{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}""" },
+        { """[{"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"}, {"jsonrpc": "2.0", "method" ]""", """{"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": null}""" },
+        { "[]", """{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}""" },
+        { "[1]", """[{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}]""" },
+        { "[1,2,3]", """[{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}, {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}, {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}]""" },
+        {
+            """
+            [
+                {"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},
+                {"jsonrpc": "2.0", "method": "notify_hello", "params": [7]},
+                {"jsonrpc": "2.0", "method": "subtract", "params": [42,23], "id": "2"},
+                {"foo": "boo"},
+                {"jsonrpc": "2.0", "method": "foo.get", "params": {"name": "myself"}, "id": "5"},
+                {"jsonrpc": "2.0", "method": "get_data", "id": "9"}
+            ]
+            """,
+            """
+            [
+                {"jsonrpc": "2.0", "result": 7, "id": "1"},
+                {"jsonrpc": "2.0", "result": 19, "id": "2"},
+                {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null},
+                {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": "5"},
+                {"jsonrpc": "2.0", "result": ["hello", 5], "id": "9"}
+            ]
+            """
+        },
+        { """[{"jsonrpc": "2.0", "method": "notify_sum", "params": [1,2,4]}, {"jsonrpc": "2.0", "method": "notify_hello", "params": [7]}]""", null },
+    };
+
+    /// <summary>Compares replies as the specification does: member order and batch order do not matter; error data is ignored.</summary>
+    private static void AssertSameReply(string expected, string actual)
+    {
+        JsonNode? want = Normalize(JsonNode.Parse(expected));
+        JsonNode? got = Normalize(JsonNode.Parse(actual));
+        Assert.True(JsonNode.DeepEquals(want, got), $"expected {want?.ToJsonString()}, got {got?.ToJsonString()}");
+    }
+
+    private static JsonNode? Normalize(JsonNode? node)
+    {
+        if (node is JsonArray array)
+        {
+            return new JsonArray(array.Select(Normalize).OrderBy(item => item?.ToJsonString(), StringComparer.Ordinal).ToArray());
+        }
+
+        if (node is JsonObject obj)
+        {
+            var sorted = new JsonObject();
+            foreach ((string key, JsonNode? value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (key != "data")
+                {
+                    sorted[key] = value is JsonObject or JsonArray ? Normalize(value) : value?.DeepClone();
+                }
+            }
+
+            return sorted;
+        }
+
+        return node?.DeepClone();
+    }
+
+    [Fact]
+    public async Task Http_demo_server_answers_the_specification_examples()
+    {
+        await using ServerProcess demo = await StartDemoAsync("--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc", "--log");
+        Assert.EndsWith("/rpc", demo.Ready, StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = Limit };
+        foreach ((string request, string? reply) in SpecificationExamples.Select(row => row.Data))
+        {
+            using var content = new StringContent(request, Encoding.UTF8, "application/json");
+            using HttpResponseMessage response = await http.PostAsync(demo.Ready, content);
+            if (reply is null)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+                Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                AssertSameReply(reply, await response.Content.ReadAsStringAsync());
+            }
+        }
+
+        string log = await demo.StopAsync();
+        Assert.Contains("--> ", log);
+        Assert.Contains("<-- ", log);
+        Assert.Contains("notify_sum(1, 2, 4) = 7", log);
+    }
+
+    [Fact]
+    public async Task Web_socket_demo_server_serves_the_methods()
+    {
+        await using ServerProcess demo = await StartDemoAsync("--transport", "ws", "--endpoint", "ws://127.0.0.1:0/ws");
+        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready));
+        await using var client = new RpcClient(new JsonRpcProtocol(), socket);
+        Assert.Equal(19, await client.CallAsync<int>("subtract", null, new Dictionary<string, object?> { ["minuend"] = 42, ["subtrahend"] = 23 }));
+        await client.NotifyAsync("notify_hello", [7]);
+        Assert.Equal("sitea", await client.CallAsync<string>("sitea.get_site"));
+        Dictionary<string, string> user = await client.CallAsync<Dictionary<string, string>>("siteb.get_user_info", "ann");
+        Assert.Equal("siteb", user["site"]);
+        Assert.Equal(3.5, await client.CallAsync<double>("add", 1, 2.5));
+        RpcException cheat = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>("cheat"));
+        Assert.Equal(99, cheat.Code);
+        Assert.Equal("Ah, that's cheating", cheat.Message);
+        Assert.False(cheat.GetData<Dictionary<string, System.Text.Json.JsonElement>>()!["retry"].GetBoolean());
+
+        using var http = new HttpClient { Timeout = Limit };
+        Uri root = new UriBuilder(new Uri(demo.Ready)) { Scheme = "http", Path = "/" }.Uri;
+        Assert.Equal("Ready for WebSocket connection in /ws", (await http.GetStringAsync(root)).Trim());
+    }
+
+    [Fact]
+    public async Task Tcp_demo_server_serves_the_methods()
+    {
+        await using ServerProcess demo = await StartDemoAsync("--transport", "tcp", "--endpoint", "127.0.0.1:0", "--framing", "newline");
+        var address = new Uri(demo.Ready);
+        await using StreamClientTransport stream = await StreamClientTransport.ConnectTcpAsync(address.Host, address.Port, MessageFraming.NewlineDelimited);
+        await using var client = new RpcClient(new JsonRpcProtocol(), stream);
+        Assert.Equal(7, await client.CallAsync<int>("sum", 1, 2, 4));
+        Assert.Equal("dlrow", await client.CallAsync<string>("reverse_string", "world"));
+        int[] results = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.CallAsync<int>("subtract", i, 1)));
+        Assert.Equal(Enumerable.Range(-1, 100), results);
+    }
+
+    [Theory]
+    [InlineData("--protocol msgpack", "MSGPACK-RPC")]
+    [InlineData("--transport pigeon", "Unknown transport 'pigeon'")]
+    [InlineData("--max-size lots", "--max-size")]
+    [InlineData("--what", "Unknown option '--what'")]
+    public async Task Bad_options_get_a_clear_message(string args, string expected)
+    {
+        ChildProcess.Result result = await ChildProcess.RunAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, .. args.Split(' ')], new Dictionary<string, string?>(), [], Limit);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_documents_the_options_and_methods()
+    {
+        ChildProcess.Result result = await ChildProcess.RunAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, "--help"], new Dictionary<string, string?>(), [], Limit);
+        Assert.Equal(0, result.ExitCode);
+        string help = Encoding.UTF8.GetString(result.Stdout);
+        foreach (string word in new[] { "--protocol", "--transport", "--endpoint", "--log", "--max-size", "--allow-origin", "--framing", "subtract", "notify_hello", "get_data", "cheat", "sitea." })
+        {
+            Assert.Contains(word, help);
+        }
+    }
+}

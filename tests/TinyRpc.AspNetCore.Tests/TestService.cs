@@ -1,0 +1,65 @@
+namespace TinyRpc.AspNetCore.Tests;
+
+/// <summary>The methods the HTTP and WebSocket tests call.</summary>
+[RpcService]
+public sealed partial class TestService
+{
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _notifications;
+
+    public int Notifications => Volatile.Read(ref _notifications);
+
+    [Public("add")]
+    public int Add(int a, int b) => a + b;
+
+    [Public("reverse_string")]
+    public string ReverseString(string s)
+    {
+        char[] chars = s.ToCharArray();
+        Array.Reverse(chars);
+        return new string(chars);
+    }
+
+    /// <summary>Returns <paramref name="value"/> after <paramref name="delayMs"/>, so that replies overtake each other.</summary>
+    [Public("echo_later")]
+    public async Task<int> EchoLaterAsync(int value, int delayMs, CancellationToken cancellationToken)
+    {
+        await Task.Delay(delayMs, cancellationToken);
+        return value;
+    }
+
+    [Public("sleep")]
+    public async Task<bool> SleepAsync(int milliseconds, CancellationToken cancellationToken)
+    {
+        await Task.Delay(milliseconds, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Completes only once <see cref="OpenGate"/> has been called.</summary>
+    [Public("wait_gate")]
+    public async Task<string> WaitGateAsync(CancellationToken cancellationToken)
+    {
+        await _gate.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return "passed";
+    }
+
+    [Public("open_gate")]
+    public string OpenGate()
+    {
+        _gate.TrySetResult();
+        return "opened";
+    }
+
+    [Public("notify")]
+    public void Notify() => Interlocked.Increment(ref _notifications);
+
+    [Public("fail")]
+    public void Fail() => throw new RpcException(99, "Ah, that's cheating", "data");
+
+    public static RpcDispatcher CreateDispatcher(TestService service)
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(service);
+        return dispatcher;
+    }
+}
