@@ -11,7 +11,8 @@ internal sealed class DemoOptions
 
         Usage: DemoServer [options]
 
-          --protocol <name>        jsonrpc (default). msgpack is not available in this build yet.
+          --protocol <name>        jsonrpc (default) or msgpack (MSGPACK-RPC: positional arguments only, binary
+                                   WebSocket messages, Content-Type application/msgpack over HTTP)
           --transport <name>       http (default): JSON-RPC over HTTP POST
                                    ws:   WebSocket (GET / answers in plain text, the socket is at the endpoint's path)
                                    tcp:  TCP, messages framed as in --framing

@@ -79,10 +79,9 @@ static RpcProtocol? CreateProtocol(string name, out string? problem)
         case "jsonrpc":
             return new JsonRpcProtocol();
         case "msgpack":
-            problem = "--protocol msgpack needs the MSGPACK-RPC protocol (TinyRpc.MessagePack), which this build does not include yet; use --protocol jsonrpc.";
-            return null;
+            return new MessagePackRpcProtocol();
         default:
-            problem = $"Unknown protocol '{name}': use jsonrpc.";
+            problem = $"Unknown protocol '{name}': use jsonrpc or msgpack.";
             return null;
     }
 }
@@ -124,7 +123,11 @@ async Task<int> ServeWebAsync()
     IServerTransport transport;
     if (webSocket)
     {
-        var sockets = new WebSocketServerTransport(new WebSocketServerOptions { MaxMessageSize = options.MaxSize, MessageType = WebSocketMessageType.Text });
+        var sockets = new WebSocketServerTransport(new WebSocketServerOptions
+        {
+            MaxMessageSize = options.MaxSize,
+            MessageType = protocol is MessagePackRpcProtocol ? WebSocketMessageType.Binary : WebSocketMessageType.Text,
+        });
         app.UseWebSockets();
         app.MapTinyRpcWebSocket(sockets, uri.AbsolutePath);
         transport = sockets;

@@ -147,8 +147,35 @@ public sealed class DemoServerTests
         Assert.Equal(Enumerable.Range(-1, 100), results);
     }
 
+    [Fact]
+    public async Task Msgpack_demo_server_serves_the_methods_over_tcp_and_http()
+    {
+        await using (ServerProcess demo = await StartDemoAsync("--protocol", "msgpack", "--transport", "tcp", "--endpoint", "127.0.0.1:0"))
+        {
+            var address = new Uri(demo.Ready);
+            await using StreamClientTransport stream = await StreamClientTransport.ConnectTcpAsync(address.Host, address.Port);
+            await using var client = new RpcClient(new MessagePackRpcProtocol(), stream);
+            Assert.Equal(7, await client.CallAsync<int>("sum", 1, 2, 4));
+            Assert.Equal(19, await client.CallAsync<int>("subtract", 42, 23));
+            Assert.Equal("cba", await client.CallAsync<string>("reverse_string", "abc"));
+            await client.NotifyAsync("notify_hello", [7]);
+            Assert.Equal("siteb", await client.CallAsync<string>("siteb.get_site"));
+            RpcException cheat = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>("cheat"));
+            Assert.Equal(99, cheat.Code);
+            Assert.Equal("Ah, that's cheating", cheat.Message);
+        }
+
+        await using (ServerProcess demo = await StartDemoAsync("--protocol", "msgpack", "--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc"))
+        {
+            using var http = new HttpClient { Timeout = Limit };
+            await using var client = new RpcClient(new MessagePackRpcProtocol(), new HttpPostClientTransport(http, new Uri(demo.Ready), "application/msgpack"));
+            Assert.Equal(3.5, await client.CallAsync<double>("add", 1, 2.5));
+            Assert.Equal("dlrow", await client.CallAsync<string>("reverse_string", "world"));
+        }
+    }
+
     [Theory]
-    [InlineData("--protocol msgpack", "MSGPACK-RPC")]
+    [InlineData("--protocol xml", "Unknown protocol 'xml'")]
     [InlineData("--transport pigeon", "Unknown transport 'pigeon'")]
     [InlineData("--max-size lots", "--max-size")]
     [InlineData("--what", "Unknown option '--what'")]
