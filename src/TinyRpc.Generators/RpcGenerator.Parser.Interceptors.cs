@@ -12,7 +12,7 @@ using TinyRpc.Generators.Model;
 
 namespace TinyRpc.Generators;
 
-public sealed partial class RpcGenerator
+partial class RpcGenerator
 {
     internal static partial class Parser
     {
@@ -44,9 +44,15 @@ public sealed partial class RpcGenerator
                 or IdentifierNameSyntax or MemberAccessExpressionSyntax or GenericNameSyntax);
 
         public static InterceptorSpec? ParseAddMethodCall(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+            => ParseAddMethodCall((InvocationExpressionSyntax)context.Node, context.SemanticModel, cancellationToken);
+
+        /// <summary>
+        /// The interceptor for an <c>AddMethod(Delegate, string?)</c> call, or null when the call keeps the reflection
+        /// fallback. Also decides where the analyzers suppress the trimming and AOT warnings of such calls.
+        /// </summary>
+        public static InterceptorSpec? ParseAddMethodCall(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
-            var invocation = (InvocationExpressionSyntax)context.Node;
-            if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
+            if (semanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
                 || !IsAddMethodOfDelegate(operation.TargetMethod))
             {
                 return null;
@@ -87,7 +93,7 @@ public sealed partial class RpcGenerator
                 return null;
             }
 
-            if (context.SemanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
+            if (semanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
             {
                 return null;
             }
