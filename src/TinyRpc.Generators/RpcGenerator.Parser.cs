@@ -103,10 +103,18 @@ partial class RpcGenerator
                 return "a generic class (or a class nested in one) cannot be an [RpcService]";
             }
 
-            return type.GetMembers("RpcTable").Length > 0
+            // The analyzers see the generated table too; only a member of the user's own is in the way.
+            return type.GetMembers("RpcTable").Any(static m => !IsGeneratedHere(m))
                 ? "the class already declares a member named 'RpcTable', which the generated table needs"
                 : null;
         }
+
+        /// <summary>True when <paramref name="symbol"/> carries this generator's <c>[GeneratedCode]</c>.</summary>
+        private static bool IsGeneratedHere(ISymbol symbol)
+            => symbol.GetAttributes().Any(static a => a.AttributeClass is { } c
+                && MetadataName(c) == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+                && a.ConstructorArguments.Length > 0
+                && a.ConstructorArguments[0].Value as string == KnownNames.GeneratorName);
 
         /// <summary>Every name that occurs more than once, compared ordinally.</summary>
         internal static HashSet<string> DuplicateNames(IEnumerable<string> names)
