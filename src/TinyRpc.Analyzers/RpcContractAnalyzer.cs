@@ -406,31 +406,8 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         private static HashSet<INamedTypeSymbol> FindServiceBases(Compilation compilation)
         {
             var bases = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-            var namespaces = new Stack<INamespaceSymbol>();
-            namespaces.Push(compilation.Assembly.GlobalNamespace);
-            var types = new Stack<INamedTypeSymbol>();
-            while (namespaces.Count > 0)
+            foreach (INamedTypeSymbol type in SourceTypes.All(compilation))
             {
-                INamespaceSymbol ns = namespaces.Pop();
-                foreach (INamespaceSymbol child in ns.GetNamespaceMembers())
-                {
-                    namespaces.Push(child);
-                }
-
-                foreach (INamedTypeSymbol type in ns.GetTypeMembers())
-                {
-                    types.Push(type);
-                }
-            }
-
-            while (types.Count > 0)
-            {
-                INamedTypeSymbol type = types.Pop();
-                foreach (INamedTypeSymbol nested in type.GetTypeMembers())
-                {
-                    types.Push(nested);
-                }
-
                 if (type.TypeKind == TypeKind.Class && Parser.FindAttribute(type, KnownNames.RpcServiceAttribute) is not null)
                 {
                     for (INamedTypeSymbol? b = type.BaseType; b is not null; b = b.BaseType)
