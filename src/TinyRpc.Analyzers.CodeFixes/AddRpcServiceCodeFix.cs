@@ -30,7 +30,10 @@ public sealed class AddRpcServiceCodeFix : CodeFixProvider
         SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (root is not null && FindType(root, diagnostic) is not null)
+            // Structs and static classes cannot be services: [RpcService] would not help there.
+            if (root is not null && FindType(root, diagnostic) is { } type
+                && type is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword }
+                && !type.Modifiers.Any(SyntaxKind.StaticKeyword))
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(Title, ct => FixAsync(context.Document, new[] { diagnostic }, ct), equivalenceKey: Title),

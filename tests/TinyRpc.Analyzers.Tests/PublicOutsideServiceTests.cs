@@ -14,6 +14,16 @@ public class PublicOutsideServiceTests
             [{|TRPC0002:Public("sub")|}] public int Subtract(int a, int b) => a - b;
             public int Multiply(int a, int b) => a * b;
         }
+
+        public static class Tools
+        {
+            [{|TRPC0002:Public|}] public static int Now() => 0;
+        }
+
+        public struct Point
+        {
+            [{|TRPC0002:Public|}] public int Length() => 0;
+        }
         """);
 
     [Fact]
@@ -83,6 +93,32 @@ public class PublicOutsideServiceTests
             }
         }
         """);
+
+    [Fact]
+    public Task No_fix_for_static_classes_and_structs()
+    {
+        const string source = """
+        using TinyRpc;
+        public static class Tools
+        {
+            [{|TRPC0002:Public|}] public static int Now() => 0;
+        }
+
+        public struct Point
+        {
+            [{|TRPC0002:Public|}] public int Length() => 0;
+        }
+        """;
+        return Verify.FixAsync(new Verify.Test
+        {
+            TestCode = source,
+            FixedCode = source,
+            NumberOfIncrementalIterations = 0,
+            NumberOfFixAllIterations = 0,
+            NumberOfFixAllInDocumentIterations = 0,
+            NumberOfFixAllInProjectIterations = 0,
+        });
+    }
 
     [Fact]
     public Task Fix_all_adds_the_attribute_once_per_type() => Verify.FixAsync(new Verify.Test
