@@ -72,29 +72,5 @@ internal static class TestReferences
     /// <summary>No reference package to download: the references are <see cref="Framework"/>.</summary>
     public static ReferenceAssemblies None { get; } = new("net10.0");
 
-    public static ImmutableArray<MetadataReference> Framework { get; } = Load();
-
-    private static ImmutableArray<MetadataReference> Load()
-    {
-        string frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        return ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(path => string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal))
-            .Where(static path => IsManagedAssembly(path))
-            .Append(typeof(RpcDispatcher).Assembly.Location)
-            .Select(static path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToImmutableArray();
-    }
-
-    private static bool IsManagedAssembly(string path)
-    {
-        try
-        {
-            System.Reflection.AssemblyName.GetAssemblyName(path);
-            return true;
-        }
-        catch (BadImageFormatException)
-        {
-            return false;
-        }
-    }
+    public static ImmutableArray<MetadataReference> Framework => TinyRpc.Tests.Shared.CompilationReferences.All;
 }
