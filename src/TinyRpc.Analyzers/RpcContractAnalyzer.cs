@@ -195,6 +195,12 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeMethod(SymbolAnalysisContext context, CompilationState state)
     {
         var method = (IMethodSymbol)context.Symbol;
+        if (method.MethodKind == MethodKind.ExplicitInterfaceImplementation)
+        {
+            AnalyzeExplicitImplementation(context, method);
+            return;
+        }
+
         if (method.MethodKind != MethodKind.Ordinary)
         {
             return;
@@ -272,6 +278,20 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         if (!reported && !IsServedByGenerator(method, isProxyMethod, context.CancellationToken))
         {
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsupportedMethod, method.Locations[0], method.Name, "its signature is not supported"));
+        }
+    }
+
+    /// <summary>
+    /// <c>[Public]</c> on an explicit interface implementation is never read: the table serves an explicit
+    /// implementation when the interface method carries <c>[Public]</c>.
+    /// </summary>
+    private static void AnalyzeExplicitImplementation(SymbolAnalysisContext context, IMethodSymbol method)
+    {
+        if (Parser.FindAttribute(method, KnownNames.PublicAttribute) is not null
+            && method.ExplicitInterfaceImplementations.All(static m => Parser.FindAttribute(m, KnownNames.PublicAttribute) is null))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsupportedMethod, method.Locations[0], method.Name,
+                "[Public] on an explicit interface implementation is not read; put [Public] on the interface method"));
         }
     }
 

@@ -55,6 +55,27 @@ public class UnsupportedMethodTests
         """);
 
     [Fact]
+    public Task Public_on_an_explicit_implementation_is_not_read() => Verify.AnalyzeAsync("""
+        using TinyRpc;
+        public interface IPlain
+        {
+            int Get();
+        }
+
+        public interface IMarked
+        {
+            [Public] int Put();
+        }
+
+        [RpcService]
+        public partial class Service : IPlain, IMarked
+        {
+            [Public] int IPlain.{|TRPC0004:Get|}() => 0;
+            [Public] int IMarked.Put() => 0;
+        }
+        """);
+
+    [Fact]
     public Task Methods_without_Public_are_not_checked() => Verify.AnalyzeAsync("""
         using TinyRpc;
         [RpcService]
