@@ -30,7 +30,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InaccessibleMethod = Create(
         DiagnosticIds.InaccessibleMethod,
         "[Public] method cannot be reached by the generated code",
-        "'{0}' is private to '{1}', so the dispatch table of a derived service cannot call it; make it public, internal or protected",
+        "'{0}' in '{1}' cannot be reached from the generated dispatch table of a derived service; make it public or protected",
         Contract,
         DiagnosticSeverity.Error,
         "The dispatch table generated for an [RpcService] class lives inside that class; it reaches the class's own members and the accessible members of its base classes, not their private ones.");

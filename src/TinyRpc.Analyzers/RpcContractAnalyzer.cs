@@ -77,6 +77,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        ReportUnreachableBaseMethods(context, type);
         List<Parser.ServiceMethod> methods = Parser.CollectServiceMethods(type, serviceAttribute, context.Compilation, context.CancellationToken);
         if (methods.Count == 0)
         {
@@ -94,6 +95,31 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
                 string reason = RpcNames.GetNameProblem(method.RpcName) ?? DescribeShapeProblem(method.PublicDeclaration, forProxy: false)
                     ?? "its signature is not supported";
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsupportedMethod, type.Locations[0], method.PublicDeclaration.ToDisplayString(), reason));
+            }
+        }
+    }
+
+    /// <summary>
+    /// TRPC0003 on the service for <c>[Public]</c> methods of base classes in other assemblies that the generated
+    /// table cannot reach (internal there, or private); those in this compilation are reported where they are declared.
+    /// </summary>
+    private static void ReportUnreachableBaseMethods(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? b = type.BaseType; b is not null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(b.ContainingAssembly, context.Compilation.Assembly))
+            {
+                continue;
+            }
+
+            foreach (ISymbol member in b.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method
+                    && Parser.FindAttribute(method, KnownNames.PublicAttribute) is not null
+                    && !context.Compilation.IsSymbolAccessibleWithin(method, type))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.InaccessibleMethod, type.Locations[0], method.Name, b.Name));
+                }
             }
         }
     }

@@ -38,6 +38,33 @@ public class InaccessibleMethodTests
         """);
 
     [Fact]
+    public Task Internal_public_method_of_a_base_class_in_another_assembly()
+    {
+        var test = new Verify.Test
+        {
+            TestCode = """
+                using TinyRpc;
+                [RpcService]
+                public partial class {|TRPC0003:Service|} : Lib.Base
+                {
+                    [Public] public int Ping() => 0;
+                }
+                """,
+        };
+        test.TestState.AdditionalProjects["Lib"].Sources.Add(("Base.cs", """
+            namespace Lib;
+            public abstract class Base
+            {
+                [TinyRpc.Public] internal int Hidden() => 0;
+                [TinyRpc.Public] public int Shown() => 1;
+            }
+            """));
+        test.TestState.AdditionalProjects["Lib"].AdditionalReferences.AddRange(TestReferences.Framework);
+        test.TestState.AdditionalProjectReferences.Add("Lib");
+        return test.RunAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public Task Fix_makes_the_method_public() => Verify.FixAsync(new Verify.Test
     {
         TestCode = """
