@@ -178,8 +178,8 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         {
             (IMethodSymbol Method, string RpcName)[] members = group
                 .OrderBy(m => IsInSource(m.Method, context.Compilation) ? 0 : 1)
-                .ThenBy(static m => m.Method.Locations[0].SourceTree?.FilePath, System.StringComparer.Ordinal)
-                .ThenBy(static m => m.Method.Locations[0].SourceSpan.Start)
+                .ThenBy(static m => m.Method.Locations.FirstOrDefault()?.SourceTree?.FilePath, System.StringComparer.Ordinal)
+                .ThenBy(static m => m.Method.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0)
                 .ToArray();
             for (int i = 0; i < members.Length; i++)
             {
