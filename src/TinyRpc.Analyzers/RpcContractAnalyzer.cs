@@ -90,7 +90,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         // Members whose [Public] lies outside this compilation's source are not seen by AnalyzeMethod.
         foreach (Parser.ServiceMethod method in methods)
         {
-            if (method.Spec is null && !IsInSource(method.PublicDeclaration, context.Compilation))
+            if (method.Spec is null && !IsInSource(method.PublicDeclaration, context.Compilation) && !HasErrorType(method.PublicDeclaration))
             {
                 string reason = RpcNames.GetNameProblem(method.RpcName) ?? DescribeShapeProblem(method.PublicDeclaration, forProxy: false)
                     ?? "its signature is not supported";
@@ -151,7 +151,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         // Methods of base interfaces without [RpcService] are not seen by AnalyzeMethod.
         foreach (Parser.ProxyMethod method in methods)
         {
-            if (method.Spec is null && !IsAnalyzedProxyMethod(method.Method))
+            if (method.Spec is null && !IsAnalyzedProxyMethod(method.Method) && !HasErrorType(method.Method))
             {
                 string reason = RpcNames.GetNameProblem(method.RpcName) ?? DescribeShapeProblem(method.Method, forProxy: true)
                     ?? DescribeTypeProblems(method.Method).Select(static p => p.Reason).FirstOrDefault()
@@ -264,6 +264,12 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // While a type name is unresolved, the compiler's error is the one that matters.
+        if (HasErrorType(method))
+        {
+            return;
+        }
+
         bool reported = false;
         if (publicAttribute is not null && Parser.ReadPublicName(publicAttribute) is { } explicitName
             && RpcNames.GetNameProblem(explicitName) is { } nameProblem)
@@ -320,6 +326,17 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
                 "[Public] on an explicit interface implementation is not read; put [Public] on the interface method"));
         }
     }
+
+    private static bool HasErrorType(IMethodSymbol method)
+        => ContainsErrorType(method.ReturnType) || method.Parameters.Any(static p => ContainsErrorType(p.Type));
+
+    private static bool ContainsErrorType(ITypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsErrorType),
+        _ => false,
+    };
 
     /// <summary>An abstract instance method of an <c>[RpcService]</c> interface: its proxy implements it.</summary>
     private static bool IsAnalyzedProxyMethod(IMethodSymbol method)

@@ -76,6 +76,26 @@ public class UnsupportedMethodTests
         """);
 
     [Fact]
+    public Task Unresolved_types_leave_the_report_to_the_compiler() => Verify.AnalyzeAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using TinyRpc;
+        [RpcService]
+        public partial class Service
+        {
+            [Public] public {|CS0246:Missing|} Get(int id) => default!;
+            [Public] public void Put(List<{|CS0246:Missing|}> items) { }
+            [Public] public int Ping() => 0;
+        }
+
+        [RpcService]
+        public interface IService
+        {
+            Task<{|CS0246:Missing|}> GetAsync(int id);
+        }
+        """);
+
+    [Fact]
     public Task Methods_without_Public_are_not_checked() => Verify.AnalyzeAsync("""
         using TinyRpc;
         [RpcService]
