@@ -40,7 +40,28 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
 
             var metadata = new Lazy<SerializationMetadata>(() => SerializationMetadata.Find(start.Compilation), LazyThreadSafetyMode.ExecutionAndPublication);
             start.RegisterSymbolAction(c => AnalyzeType(c, metadata), SymbolKind.NamedType);
+            start.RegisterOperationAction(c => AnalyzeAddMethod(c, metadata), OperationKind.Invocation);
         });
+    }
+
+    /// <summary>
+    /// A lambda or method group added with <c>AddMethod</c> and intercepted by the generator is an RPC method too.
+    /// Calls that are not intercepted keep the trimming and AOT warnings of the reflection fallback instead.
+    /// </summary>
+    private static void AnalyzeAddMethod(OperationAnalysisContext context, Lazy<SerializationMetadata> metadata)
+    {
+        var invocation = (Microsoft.CodeAnalysis.Operations.IInvocationOperation)context.Operation;
+        if (invocation.Syntax is not InvocationExpressionSyntax syntax
+            || !Parser.AreInterceptorsEnabled(syntax.SyntaxTree.Options)
+            || !Parser.IsAddMethodCandidate(syntax)
+            || Parser.FindAddMethodDelegate(invocation) is not { } found
+            || Parser.ParseAddMethodCall(syntax, invocation.SemanticModel!, context.CancellationToken) is null)
+        {
+            return;
+        }
+
+        Location fallback = syntax.ArgumentList.Arguments[0].GetLocation();
+        Report(context.ReportDiagnostic, context.Compilation, found.Signature, fallback, metadata.Value);
     }
 
     /// <summary>True when the project runs the trimming or AOT analysis (PublishTrimmed, PublishAot, IsAotCompatible set them).</summary>
@@ -94,16 +115,23 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
 
         foreach (IMethodSymbol method in methods)
         {
-            foreach ((ITypeSymbol used, Location? location) in UsedTypes(method))
+            Report(context.ReportDiagnostic, context.Compilation, method, type.Locations[0], metadata.Value);
+        }
+    }
+
+    /// <summary>TRPC0009 for each type of this compilation in the method's signature that no context covers.</summary>
+    private static void Report(Action<Diagnostic> report, Compilation compilation, IMethodSymbol method, Location fallback, SerializationMetadata metadata)
+    {
+        foreach ((ITypeSymbol used, Location? location) in UsedTypes(method))
+        {
+            foreach (INamedTypeSymbol own in OwnTypes(used, compilation))
             {
-                foreach (INamedTypeSymbol own in OwnTypes(used, context.Compilation))
+                if (!metadata.Covers(own))
                 {
-                    if (!metadata.Value.Covers(own))
-                    {
-                        Location where = location is not null && context.Compilation.ContainsSyntaxTree(location.SourceTree!) ? location : type.Locations[0];
-                        string display = own.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.MissingSerializationMetadata, where, display, method.Name, display, metadata.Value.Suggestion));
-                    }
+                    Location where = location is not null && compilation.ContainsSyntaxTree(location.SourceTree!) ? location : fallback;
+                    string display = own.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+                    string name = method.MethodKind == MethodKind.AnonymousFunction ? "(lambda)" : method.Name;
+                    report(Diagnostic.Create(Descriptors.MissingSerializationMetadata, where, display, name, display, metadata.Suggestion));
                 }
             }
         }
@@ -129,7 +157,15 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
 
         if (result.SpecialType != SpecialType.System_Void)
         {
-            yield return (result, method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is MethodDeclarationSyntax m ? m.ReturnType.GetLocation() : null);
+            Location? location = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() switch
+            {
+                MethodDeclarationSyntax m => m.ReturnType.GetLocation(),
+                LocalFunctionStatementSyntax f => f.ReturnType.GetLocation(),
+                ParenthesizedLambdaExpressionSyntax { ReturnType: { } r } => r.GetLocation(),
+                AnonymousFunctionExpressionSyntax lambda => lambda.GetLocation(),
+                _ => null,
+            };
+            yield return (result, location);
         }
     }
 

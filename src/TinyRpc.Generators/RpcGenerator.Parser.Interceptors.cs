@@ -53,38 +53,12 @@ partial class RpcGenerator
         public static InterceptorSpec? ParseAddMethodCall(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
             if (semanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
-                || !IsAddMethodOfDelegate(operation.TargetMethod))
+                || FindAddMethodDelegate(operation) is not { } found)
             {
                 return null;
             }
 
-            IArgumentOperation? argument = operation.Arguments.FirstOrDefault(static a => a.Parameter?.Ordinal == 0);
-            IOperation? value = argument?.Value;
-            while (value is IConversionOperation conversion)
-            {
-                value = conversion.Operand;
-            }
-
-            // Only a lambda or method group converted with its natural type: Func<...> or Action<...>.
-            // Anonymous delegate types (defaults, params, ref parameters) cannot be named, so those calls keep
-            // the reflection fallback.
-            if (value is not IDelegateCreationOperation { Type: INamedTypeSymbol { TypeKind: TypeKind.Delegate, IsAnonymousType: false } delegateType } creation
-                || !IsNameable(delegateType))
-            {
-                return null;
-            }
-
-            (IMethodSymbol? signature, string? defaultName) = creation.Target switch
-            {
-                IAnonymousFunctionOperation lambda => (lambda.Symbol, (string?)null),
-                IMethodReferenceOperation reference => (reference.Method, reference.Method.Name),
-                _ => (null, null),
-            };
-            if (signature is null)
-            {
-                return null;
-            }
-
+            (INamedTypeSymbol delegateType, IMethodSymbol signature, string? defaultName) = found;
             IMethodSymbol invoke = delegateType.DelegateInvokeMethod!;
             (ReturnKind kind, string? resultType)? returns = ClassifyReturn(invoke.ReturnType);
             ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(signature.Parameters, cancellationToken);
@@ -103,6 +77,40 @@ partial class RpcGenerator
                 new DelegateSpec(delegateType.ToDisplayString(TypeFormat), defaultName, returns.Value.kind, returns.Value.resultType, parameters),
                 new InterceptedLocationSpec(location.Version, location.Data, Path.GetFileName(span.Path),
                     span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
+        }
+
+        /// <summary>
+        /// For an <c>AddMethod(Delegate, string?)</c> call with a lambda or method group converted with its natural,
+        /// nameable type (<c>Func&lt;...&gt;</c> or <c>Action&lt;...&gt;</c>): that type, the lambda's or method's
+        /// signature, and the method group's name (null for a lambda). Null for any other call: anonymous delegate
+        /// types (defaults, params, ref parameters) cannot be named, so those calls keep the reflection fallback.
+        /// </summary>
+        internal static (INamedTypeSymbol DelegateType, IMethodSymbol Signature, string? DefaultName)? FindAddMethodDelegate(IInvocationOperation operation)
+        {
+            if (!IsAddMethodOfDelegate(operation.TargetMethod))
+            {
+                return null;
+            }
+
+            IArgumentOperation? argument = operation.Arguments.FirstOrDefault(static a => a.Parameter?.Ordinal == 0);
+            IOperation? value = argument?.Value;
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (value is not IDelegateCreationOperation { Type: INamedTypeSymbol { TypeKind: TypeKind.Delegate, IsAnonymousType: false } delegateType } creation
+                || !IsNameable(delegateType))
+            {
+                return null;
+            }
+
+            return creation.Target switch
+            {
+                IAnonymousFunctionOperation lambda => (delegateType, lambda.Symbol, null),
+                IMethodReferenceOperation reference => (delegateType, reference.Method, reference.Method.Name),
+                _ => null,
+            };
         }
 
         private static bool IsAddMethodOfDelegate(IMethodSymbol method)

@@ -7,8 +7,24 @@ namespace TinyRpc.Analyzers.Tests;
 public class SerializationMetadataTests
 {
     private static Task VerifyAsync(string source, string? buildProperty = "EnableAotAnalyzer", params DiagnosticResult[] expected)
+        => VerifyAsync(source, buildProperty, interceptors: false, expected);
+
+    private static Task VerifyAsync(string source, string? buildProperty, bool interceptors, params DiagnosticResult[] expected)
     {
         var test = new Verifier<RpcSerializationAnalyzer, EmptyCodeFixProvider>.Test { TestCode = source };
+        if (interceptors)
+        {
+            test.SolutionTransforms.Add((solution, projectId) =>
+            {
+                var options = (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!;
+                return solution.WithProjectParseOptions(projectId, options.WithFeatures(
+                [
+                    new KeyValuePair<string, string>("InterceptorsNamespaces", "TinyRpc.Generated"),
+                    new KeyValuePair<string, string>("InterceptorsPreviewNamespaces", "TinyRpc.Generated"),
+                ]));
+            });
+        }
+
         if (buildProperty is not null)
         {
             test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", $"""
@@ -96,6 +112,35 @@ public class SerializationMetadataTests
         new DiagnosticResult(DiagnosticIds.MissingSerializationMetadata, DiagnosticSeverity.Warning)
             .WithSpan(6, 32, 6, 38)
             .WithArguments("Status", "Close", "Status", "'AppJsonContext'"));
+
+    private const string AddMethodSource = """
+        using TinyRpc;
+        public static class Setup
+        {
+            public static void Configure(RpcDispatcher dispatcher)
+            {
+                dispatcher.AddMethod(({|#0:Order|} order) => order.Id, "save");
+                dispatcher.AddMethod(Find);
+                dispatcher.AddMethod((int id) => id, "echo");
+            }
+
+            private static {|#1:Customer|} Find(string name) => new();
+        }
+        """;
+
+    [Fact]
+    public Task Intercepted_AddMethod_delegates_are_checked() => VerifyAsync(
+        AddMethodSource + Types,
+        "EnableAotAnalyzer",
+        interceptors: true,
+        new DiagnosticResult(DiagnosticIds.MissingSerializationMetadata, DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Order", "(lambda)", "Order", "a JsonSerializerContext given to JsonRpcProtocolOptions.SerializerOptions"),
+        new DiagnosticResult(DiagnosticIds.MissingSerializationMetadata, DiagnosticSeverity.Warning).WithLocation(1).WithArguments("Customer", "Find", "Customer", "a JsonSerializerContext given to JsonRpcProtocolOptions.SerializerOptions"));
+
+    [Fact]
+    public Task AddMethod_calls_that_are_not_intercepted_are_left_to_the_trimming_analysis() => VerifyAsync(
+        AddMethodSource.Replace("{|#0:Order|}", "Order", StringComparison.Ordinal).Replace("{|#1:Customer|}", "Customer", StringComparison.Ordinal) + Types,
+        "EnableAotAnalyzer",
+        interceptors: false);
 
     [Fact]
     public Task Projects_that_are_not_trimmed_are_not_checked() => VerifyAsync("""
