@@ -14,33 +14,26 @@ namespace TinyRpc.Analyzers.CodeFixes;
 
 /// <summary>TRPC0002: adds <c>[RpcService]</c> to the type that contains the <c>[Public]</c> method, and makes it partial.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddRpcServiceCodeFix)), Shared]
-public sealed class AddRpcServiceCodeFix : CodeFixProvider
+public sealed class AddRpcServiceCodeFix : DiagnosticCodeFix
 {
     private const string Title = "Add [RpcService] to the containing type";
 
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PublicOutsideService);
+    /// <summary>Creates the fix.</summary>
+    public AddRpcServiceCodeFix()
+        : base(DiagnosticIds.PublicOutsideService)
+    {
+    }
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => FixAll.Instance;
 
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            // Structs and static classes cannot be services: [RpcService] would not help there.
-            if (root is not null && FindType(root, diagnostic) is { } type
-                && type is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword }
-                && !type.Modifiers.Any(SyntaxKind.StaticKeyword))
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, ct => FixAsync(context.Document, new[] { diagnostic }, ct), equivalenceKey: Title),
-                    diagnostic);
-            }
-        }
-    }
+    private protected override CodeAction? CreateAction(Document document, SyntaxNode root, SyntaxNode node, Diagnostic diagnostic)
+        => node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } type
+           // Structs and static classes cannot be services: [RpcService] would not help there.
+           && type is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword }
+           && !type.Modifiers.Any(SyntaxKind.StaticKeyword)
+            ? CodeAction.Create(Title, ct => FixAsync(document, new[] { diagnostic }, ct), equivalenceKey: Title)
+            : null;
 
     private static TypeDeclarationSyntax? FindType(SyntaxNode root, Diagnostic diagnostic)
         => root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<TypeDeclarationSyntax>();

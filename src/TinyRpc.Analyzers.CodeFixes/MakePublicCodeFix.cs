@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
@@ -13,30 +12,20 @@ namespace TinyRpc.Analyzers.CodeFixes;
 
 /// <summary>TRPC0003: makes the <c>[Public]</c> method public.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePublicCodeFix)), Shared]
-public sealed class MakePublicCodeFix : CodeFixProvider
+public sealed class MakePublicCodeFix : DiagnosticCodeFix
 {
     private const string Title = "Make the method public";
 
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InaccessibleMethod);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public MakePublicCodeFix()
+        : base(DiagnosticIds.InaccessibleMethod)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (root?.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, ct => FixAsync(context.Document, root, method, ct), equivalenceKey: Title),
-                    diagnostic);
-            }
-        }
     }
+
+    private protected override CodeAction? CreateAction(Document document, SyntaxNode root, SyntaxNode node, Diagnostic diagnostic)
+        => node.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method
+            ? CodeAction.Create(Title, ct => FixAsync(document, root, method, ct), equivalenceKey: Title)
+            : null;
 
     private static Task<Document> FixAsync(Document document, SyntaxNode root, MethodDeclarationSyntax method, CancellationToken cancellationToken)
     {

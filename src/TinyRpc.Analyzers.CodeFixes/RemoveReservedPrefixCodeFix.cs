@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -10,30 +9,20 @@ namespace TinyRpc.Analyzers.CodeFixes;
 
 /// <summary>TRPC0005: removes the reserved <c>rpc.</c> prefix from a <c>[Public("rpc.name")]</c>.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveReservedPrefixCodeFix)), Shared]
-public sealed class RemoveReservedPrefixCodeFix : CodeFixProvider
+public sealed class RemoveReservedPrefixCodeFix : DiagnosticCodeFix
 {
     private const string Title = "Remove the reserved 'rpc.' prefix";
 
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidRpcName);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public RemoveReservedPrefixCodeFix()
+        : base(DiagnosticIds.InvalidRpcName)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (diagnostic.Properties.TryGetValue(RpcContractAnalyzer.NameWithoutPrefixProperty, out string? name) && name is not null
-                && root?.FindNode(diagnostic.Location.SourceSpan) is AttributeArgumentSyntax { Expression: LiteralExpressionSyntax literal })
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, _ => Task.FromResult(context.Document.WithSyntaxRoot(
-                        root.ReplaceNode(literal, SyntaxNames.String(name).WithTriviaFrom(literal)))), equivalenceKey: Title),
-                    diagnostic);
-            }
-        }
     }
+
+    private protected override CodeAction? CreateAction(Document document, SyntaxNode root, SyntaxNode node, Diagnostic diagnostic)
+        => diagnostic.Properties.TryGetValue(RpcContractAnalyzer.NameWithoutPrefixProperty, out string? name) && name is not null
+           && node is AttributeArgumentSyntax { Expression: LiteralExpressionSyntax literal }
+            ? CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(
+                root.ReplaceNode(literal, SyntaxNames.String(name).WithTriviaFrom(literal)))), equivalenceKey: Title)
+            : null;
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
@@ -13,30 +12,20 @@ namespace TinyRpc.Analyzers.CodeFixes;
 
 /// <summary>TRPC0001: gives the duplicate the unique name the analyzer proposes, as <c>[Public("name")]</c>.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RenameDuplicateCodeFix)), Shared]
-public sealed class RenameDuplicateCodeFix : CodeFixProvider
+public sealed class RenameDuplicateCodeFix : DiagnosticCodeFix
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.DuplicateRpcName);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public RenameDuplicateCodeFix()
+        : base(DiagnosticIds.DuplicateRpcName)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (diagnostic.Properties.TryGetValue(RpcContractAnalyzer.ProposedNameProperty, out string? name) && name is not null
-                && root?.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method)
-            {
-                // One equivalence key for all: fix-all renames every duplicate to its own proposal.
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Serve as '{name}'", ct => FixAsync(context.Document, method, name, ct), equivalenceKey: nameof(RenameDuplicateCodeFix)),
-                    diagnostic);
-            }
-        }
     }
+
+    // One equivalence key for all: fix-all renames every duplicate to its own proposal.
+    private protected override CodeAction? CreateAction(Document document, SyntaxNode root, SyntaxNode node, Diagnostic diagnostic)
+        => diagnostic.Properties.TryGetValue(RpcContractAnalyzer.ProposedNameProperty, out string? name) && name is not null
+           && node.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method
+            ? CodeAction.Create($"Serve as '{name}'", ct => FixAsync(document, method, name, ct), equivalenceKey: nameof(RenameDuplicateCodeFix))
+            : null;
 
     private static async Task<Document> FixAsync(Document document, MethodDeclarationSyntax method, string name, CancellationToken cancellationToken)
     {
