@@ -1,6 +1,6 @@
-// The one definition of how a C# method becomes an RPC name. Linked into TinyRpc.Generators (which
-// writes the names into dispatch tables and proxies) and TinyRpc.Analyzers (which checks them for
-// duplicates), so that both agree to the character. Mirrors TinyRpc.RpcNamingPolicy, which these
+// The one definition of how a C# method becomes an RPC name, and of which names are valid. Linked into
+// TinyRpc.Generators (which writes the names into dispatch tables and proxies and leaves out invalid ones)
+// and TinyRpc.Analyzers (which reports invalid and duplicate names), so that both agree to the character. Mirrors TinyRpc.RpcNamingPolicy, which these
 // netstandard2.0 assemblies cannot reference.
 using System.Text;
 
@@ -18,6 +18,46 @@ internal enum RpcNamingPolicyValue
 internal static class RpcNames
 {
     private const string AsyncSuffix = "Async";
+
+    /// <summary>The prefix JSON-RPC 2.0 reserves for rpc-internal methods and extensions.</summary>
+    public const string ReservedPrefix = "rpc.";
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be an RPC name, or null when it can: it is empty, only white space,
+    /// begins or ends with white space, contains a control character, or begins with <c>rpc.</c>.
+    /// </summary>
+    public static string? GetNameProblem(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "it is empty";
+        }
+
+        if (name.Trim().Length == 0)
+        {
+            return "it is only white space";
+        }
+
+        if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[name.Length - 1]))
+        {
+            return "it begins or ends with white space";
+        }
+
+        foreach (char c in name)
+        {
+            if (char.IsControl(c))
+            {
+                return "it contains a control character";
+            }
+        }
+
+        return name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal)
+            ? "names beginning with 'rpc.' are reserved by JSON-RPC 2.0"
+            : null;
+    }
+
+    /// <summary>True when <paramref name="name"/> can be an RPC name (see <see cref="GetNameProblem"/>).</summary>
+    public static bool IsValidName(string name) => GetNameProblem(name) is null;
 
     /// <summary>
     /// The RPC name of a method: <paramref name="explicitName"/> verbatim when <c>[Public("name")]</c> gives one,

@@ -12,7 +12,7 @@ using TinyRpc.Generators.Model;
 
 namespace TinyRpc.Generators;
 
-public sealed partial class RpcGenerator
+partial class RpcGenerator
 {
     internal static partial class Parser
     {
@@ -44,10 +44,50 @@ public sealed partial class RpcGenerator
                 or IdentifierNameSyntax or MemberAccessExpressionSyntax or GenericNameSyntax);
 
         public static InterceptorSpec? ParseAddMethodCall(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+            => ParseAddMethodCall((InvocationExpressionSyntax)context.Node, context.SemanticModel, cancellationToken);
+
+        /// <summary>
+        /// The interceptor for an <c>AddMethod(Delegate, string?)</c> call, or null when the call keeps the reflection
+        /// fallback. Also decides where the analyzers suppress the trimming and AOT warnings of such calls.
+        /// </summary>
+        public static InterceptorSpec? ParseAddMethodCall(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
-            var invocation = (InvocationExpressionSyntax)context.Node;
-            if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
-                || !IsAddMethodOfDelegate(operation.TargetMethod))
+            if (semanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
+                || FindAddMethodDelegate(operation) is not { } found)
+            {
+                return null;
+            }
+
+            (INamedTypeSymbol delegateType, IMethodSymbol signature, string? defaultName) = found;
+            IMethodSymbol invoke = delegateType.DelegateInvokeMethod!;
+            (ReturnKind kind, string? resultType)? returns = ClassifyReturn(invoke.ReturnType);
+            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(signature.Parameters, cancellationToken);
+            if (returns is null || parameters is null || parameters.Any(static p => p.IsOptional || p.Kind == ParameterKind.ParamArray))
+            {
+                return null;
+            }
+
+            if (semanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
+            {
+                return null;
+            }
+
+            FileLinePositionSpan span = invocation.GetLocation().GetLineSpan();
+            return new InterceptorSpec(
+                new DelegateSpec(delegateType.ToDisplayString(TypeFormat), defaultName, returns.Value.kind, returns.Value.resultType, parameters),
+                new InterceptedLocationSpec(location.Version, location.Data, Path.GetFileName(span.Path),
+                    span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
+        }
+
+        /// <summary>
+        /// For an <c>AddMethod(Delegate, string?)</c> call with a lambda or method group converted with its natural,
+        /// nameable type (<c>Func&lt;...&gt;</c> or <c>Action&lt;...&gt;</c>): that type, the lambda's or method's
+        /// signature, and the method group's name (null for a lambda). Null for any other call: anonymous delegate
+        /// types (defaults, params, ref parameters) cannot be named, so those calls keep the reflection fallback.
+        /// </summary>
+        internal static (INamedTypeSymbol DelegateType, IMethodSymbol Signature, string? DefaultName)? FindAddMethodDelegate(IInvocationOperation operation)
+        {
+            if (!IsAddMethodOfDelegate(operation.TargetMethod))
             {
                 return null;
             }
@@ -59,44 +99,18 @@ public sealed partial class RpcGenerator
                 value = conversion.Operand;
             }
 
-            // Only a lambda or method group converted with its natural type: Func<...> or Action<...>.
-            // Anonymous delegate types (defaults, params, ref parameters) cannot be named, so those calls keep
-            // the reflection fallback.
             if (value is not IDelegateCreationOperation { Type: INamedTypeSymbol { TypeKind: TypeKind.Delegate, IsAnonymousType: false } delegateType } creation
                 || !IsNameable(delegateType))
             {
                 return null;
             }
 
-            (IMethodSymbol? signature, string? defaultName) = creation.Target switch
+            return creation.Target switch
             {
-                IAnonymousFunctionOperation lambda => (lambda.Symbol, (string?)null),
-                IMethodReferenceOperation reference => (reference.Method, reference.Method.Name),
-                _ => (null, null),
+                IAnonymousFunctionOperation lambda => (delegateType, lambda.Symbol, null),
+                IMethodReferenceOperation reference => (delegateType, reference.Method, reference.Method.Name),
+                _ => null,
             };
-            if (signature is null)
-            {
-                return null;
-            }
-
-            IMethodSymbol invoke = delegateType.DelegateInvokeMethod!;
-            (ReturnKind kind, string? resultType)? returns = ClassifyReturn(invoke.ReturnType);
-            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(signature.Parameters, cancellationToken);
-            if (returns is null || parameters is null || parameters.Any(static p => p.IsOptional || p.Kind == ParameterKind.ParamArray))
-            {
-                return null;
-            }
-
-            if (context.SemanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
-            {
-                return null;
-            }
-
-            FileLinePositionSpan span = invocation.GetLocation().GetLineSpan();
-            return new InterceptorSpec(
-                new DelegateSpec(delegateType.ToDisplayString(TypeFormat), defaultName, returns.Value.kind, returns.Value.resultType, parameters),
-                new InterceptedLocationSpec(location.Version, location.Data, Path.GetFileName(span.Path),
-                    span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
         }
 
         private static bool IsAddMethodOfDelegate(IMethodSymbol method)

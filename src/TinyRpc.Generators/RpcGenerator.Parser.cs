@@ -12,7 +12,7 @@ using TinyRpc.Shared;
 
 namespace TinyRpc.Generators;
 
-public sealed partial class RpcGenerator
+partial class RpcGenerator
 {
     /// <summary>
     /// Turns symbols into specs. The only part of the generator that touches <see cref="ISymbol"/>; nothing it
@@ -21,6 +21,14 @@ public sealed partial class RpcGenerator
     /// </summary>
     internal static partial class Parser
     {
+        /// <summary>
+        /// A <c>[Public]</c> method found for a service class: <paramref name="Method"/> is the class's method (or
+        /// explicit implementation), <paramref name="PublicDeclaration"/> the method that carries <c>[Public]</c>
+        /// (the same, a method it overrides, or an interface method), <paramref name="Spec"/> null when the generator
+        /// cannot serve it.
+        /// </summary>
+        internal sealed record ServiceMethod(IMethodSymbol Method, IMethodSymbol PublicDeclaration, AttributeData PublicAttribute, string RpcName, MethodSpec? Spec);
+
         /// <summary>Types with <c>global::</c> and nullable reference annotations, as declarations need them.</summary>
         internal static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -31,23 +39,108 @@ public sealed partial class RpcGenerator
         // ---- [RpcService] classes -------------------------------------------------------------------
 
         public static ServiceSpec? ParseService(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            => context.TargetSymbol is INamedTypeSymbol type
+                ? ParseService(type, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken)
+                : null;
+
+        public static ServiceSpec? ParseService(INamedTypeSymbol type, AttributeData serviceAttribute, Compilation compilation, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not INamedTypeSymbol type || type.TypeKind != TypeKind.Class)
+            if (GetServiceClassProblem(type, cancellationToken) is not null)
             {
                 return null;
             }
 
-            // Not partial, static, generic (no closed table to register), file-local (cannot be re-opened)
-            // or already carrying an RpcTable: reported by the analyzers.
-            if (type.IsStatic || type.IsFileLocal || !IsPartialChain(type, cancellationToken) || IsGenericChain(type)
-                || type.GetMembers("RpcTable").Length > 0)
+            // Only members the generator can serve, under names no other member shares: an invalid or duplicate
+            // member gets no code at all (the analyzers report it).
+            List<ServiceMethod> candidates = CollectServiceMethods(type, serviceAttribute, compilation, cancellationToken);
+            HashSet<string> duplicates = DuplicateNames(candidates.Select(static c => c.RpcName));
+            MethodSpec[] methods = candidates
+                .Where(c => c.Spec is not null && !duplicates.Contains(c.RpcName))
+                .Select(static c => c.Spec!)
+                .OrderBy(static m => m.RpcName, StringComparer.Ordinal)
+                .ToArray();
+
+            return new ServiceSpec(
+                HintName: HintName(type),
+                Namespace: NamespaceOf(type),
+                ContainingTypes: ContainingTypes(type),
+                Keyword: type.IsRecord ? "record" : "class",
+                Name: type.Name,
+                FullTypeName: type.ToDisplayString(TypeOfFormat),
+                Registration: RegistrationSiteOf(type),
+                Methods: methods.ToImmutableEquatableArray());
+        }
+
+        /// <summary>
+        /// Why no dispatch table can be generated for the <c>[RpcService]</c> type, or null when one can. Not a
+        /// class, not partial (with every containing type), static, generic, file-local, or already declaring an
+        /// <c>RpcTable</c>.
+        /// </summary>
+        internal static string? GetServiceClassProblem(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            if (type.TypeKind != TypeKind.Class)
             {
-                return null;
+                return "only classes and interfaces can be an [RpcService]";
             }
 
-            (RpcNamingPolicyValue policy, bool trimAsync) = ReadServiceSettings(context.Attributes[0]);
-            Compilation compilation = context.SemanticModel.Compilation;
-            var methods = new List<MethodSpec>();
+            if (type.IsStatic)
+            {
+                return "a static class cannot be an [RpcService]; make the class non-static";
+            }
+
+            if (type.IsFileLocal)
+            {
+                return "a file-local class cannot be an [RpcService]; remove the 'file' modifier";
+            }
+
+            if (!IsPartialChain(type, cancellationToken))
+            {
+                return "the class and every class containing it must be 'partial'";
+            }
+
+            if (IsGenericChain(type))
+            {
+                return "a generic class (or a class nested in one) cannot be an [RpcService]";
+            }
+
+            // The analyzers see the generated table too; only a member of the user's own is in the way.
+            return type.GetMembers("RpcTable").Any(static m => !IsGeneratedHere(m))
+                ? "the class already declares a member named 'RpcTable', which the generated table needs"
+                : null;
+        }
+
+        /// <summary>True when <paramref name="symbol"/> carries this generator's <c>[GeneratedCode]</c>.</summary>
+        private static bool IsGeneratedHere(ISymbol symbol)
+            => symbol.GetAttributes().Any(static a => a.AttributeClass is { } c
+                && MetadataName(c) == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+                && a.ConstructorArguments.Length > 0
+                && a.ConstructorArguments[0].Value as string == KnownNames.GeneratorName);
+
+        /// <summary>Every name that occurs more than once, compared ordinally.</summary>
+        internal static HashSet<string> DuplicateNames(IEnumerable<string> names)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var duplicates = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string name in names)
+            {
+                if (!seen.Add(name))
+                {
+                    duplicates.Add(name);
+                }
+            }
+
+            return duplicates;
+        }
+
+        /// <summary>
+        /// The <c>[Public]</c> methods of a service class, its base classes and implemented interfaces, each with
+        /// its RPC name and its spec (null when the generator cannot serve it). The one enumeration used by the
+        /// generator and the analyzers.
+        /// </summary>
+        internal static List<ServiceMethod> CollectServiceMethods(INamedTypeSymbol type, AttributeData serviceAttribute, Compilation compilation, CancellationToken cancellationToken)
+        {
+            (RpcNamingPolicyValue policy, bool trimAsync) = ReadServiceSettings(serviceAttribute);
+            var methods = new List<ServiceMethod>();
             var exposed = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
 
@@ -86,11 +179,11 @@ public sealed partial class RpcGenerator
                     string rpcName = RpcNames.GetRpcName(method.Name, ReadPublicName(publicAttribute), policy, trimAsync);
                     CallKind call = method.IsStatic ? CallKind.Static : CallKind.Instance;
                     string? callType = method.IsStatic ? method.ContainingType.ToDisplayString(TypeOfFormat) : null;
-                    if (TryParseMethod(method, method.Name, rpcName, call, callType, cancellationToken) is { } spec)
-                    {
-                        methods.Add(spec);
-                        exposed.Add(method);
-                    }
+                    MethodSpec? spec = RpcNames.IsValidName(rpcName)
+                        ? TryParseMethod(method, method.Name, rpcName, call, callType, cancellationToken)
+                        : null;
+                    methods.Add(new ServiceMethod(method, method, publicAttribute, rpcName, spec));
+                    exposed.Add(method);
                 }
             }
 
@@ -116,39 +209,19 @@ public sealed partial class RpcGenerator
                     (RpcNamingPolicyValue p, bool t) = contractSettings ?? (policy, trimAsync);
                     string rpcName = RpcNames.GetRpcName(contractMethod.Name, ReadPublicName(publicAttribute), p, t);
                     bool isExplicit = implementation.MethodKind == MethodKind.ExplicitInterfaceImplementation;
-                    MethodSpec? spec = isExplicit
+                    MethodSpec? spec = !RpcNames.IsValidName(rpcName) ? null
+                        : isExplicit
                         ? TryParseMethod(contractMethod, contractMethod.Name, rpcName, CallKind.ExplicitInterface, contract.ToDisplayString(TypeOfFormat), cancellationToken)
                         : TryParseMethod(implementation, implementation.Name, rpcName, CallKind.Instance, null, cancellationToken);
-                    if (spec is not null)
-                    {
-                        methods.Add(spec);
-                        exposed.Add(implementation);
-                    }
+                    methods.Add(new ServiceMethod(implementation, contractMethod, publicAttribute, rpcName, spec));
+                    exposed.Add(implementation);
                 }
             }
 
-            // Ordinal order by RPC name; a duplicate name (reported by the analyzers) keeps its first method.
-            var unique = new List<MethodSpec>();
-            foreach (MethodSpec spec in methods.OrderBy(static m => m.RpcName, StringComparer.Ordinal).ThenBy(static m => m.ClrName, StringComparer.Ordinal))
-            {
-                if (unique.Count == 0 || !string.Equals(unique[unique.Count - 1].RpcName, spec.RpcName, StringComparison.Ordinal))
-                {
-                    unique.Add(spec);
-                }
-            }
-
-            return new ServiceSpec(
-                HintName: HintName(type),
-                Namespace: NamespaceOf(type),
-                ContainingTypes: ContainingTypes(type),
-                Keyword: type.IsRecord ? "record" : "class",
-                Name: type.Name,
-                FullTypeName: type.ToDisplayString(TypeOfFormat),
-                Registration: RegistrationSiteOf(type),
-                Methods: unique.ToImmutableEquatableArray());
+            return methods;
         }
 
-        private static MethodSpec? TryParseMethod(IMethodSymbol method, string clrName, string rpcName, CallKind call, string? callType, CancellationToken cancellationToken)
+        internal static MethodSpec? TryParseMethod(IMethodSymbol method, string clrName, string rpcName, CallKind call, string? callType, CancellationToken cancellationToken)
         {
             // Generic methods and ref returns cannot be called from a table (reported by the analyzers).
             if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly)
@@ -174,11 +247,12 @@ public sealed partial class RpcGenerator
         internal static ImmutableEquatableArray<ParameterSpec>? TryParseParameters(IEnumerable<IParameterSymbol> symbols, CancellationToken cancellationToken)
         {
             var parameters = new List<ParameterSpec>();
+            bool hasCancellationToken = false;
             foreach (IParameterSymbol p in symbols)
             {
                 cancellationToken.ThrowIfCancellationRequested();
 
-                // ref/out/in parameters and types that cannot be a generic argument are not supported.
+                // ref/out/in parameters and types that cannot be a generic argument or cannot travel are not supported.
                 if (p.RefKind != RefKind.None || !IsDecodable(p.Type))
                 {
                     return null;
@@ -186,9 +260,21 @@ public sealed partial class RpcGenerator
 
                 if (IsCancellationToken(p.Type))
                 {
+                    // The request has one token to give.
+                    if (hasCancellationToken)
+                    {
+                        return null;
+                    }
+
+                    hasCancellationToken = true;
                     parameters.Add(new ParameterSpec(p.Name, ParameterKind.CancellationToken, p.Type.ToDisplayString(TypeFormat),
                         p.Type.ToDisplayString(TypeOfFormat), false, null, false, null, false));
                     continue;
+                }
+
+                if (GetUnsupportedValueReason(p.Type) is not null)
+                {
+                    return null;
                 }
 
                 bool rejectsNull = RejectsNull(p.Type, p.NullableAnnotation);
@@ -226,11 +312,80 @@ public sealed partial class RpcGenerator
         private static bool RejectsNull(ITypeSymbol type, NullableAnnotation annotation)
             => type.IsReferenceType && annotation == NullableAnnotation.NotAnnotated;
 
-        private static bool IsDecodable(ITypeSymbol type)
+        /// <summary>
+        /// True when a value of <paramref name="type"/> can be a parameter or result: it can be a generic argument
+        /// and a protocol can carry it (see <see cref="GetUnsupportedTypeReason"/>).
+        /// </summary>
+        internal static bool IsDecodable(ITypeSymbol type)
             => !type.IsRefLikeType
                && type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Dynamic or TypeKind.Error)
                && type.SpecialType != SpecialType.System_Void
-               && !(type is ITypeParameterSymbol);
+               && !(type is ITypeParameterSymbol)
+               && GetUnsupportedTypeReason(type) is null;
+
+        /// <summary>
+        /// Why no protocol can carry a value of <paramref name="type"/>, or null when one can: pointers, ref structs
+        /// (<c>Span&lt;T&gt;</c>), delegates, streams, <c>System.Type</c>, native integers, tasks and cancellation
+        /// tokens as values, and arrays of any of these.
+        /// </summary>
+        internal static string? GetUnsupportedTypeReason(ITypeSymbol type)
+        {
+            if (type is IArrayTypeSymbol array)
+            {
+                return GetUnsupportedTypeReason(array.ElementType);
+            }
+
+            if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+            {
+                return "pointers cannot be sent";
+            }
+
+            if (type.IsRefLikeType)
+            {
+                return "ref structs such as Span<T> cannot be sent; use an array";
+            }
+
+            if (type.TypeKind == TypeKind.Delegate || type.SpecialType is SpecialType.System_Delegate or SpecialType.System_MulticastDelegate)
+            {
+                return "delegates cannot be sent";
+            }
+
+            if (type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr)
+            {
+                return "native integers cannot be sent; use long or ulong";
+            }
+
+            for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                switch (MetadataName(t))
+                {
+                    case "System.IO.Stream":
+                        return "streams cannot be sent; use byte[]";
+                    case "System.Type":
+                        return "types cannot be sent";
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Why a value (an argument, or a result inside its task) cannot be of <paramref name="type"/>: the reasons
+        /// of <see cref="GetUnsupportedTypeReason"/>, and tasks and cancellation tokens, which are not data.
+        /// </summary>
+        internal static string? GetUnsupportedValueReason(ITypeSymbol type)
+        {
+            if (GetUnsupportedTypeReason(type) is { } reason)
+            {
+                return reason;
+            }
+
+            ITypeSymbol element = type is IArrayTypeSymbol array ? array.ElementType : type;
+            return element is INamedTypeSymbol named
+                   && MetadataName(named.OriginalDefinition) is KnownNames.Task or KnownNames.TaskOfT or KnownNames.ValueTask or KnownNames.ValueTaskOfT or KnownNames.CancellationToken
+                ? "a task or cancellation token is not a value that can be sent"
+                : null;
+        }
 
         internal static (ReturnKind Kind, string? ResultType)? ClassifyReturn(ITypeSymbol type)
         {
@@ -256,13 +411,18 @@ public sealed partial class RpcGenerator
                     case KnownNames.TaskOfT:
                     case KnownNames.ValueTaskOfT:
                         ITypeSymbol result = named.TypeArguments[0];
-                        if (!IsDecodable(result))
+                        if (!IsDecodable(result) || GetUnsupportedValueReason(result) is not null)
                         {
                             return null;
                         }
 
                         return (name == KnownNames.TaskOfT ? ReturnKind.TaskOfT : ReturnKind.ValueTaskOfT, WithAnnotation(result, named.TypeArgumentNullableAnnotations[0]));
                 }
+            }
+
+            if (GetUnsupportedValueReason(type) is not null)
+            {
+                return null;
             }
 
             return (ReturnKind.Value, type.ToDisplayString(TypeFormat));
@@ -273,7 +433,7 @@ public sealed partial class RpcGenerator
 
         internal static bool IsCancellationToken(ITypeSymbol type) => MetadataName(type) == KnownNames.CancellationToken;
 
-        private static string MetadataName(ITypeSymbol type)
+        internal static string MetadataName(ITypeSymbol type)
         {
             string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() + "." : "";
             return type.ContainingType is null ? ns + type.MetadataName : "";
@@ -328,7 +488,7 @@ public sealed partial class RpcGenerator
 
         // ---- attributes and names -------------------------------------------------------------------
 
-        private static (RpcNamingPolicyValue Policy, bool TrimAsync) ReadServiceSettings(AttributeData attribute)
+        internal static (RpcNamingPolicyValue Policy, bool TrimAsync) ReadServiceSettings(AttributeData attribute)
         {
             var policy = RpcNamingPolicyValue.AsWritten;
             bool trim = false;
@@ -348,7 +508,7 @@ public sealed partial class RpcGenerator
             return (policy, trim);
         }
 
-        private static string? ReadPublicName(AttributeData attribute)
+        internal static string? ReadPublicName(AttributeData attribute)
             => attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
 
         /// <summary>[Public] on the method or on a method it overrides (the attribute is inherited).</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -8,10 +7,8 @@ namespace TinyRpc.Generators.Tests;
 /// <summary>Compiles test sources against the running framework and TinyRpc.Runtime, and runs the generator on them.</summary>
 internal static class GeneratorHarness
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
-
     /// <summary>The framework's assemblies (from the running host) plus TinyRpc.Runtime.</summary>
-    public static ImmutableArray<MetadataReference> References => s_references.Value;
+    public static ImmutableArray<MetadataReference> References => TinyRpc.Tests.Shared.CompilationReferences.All;
 
     public static CSharpParseOptions ParseOptions(bool interceptors = true)
     {
@@ -66,30 +63,5 @@ internal static class GeneratorHarness
             .Where(static d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
             .ToArray();
         Assert.True(problems.Length == 0, "The compilation has problems:\n" + string.Join("\n", problems.Select(static d => d.ToString())));
-    }
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        string frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        string[] trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return trusted
-            .Where(path => string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal))
-            .Where(static path => IsManagedAssembly(path))
-            .Append(typeof(RpcDispatcher).Assembly.Location)
-            .Select(static path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToImmutableArray();
-    }
-
-    private static bool IsManagedAssembly(string path)
-    {
-        try
-        {
-            AssemblyName.GetAssemblyName(path);
-            return true;
-        }
-        catch (BadImageFormatException)
-        {
-            return false;
-        }
     }
 }

@@ -121,6 +121,48 @@ public class ParserTests
     }
 
     [Fact]
+    public void Invalid_and_duplicate_names_unsendable_types_and_extra_tokens_are_skipped()
+    {
+        const string source = """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using TinyRpc;
+            [RpcService(TrimAsyncSuffix = true)] public partial class Skips
+            {
+                [Public("rpc.reserved")] public int Reserved() => 0;
+                [Public("")] public int Empty() => 0;
+                [Public] public int Ping() => 0;
+                [Public] public Task<int> PingAsync() => Task.FromResult(0);
+                [Public] public int Add(int a) => a;
+                [Public] public int Add(long a) => 0;
+                [Public] public void Upload(Stream stream) { }
+                [Public] public Action Callback() => () => { };
+                [Public] public Task<Type> KindAsync() => Task.FromResult(typeof(int));
+                [Public] public void Later(Task<int> value) { }
+                [Public] public void Wait(CancellationToken a, CancellationToken b) { }
+                [Public] public int Kept(int value, CancellationToken cancellationToken) => value;
+            }
+            [RpcService] public interface IOneWayResult { [OneWay] Task<int> CountAsync(); }
+            [RpcService] public interface IReservedName { [Public("rpc.get")] int Get(); }
+            [RpcService] public interface IStream { Task SendAsync(Stream stream); }
+            [RpcService(TrimAsyncSuffix = true)] public interface ISyncAndAsync { void Log(string m); Task LogAsync(string m); }
+            """;
+        ServiceSpec spec = Assert.Single(Specs<ServiceSpec>(source, TrackingNames.ServiceSpec));
+        Assert.Equal(["Kept"], spec.Methods.Select(m => m.ClrName));
+
+        // A proxy must implement every member, so one invalid member leaves the whole interface without a proxy;
+        // two client methods calling one remote name are fine.
+        ProxySpec proxy = Assert.Single(Specs<ProxySpec>(source, TrackingNames.ProxySpec));
+        Assert.Equal(["Log", "Log"], proxy.Methods.Select(m => m.RpcName));
+
+        (_, Compilation output, System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(diagnostics);
+        GeneratorHarness.AssertClean(output);
+    }
+
+    [Fact]
     public void An_interface_becomes_a_proxy_spec()
     {
         ProxySpec spec = Assert.Single(Specs<ProxySpec>("""

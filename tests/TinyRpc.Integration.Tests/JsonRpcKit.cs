@@ -8,10 +8,16 @@ namespace TinyRpc.Integration.Tests;
 /// <summary>Runs JSON-RPC messages through a dispatcher, as a server would.</summary>
 internal static class JsonRpcKit
 {
+    /// <summary>Protocol options whose serializer knows this project's types without reflection.</summary>
+    public static JsonRpcProtocolOptions Options { get; } = new()
+    {
+        SerializerOptions = new System.Text.Json.JsonSerializerOptions { TypeInfoResolver = IntegrationJsonContext.Default },
+    };
+
     /// <summary>Parses <paramref name="json"/>, dispatches it and returns the serialized reply (null for notifications).</summary>
     public static async Task<string?> DispatchAsync(RpcDispatcher dispatcher, string json, CancellationToken cancellationToken = default)
     {
-        var protocol = new JsonRpcProtocol();
+        var protocol = new JsonRpcProtocol(Options);
         RpcMessage request;
         try
         {
