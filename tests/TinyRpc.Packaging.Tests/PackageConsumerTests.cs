@@ -46,6 +46,12 @@ public sealed class PackageConsumerTests
 
             string output = await RunAsync(project, "run", "-c", "Release", "-p:TinyRpcVersion=" + version);
             Assert.Contains("Hello, package! 5", output, StringComparison.Ordinal);
+
+            // The analyzers come with the same package: a broken contract is reported by the build.
+            File.Copy(Path.Combine(templates, "Broken.cs.txt"), Path.Combine(project, "Broken.cs"));
+            string broken = await RunAsync(project, expectedExitCode: 1, "build", "-c", "Release", "-p:TinyRpcVersion=" + version);
+            Assert.Contains("TRPC0002", broken, StringComparison.Ordinal);
+            Assert.Contains("TRPC0005", broken, StringComparison.Ordinal);
         }
         finally
         {
@@ -53,7 +59,9 @@ public sealed class PackageConsumerTests
         }
     }
 
-    private static async Task<string> RunAsync(string directory, params string[] arguments)
+    private static Task<string> RunAsync(string directory, params string[] arguments) => RunAsync(directory, 0, arguments);
+
+    private static async Task<string> RunAsync(string directory, int expectedExitCode, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -89,7 +97,7 @@ public sealed class PackageConsumerTests
         }
 
         text.Append(await stdout).Append(await stderr);
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:\n{text}");
+        Assert.True(process.ExitCode == expectedExitCode, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:\n{text}");
         return text.ToString();
     }
 }
