@@ -109,13 +109,8 @@ public sealed class ZmqTransportTests
     [Fact]
     public async Task Req_client_recovers_when_the_server_starts_late()
     {
-        // Reserve a port, release it, and point the client at it before anything listens there.
-        string endpoint;
-        using (var probe = new RouterSocket())
-        {
-            endpoint = "tcp://127.0.0.1:" + probe.BindRandomPort("tcp://127.0.0.1");
-            probe.Unbind(probe.Options.LastEndpoint!);
-        }
+        // The client connects before anything listens on the endpoint.
+        string endpoint = FreeEndpoint();
 
         using var transport = ZmqClientTransport.Create(endpoint);
         transport.Timeout = TimeSpan.FromMilliseconds(300);
@@ -180,12 +175,7 @@ public sealed class ZmqTransportTests
     [Fact]
     public async Task Dealer_client_holds_calls_past_the_high_water_mark_until_the_server_starts()
     {
-        string endpoint;
-        using (var probe = new RouterSocket())
-        {
-            endpoint = "tcp://127.0.0.1:" + probe.BindRandomPort("tcp://127.0.0.1");
-            probe.Unbind(probe.Options.LastEndpoint!);
-        }
+        string endpoint = FreeEndpoint();
 
         await using var client = new RpcClient(new JsonRpcProtocol(), ZmqDealerClientTransport.Create(endpoint));
         Task<int>[] calls = Enumerable.Range(0, 3000).Select(i => client.CallAsync<int>("subtract", i, 1)).ToArray();
@@ -277,6 +267,15 @@ public sealed class ZmqTransportTests
         using var taken = ZmqServerTransport.Create("tcp://127.0.0.1:*");
         var busy = Assert.Throws<RpcTransportException>(() => ZmqServerTransport.Create(taken.Endpoint!));
         Assert.Contains(taken.Endpoint!, busy.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An endpoint on a loopback port that was free a moment ago.</summary>
+    private static string FreeEndpoint()
+    {
+        using var probe = new RouterSocket();
+        string endpoint = "tcp://127.0.0.1:" + probe.BindRandomPort("tcp://127.0.0.1");
+        probe.Unbind(probe.Options.LastEndpoint!);
+        return endpoint;
     }
 
     private static List<byte[]> Exchange(DealerSocket dealer, byte[][] frames)

@@ -1,13 +1,18 @@
 using TinyRpc.Protocols;
 
-namespace TinyRpc.NetMQ.Tests;
+namespace TinyRpc.Tests;
 
-/// <summary>The methods every server in these tests offers.</summary>
-internal static class TestService
+/// <summary>The methods every server in the transport tests offers.</summary>
+internal static partial class TestService
 {
+    /// <summary>The bound on every wait in these tests.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    public static RpcDispatcher CreateDispatcher()
+    /// <summary>
+    /// reverse_string(s), subtract(minuend, subtrahend), sleep(ms) and echo(value), which reports each value it
+    /// answers to <paramref name="onEcho"/>.
+    /// </summary>
+    public static RpcDispatcher CreateDispatcher(Action<int>? onEcho = null)
     {
         var dispatcher = new RpcDispatcher();
         dispatcher.AddMethod("reverse_string", static (r, _) =>
@@ -22,6 +27,12 @@ internal static class TestService
             await Task.Delay(ms, ct);
             return r.Respond(ms);
         }, [new RpcParameter("ms", typeof(int))]);
+        dispatcher.AddMethod("echo", (r, _) =>
+        {
+            int value = Arg<int>(r, 0, "value");
+            onEcho?.Invoke(value);
+            return new(r.Respond(value));
+        }, [new RpcParameter("value", typeof(int))]);
         return dispatcher;
     }
 
