@@ -10,6 +10,7 @@ internal sealed class ZmqSocketLoop : IDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private readonly NetMQPoller _poller = [];
+    private readonly CancellationTokenSource _stopped = new();
     private int _disposed;
 
     public ZmqSocketLoop(string threadName) => _poller.RunAsync(threadName, isBackgroundThread: true);
@@ -18,15 +19,26 @@ internal sealed class ZmqSocketLoop : IDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Runs <paramref name="action"/> on the poller thread and completes with its result.</summary>
-    public Task<T> InvokeAsync<T>(Func<T> action)
+    /// <summary>
+    /// Runs <paramref name="action"/> on the poller thread and completes with its result, or with an
+    /// <see cref="ObjectDisposedException"/> when the loop stops first.
+    /// </summary>
+    public async Task<T> InvokeAsync<T>(Func<T> action)
     {
         if (IsDisposed)
         {
-            return Task.FromException<T>(new ObjectDisposedException(nameof(ZmqSocketLoop), "The transport has been disposed."));
+            throw new ObjectDisposedException(nameof(ZmqSocketLoop), "The transport has been disposed.");
         }
 
-        return Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.RunContinuationsAsynchronously, _poller);
+        Task<T> task = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.RunContinuationsAsynchronously, _poller);
+        try
+        {
+            return await task.WaitAsync(_stopped.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopped.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(ZmqSocketLoop), "The transport has been disposed.");
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> on the poller thread.</summary>
@@ -54,6 +66,7 @@ internal sealed class ZmqSocketLoop : IDisposable
 
         Task stop = Task.Run(_poller.Stop);
         bool stopped = stop.Wait(StopTimeout);
+        _stopped.Cancel();
         if (stopped)
         {
             cleanup();

@@ -257,6 +257,26 @@ public sealed class ZmqTransportTests
     }
 
     [Fact]
+    public async Task Disposing_a_client_fails_its_waiting_calls_promptly()
+    {
+        // Nobody listens: the calls would wait for their whole timeout.
+        var req = ZmqClientTransport.Create(FreeEndpoint());
+        Task<ReadOnlyMemory<byte>> waiting = req.SendMessageAsync("x"u8.ToArray(), cancellationToken: TestContext.Current.CancellationToken).AsTask();
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        req.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(Limit, TestContext.Current.CancellationToken));
+
+        var dealer = ZmqDealerClientTransport.Create(FreeEndpoint());
+        var client = new RpcClient(new JsonRpcProtocol(), dealer);
+        Task<int> call = client.CallAsync<int>("subtract", 2, 1);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        dealer.Dispose();
+        var error = await Assert.ThrowsAsync<RpcTransportException>(() => call.WaitAsync(Limit, TestContext.Current.CancellationToken));
+        Assert.Contains("closed", error.Message, StringComparison.Ordinal);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
     public void Bad_endpoints_give_clear_errors()
     {
         var bind = Assert.Throws<RpcTransportException>(() => ZmqServerTransport.Create("nonsense://here"));
