@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace TinyRpc.NetMQ.Tests;
+namespace TinyRpc.Tests;
 
-/// <summary>A Python script from the python folder run by Debian's interpreter, with bounded waits.</summary>
+/// <summary>A Python script from the test project's python folder, run by Debian's interpreter, with bounded waits.</summary>
 internal sealed class PythonPeer : IAsyncDisposable
 {
     private const string Interpreter = "/usr/bin/python3";
@@ -13,7 +13,7 @@ internal sealed class PythonPeer : IAsyncDisposable
 
     public static PythonPeer Start(string script, params string[] args)
     {
-        Assert.SkipUnless(File.Exists(Interpreter), $"{Interpreter} is not installed (Debian python3, python3-zmq and python3-tinyrpc are needed).");
+        Assert.SkipUnless(File.Exists(Interpreter), $"{Interpreter} is not installed (Debian's python3 and the python3-* packages of .ci/run are needed).");
         var info = new ProcessStartInfo(Interpreter)
         {
             RedirectStandardOutput = true,
