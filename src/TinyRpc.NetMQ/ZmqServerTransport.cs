@@ -20,16 +20,28 @@ namespace TinyRpc.Transports;
 /// </remarks>
 public sealed class ZmqServerTransport : IServerTransport, IDisposable
 {
+    /// <summary>The default number of received requests that may wait for the server: 1024.</summary>
+    public const int DefaultBacklog = 1024;
+
     private readonly RouterSocket _socket;
     private readonly ZmqSocketLoop _loop;
     private readonly NetMQQueue<NetMQMessage> _replies = new();
-    private readonly Channel<RpcInboundMessage> _requests =
-        Channel.CreateUnbounded<RpcInboundMessage>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<RpcInboundMessage> _requests;
+    private RpcInboundMessage? _held;
+    private int _paused;
 
     /// <summary>Serves on <paramref name="socket"/>, a ROUTER socket already bound to its endpoint(s).</summary>
-    public ZmqServerTransport(RouterSocket socket)
+    /// <param name="socket">The bound ROUTER socket.</param>
+    /// <param name="backlog">
+    /// How many received requests may wait for the server to take them. When that many wait, the transport
+    /// stops reading the socket until the server catches up, and ZeroMQ's own receive high-water mark holds
+    /// back the peers.
+    /// </param>
+    public ZmqServerTransport(RouterSocket socket, int backlog = DefaultBacklog)
     {
         ArgumentNullException.ThrowIfNull(socket);
+        ArgumentOutOfRangeException.ThrowIfLessThan(backlog, 1);
+        _requests = Channel.CreateBounded<RpcInboundMessage>(new BoundedChannelOptions(backlog) { SingleWriter = true });
         _socket = socket;
         Endpoint = socket.Options.LastEndpoint;
         _socket.ReceiveReady += OnRequestReady;
@@ -49,7 +61,7 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
     /// dropped because a client has many calls outstanding.
     /// </summary>
     /// <exception cref="RpcTransportException">The endpoint could not be bound.</exception>
-    public static ZmqServerTransport Create(string endpoint)
+    public static ZmqServerTransport Create(string endpoint, int backlog = DefaultBacklog)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         var socket = new RouterSocket();
@@ -64,7 +76,7 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
             throw new RpcTransportException($"Cannot bind a ZeroMQ ROUTER socket to {endpoint}: {e.Message}", e);
         }
 
-        return new ZmqServerTransport(socket);
+        return new ZmqServerTransport(socket, backlog);
     }
 
     /// <summary>The endpoint the socket was last bound to, with the actual port when a wildcard was bound.</summary>
@@ -75,7 +87,13 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
     {
         try
         {
-            return await _requests.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            RpcInboundMessage request = await _requests.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _paused) != 0 && !_loop.IsDisposed)
+            {
+                _ = _loop.InvokeAsync(Resume);
+            }
+
+            return request;
         }
         catch (ChannelClosedException)
         {
@@ -128,6 +146,7 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
             // A ROUTER socket always puts the peer's identity first, so a message has at least two frames.
             if (message.FrameCount < 2)
             {
+                message = null;
                 continue;
             }
 
@@ -137,9 +156,32 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
                 frames[i] = message[i].ToByteArray();
             }
 
-            _requests.Writer.TryWrite(new RpcInboundMessage(new ZmqEnvelope(frames), message.Last.ToByteArray()));
+            var request = new RpcInboundMessage(new ZmqEnvelope(frames), message.Last.ToByteArray());
+            if (!_requests.Writer.TryWrite(request))
+            {
+                // The backlog is full: keep this one and stop reading until the server takes some. A reader
+                // that took one before the flag was set is caught by trying once more afterwards.
+                _held = request;
+                _socket.ReceiveReady -= OnRequestReady;
+                Interlocked.Exchange(ref _paused, 1);
+                Resume();
+                return;
+            }
+
             message = null;
         }
+    }
+
+    private void Resume()
+    {
+        if (Volatile.Read(ref _paused) == 0 || (_held is { } held && !_requests.Writer.TryWrite(held)))
+        {
+            return;
+        }
+
+        _held = null;
+        Volatile.Write(ref _paused, 0);
+        _socket.ReceiveReady += OnRequestReady;
     }
 
     private void OnReplyReady(object? sender, NetMQQueueEventArgs<NetMQMessage> e)

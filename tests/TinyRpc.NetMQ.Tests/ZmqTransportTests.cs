@@ -185,6 +185,24 @@ public sealed class ZmqTransportTests
     }
 
     [Fact]
+    public async Task Server_with_a_full_backlog_stops_reading_and_catches_up()
+    {
+        await using var server = new RunningServer(ZmqServerTransport.Create("tcp://127.0.0.1:*", backlog: 2), new RpcServerOptions { MaxConcurrency = 2 });
+        await using var dealerClient = new RpcClient(new JsonRpcProtocol(), ZmqDealerClientTransport.Create(server.Endpoint));
+        await using var reqClient = new RpcClient(new JsonRpcProtocol(), ZmqClientTransport.Create(server.Endpoint));
+
+        Task<int[]> many = Task.WhenAll(Enumerable.Range(0, 1000).Select(i => dealerClient.CallAsync<int>("subtract", i, 1)));
+        Task<int[]> slow = Task.WhenAll(Enumerable.Range(0, 20).Select(i => dealerClient.CallAsync<int>("sleep", i % 3)));
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal(i, await reqClient.CallAsync<int>("subtract", i + 1, 1));
+        }
+
+        Assert.Equal(Enumerable.Range(-1, 1000), await many);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i % 3), await slow);
+    }
+
+    [Fact]
     public async Task Dealer_calls_time_out_in_the_client_without_wedging()
     {
         await using var server = new RunningServer();
