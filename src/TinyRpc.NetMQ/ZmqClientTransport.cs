@@ -121,7 +121,7 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
         }
         catch (ObjectDisposedException e) when (e.ObjectName == nameof(ZmqSocketLoop))
         {
-            throw new ObjectDisposedException(nameof(ZmqClientTransport), e);
+            throw new ObjectDisposedException(nameof(ZmqClientTransport), e.Message);
         }
         finally
         {
