@@ -1,0 +1,226 @@
+using System.Threading.Channels;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace TinyRpc.Transports;
+
+/// <summary>
+/// Server transport consuming a RabbitMQ queue (tinyrpc's <c>RabbitMQServerTransport</c>). A request's
+/// reply is published to the default exchange with the request's reply-to as routing key and its
+/// correlation id; only then is the request acknowledged, so a server that dies mid-call leaves the request
+/// to be delivered again. Several servers consuming one queue share its load.
+/// </summary>
+/// <remarks>
+/// <para>The transport declares its queue (non-durable, not exclusive, not auto-deleted, like tinyrpc) and,
+/// with a non-empty exchange, binds it to that exchange under the queue's name; the exchange itself must
+/// exist. Replies always go through the default exchange, which reaches both direct reply-to
+/// (<c>amq.rabbitmq.reply-to</c>) and exclusive reply queues.</para>
+/// <para>A notification, or a request without reply-to, is acknowledged without a reply. After the broker
+/// restarts, the client library's automatic recovery reconnects and consumes again, and the transport
+/// declares its queue and binding again, since a non-durable queue does not survive a restart.</para>
+/// </remarks>
+public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly bool _ownsConnection;
+    private readonly IChannel _channel;
+    private readonly SemaphoreSlim _channelLock = new(1, 1);
+    private readonly Channel<RpcInboundMessage> _requests = Channel.CreateUnbounded<RpcInboundMessage>();
+    private string? _consumerTag;
+    private int _disposed;
+
+    private RabbitMQServerTransport(IConnection connection, bool ownsConnection, IChannel channel, string queue, string exchange)
+    {
+        _connection = connection;
+        _ownsConnection = ownsConnection;
+        _channel = channel;
+        Queue = queue;
+        Exchange = exchange;
+    }
+
+    /// <summary>The queue the transport consumes.</summary>
+    public string Queue { get; }
+
+    /// <summary>The exchange the queue is bound to; empty for the default exchange.</summary>
+    public string Exchange { get; }
+
+    /// <summary>How many requests the broker hands this server before any is acknowledged (AMQP prefetch).</summary>
+    public ushort Prefetch { get; private init; }
+
+    /// <summary>
+    /// Serves <paramref name="queue"/> over <paramref name="connection"/>, which stays the caller's to close.
+    /// For recovery after a broker restart, open the connection with automatic and topology recovery
+    /// enabled (both are by default).
+    /// </summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="queue">The queue to consume; declared if missing.</param>
+    /// <param name="exchange">The exchange clients publish to; empty for the default exchange.</param>
+    /// <param name="prefetch">Requests handed over before any is acknowledged; match <see cref="RpcServerOptions.MaxConcurrency"/>.</param>
+    /// <param name="cancellationToken">Cancels the setup.</param>
+    /// <exception cref="RpcTransportException">The queue could not be declared, bound or consumed.</exception>
+    public static Task<RabbitMQServerTransport> CreateAsync(IConnection connection, string queue, string exchange = "", ushort prefetch = 64, CancellationToken cancellationToken = default)
+        => CreateAsync(connection, ownsConnection: false, queue, exchange, prefetch, cancellationToken);
+
+    /// <summary>
+    /// Connects to the broker on <paramref name="hostName"/> and serves <paramref name="queue"/> (tinyrpc's
+    /// <c>create</c>). The transport owns that connection, which recovers automatically after a broker restart.
+    /// </summary>
+    /// <exception cref="RpcTransportException">The broker cannot be reached, or the queue could not be set up.</exception>
+    public static Task<RabbitMQServerTransport> CreateAsync(string hostName, string queue, string exchange = "", int port = 5672, ushort prefetch = 64, CancellationToken cancellationToken = default)
+        => CreateAsync(RabbitMQConnections.CreateFactory(hostName, port), queue, exchange, prefetch, cancellationToken);
+
+    /// <summary>Connects with <paramref name="factory"/> and serves <paramref name="queue"/>; the transport owns the connection.</summary>
+    /// <exception cref="RpcTransportException">The broker cannot be reached, or the queue could not be set up.</exception>
+    public static async Task<RabbitMQServerTransport> CreateAsync(ConnectionFactory factory, string queue, string exchange = "", ushort prefetch = 64, CancellationToken cancellationToken = default)
+    {
+        IConnection connection = await RabbitMQConnections.ConnectAsync(factory, "TinyRpc server " + queue, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CreateAsync(connection, ownsConnection: true, queue, exchange, prefetch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<RabbitMQServerTransport> CreateAsync(IConnection connection, bool ownsConnection, string queue, string exchange, ushort prefetch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentNullException.ThrowIfNull(exchange);
+        ArgumentOutOfRangeException.ThrowIfZero(prefetch);
+        IChannel? channel = null;
+        try
+        {
+            channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+                cancellationToken).ConfigureAwait(false);
+            var transport = new RabbitMQServerTransport(connection, ownsConnection, channel, queue, exchange) { Prefetch = prefetch };
+            await transport.DeclareAsync(cancellationToken).ConfigureAwait(false);
+            await channel.BasicQosAsync(0, prefetch, false, cancellationToken).ConfigureAwait(false);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += transport.OnReceivedAsync;
+            transport._consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+            connection.RecoverySucceededAsync += transport.OnRecoveredAsync;
+            return transport;
+        }
+        catch (Exception e) when (RabbitMQConnections.IsBrokerFailure(e))
+        {
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw RabbitMQConnections.Wrap($"serve the RabbitMQ queue '{queue}'", e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _requests.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="context"/> did not come from this transport.</exception>
+    /// <exception cref="RpcTransportException">The reply could not be published; the request stays unacknowledged and is delivered again.</exception>
+    public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+    {
+        if (context is not Delivery delivery)
+        {
+            throw new ArgumentException("The context does not come from a RabbitMQ server transport.", nameof(context));
+        }
+
+        await _channelLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!reply.IsEmpty && !string.IsNullOrEmpty(delivery.ReplyTo))
+            {
+                var properties = new BasicProperties { CorrelationId = delivery.CorrelationId };
+                await _channel.BasicPublishAsync(string.Empty, delivery.ReplyTo, mandatory: false, properties, reply, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (RabbitMQConnections.IsBrokerFailure(e))
+        {
+            throw RabbitMQConnections.Wrap($"reply to a request from the RabbitMQ queue '{Queue}'", e);
+        }
+        finally
+        {
+            _channelLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops consuming and closes the channel (and the connection when the transport opened it). Pending
+    /// receives return null; requests not yet acknowledged go back to the queue.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _connection.RecoverySucceededAsync -= OnRecoveredAsync;
+        _requests.Writer.TryComplete();
+        try
+        {
+            if (_consumerTag is not null && _channel.IsOpen)
+            {
+                await _channel.BasicCancelAsync(_consumerTag, noWait: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (RabbitMQConnections.IsBrokerFailure(e) || e is TimeoutException)
+        {
+        }
+
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        if (_ownsConnection)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeclareAsync(CancellationToken cancellationToken)
+    {
+        await _channel.QueueDeclareAsync(Queue, durable: false, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (Exchange.Length > 0)
+        {
+            await _channel.QueueBindAsync(Queue, Exchange, Queue, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task OnReceivedAsync(object sender, BasicDeliverEventArgs e)
+    {
+        // The body is only valid during this call.
+        // Once disposed the write fails and the request, unacknowledged, goes back to the queue.
+        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties.ReplyTo, e.BasicProperties.CorrelationId);
+        _requests.Writer.TryWrite(new RpcInboundMessage(delivery, e.Body.ToArray()));
+        return Task.CompletedTask;
+    }
+
+    private async Task OnRecoveredAsync(object sender, AsyncEventArgs e)
+    {
+        try
+        {
+            await DeclareAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (RabbitMQConnections.IsBrokerFailure(error))
+        {
+            // The next recovery tries again.
+        }
+    }
+
+    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId);
+}

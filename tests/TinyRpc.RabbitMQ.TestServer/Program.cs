@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using TinyRpc;
+using TinyRpc.Protocols;
+using TinyRpc.Transports;
+
+// Usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH]. Serves "echo" on QUEUE of the broker on 127.0.0.1, prints
+// "ready" once consuming, and when standard input closes stops, then prints "handled" and every value it
+// answered, one per line, and "end".
+if (args.Length is < 1 or > 2)
+{
+    Console.Error.WriteLine("usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH]");
+    return 2;
+}
+
+ushort prefetch = args.Length > 1 ? ushort.Parse(args[1], CultureInfo.InvariantCulture) : (ushort)8;
+var handled = new ConcurrentQueue<int>();
+var dispatcher = new RpcDispatcher();
+dispatcher.AddMethod("echo", (request, _) =>
+{
+    int value = request.Arguments.TryGet(0, "value", request.Arguments.IsNamed, out int v) ? v : throw new InvalidParamsException("value", "is missing");
+    handled.Enqueue(value);
+    return new(request.Respond(value));
+}, [new RpcParameter("value", typeof(int))]);
+
+await using RabbitMQServerTransport transport = await RabbitMQServerTransport.CreateAsync("127.0.0.1", args[0], prefetch: prefetch);
+using var stop = new CancellationTokenSource();
+Task serving = new RpcServer(transport, new JsonRpcProtocol(), dispatcher).ServeForeverAsync(stop.Token);
+Console.WriteLine("ready");
+
+// Standard input closes when the test is done with this server (or has died).
+await Console.In.ReadToEndAsync();
+await stop.CancelAsync();
+await serving;
+Console.WriteLine("handled");
+foreach (int value in handled)
+{
+    Console.WriteLine(value.ToString(CultureInfo.InvariantCulture));
+}
+
+Console.WriteLine("end");
+return 0;
