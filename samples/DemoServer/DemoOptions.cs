@@ -18,9 +18,13 @@ internal sealed class DemoOptions
                                    tcp:  TCP, messages framed as in --framing
                                    cgi:  one request as a CGI program (run by a web server; reads REQUEST_METHOD,
                                          CONTENT_LENGTH, CONTENT_TYPE, the body on stdin, answers on stdout)
+                                   zmq:  ZeroMQ ROUTER socket (clients use REQ or DEALER sockets)
+                                   rabbitmq: consumes a RabbitMQ queue, replies to each request's reply-to
           --endpoint <where>       http: a URL, default http://127.0.0.1:8080/ (requests are POSTed to its path)
                                    ws:   a URL, default ws://127.0.0.1:8080/ws
                                    tcp:  host:port, default 127.0.0.1:5000
+                                   zmq:  a ZeroMQ endpoint, default tcp://127.0.0.1:5001 (tcp://127.0.0.1:* picks a port)
+                                   rabbitmq: host[:port]/queue, default 127.0.0.1:5672/tinyrpc_demo
                                    Port 0 picks a free port; the address is printed once the server listens.
           --framing <name>         tcp only: content-length (default, as in LSP) or newline
           --max-size <bytes>       largest request accepted (HTTP 413, WebSocket close 1009, CGI 413); default 1048576
@@ -45,6 +49,8 @@ internal sealed class DemoOptions
           DemoServer --transport http --endpoint http://127.0.0.1:8080/rpc --log
           DemoServer --transport ws --endpoint ws://127.0.0.1:0/ws
           DemoServer --transport tcp --endpoint 127.0.0.1:5000 --framing newline
+          DemoServer --protocol msgpack --transport zmq --endpoint tcp://127.0.0.1:5001
+          DemoServer --transport rabbitmq --endpoint 127.0.0.1:5672/tinyrpc_demo
         """;
 
     public string Protocol { get; private set; } = "jsonrpc";
@@ -92,9 +98,9 @@ internal sealed class DemoOptions
                     break;
                 case "--transport":
                     string? transport = Value(arg, inline, args, ref i, ref error)?.ToLowerInvariant();
-                    if (transport is not null and not ("http" or "ws" or "tcp" or "cgi"))
+                    if (transport is not null and not ("http" or "ws" or "tcp" or "cgi" or "zmq" or "rabbitmq"))
                     {
-                        error ??= $"Unknown transport '{transport}': use http, ws, tcp or cgi.";
+                        error ??= $"Unknown transport '{transport}': use http, ws, tcp, cgi, zmq or rabbitmq.";
                     }
 
                     options.Transport = transport ?? options.Transport;

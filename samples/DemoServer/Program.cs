@@ -61,10 +61,13 @@ try
     {
         "cgi" => await ServeCgiAsync(),
         "tcp" => await ServeTcpAsync(),
+        "zmq" => await ServeZmqAsync(),
+        "rabbitmq" => await ServeRabbitMqAsync(),
         _ => await ServeWebAsync(),
     };
 }
-catch (Exception e) when (e is IOException or UriFormatException or FormatException or ArgumentException or InvalidOperationException)
+catch (Exception e) when (e is IOException or UriFormatException or FormatException or ArgumentException or InvalidOperationException
+    or RpcTransportException or NetMQ.NetMQException)
 {
     await Console.Error.WriteLineAsync($"DemoServer: {e.Message}");
     return 1;
@@ -100,6 +103,34 @@ async Task<int> ServeTcpAsync()
     await using var transport = new TcpServerTransport(endpoint, options.Framing, options.MaxSize);
     transport.Start();
     await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Listening on tcp://{transport.LocalEndPoint}"));
+    var server = new RpcServer(transport, protocol, dispatcher) { Trace = trace };
+    await server.ServeForeverAsync(stop.Token);
+    return 0;
+}
+
+async Task<int> ServeZmqAsync()
+{
+    using ZmqServerTransport transport = ZmqServerTransport.Create(options.Endpoint ?? "tcp://127.0.0.1:5001");
+    await Console.Out.WriteLineAsync($"Listening on {transport.Endpoint}");
+    var server = new RpcServer(transport, protocol, dispatcher) { Trace = trace };
+    await server.ServeForeverAsync(stop.Token);
+    return 0;
+}
+
+async Task<int> ServeRabbitMqAsync()
+{
+    string endpoint = options.Endpoint ?? "127.0.0.1:5672/tinyrpc_demo";
+    int slash = endpoint.IndexOf('/', StringComparison.Ordinal);
+    if (slash <= 0 || slash == endpoint.Length - 1)
+    {
+        throw new FormatException($"'{endpoint}' is not host[:port]/queue.");
+    }
+
+    string hostPart = endpoint[..slash];
+    string queue = endpoint[(slash + 1)..];
+    IPEndPoint broker = hostPart.Contains(':', StringComparison.Ordinal) ? ParseHostPort(hostPart) : new IPEndPoint(ParseAddress(hostPart), 5672);
+    await using RabbitMQServerTransport transport = await RabbitMQServerTransport.CreateAsync(broker.Address.ToString(), queue, port: broker.Port, cancellationToken: stop.Token);
+    await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Listening on rabbitmq://{broker}/{queue}"));
     var server = new RpcServer(transport, protocol, dispatcher) { Trace = trace };
     await server.ServeForeverAsync(stop.Token);
     return 0;

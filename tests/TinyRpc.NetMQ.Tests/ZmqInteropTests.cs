@@ -12,7 +12,7 @@ public sealed class ZmqInteropTests
     public async Task Python_tinyrpc_client_calls_the_TinyRpc_server()
     {
         await using var server = new RunningServer();
-        await using var python = PythonPeer.Start("tinyrpc_client.py", server.Endpoint);
+        await using var python = PeerProcess.StartPython("tinyrpc_client.py", server.Endpoint);
 
         using var results = JsonDocument.Parse(await python.ReadLineAsync());
         Assert.Equal(0, await python.WaitForExitAsync());
@@ -26,7 +26,7 @@ public sealed class ZmqInteropTests
     public async Task Plain_libzmq_req_socket_gets_replies_and_an_empty_frame_for_a_notification()
     {
         await using var server = new RunningServer();
-        await using var python = PythonPeer.Start("raw_req_client.py", server.Endpoint,
+        await using var python = PeerProcess.StartPython("raw_req_client.py", server.Endpoint,
             """{"jsonrpc":"2.0","method":"subtract","params":[42,23],"id":1}""",
             """{"jsonrpc":"2.0","method":"subtract","params":[1,2]}""",
             "garbage",
@@ -46,7 +46,7 @@ public sealed class ZmqInteropTests
     [Fact]
     public async Task TinyRpc_req_client_calls_the_Python_tinyrpc_server()
     {
-        await using var python = PythonPeer.Start("tinyrpc_server.py");
+        await using var python = PeerProcess.StartPython("tinyrpc_server.py");
         string endpoint = await python.ReadLineAsync();
         await using var client = new RpcClient(new JsonRpcProtocol(), ZmqClientTransport.Create(endpoint));
 
@@ -59,7 +59,7 @@ public sealed class ZmqInteropTests
     [Fact]
     public async Task TinyRpc_req_client_gets_past_a_notification_the_Python_server_does_not_answer()
     {
-        await using var python = PythonPeer.Start("tinyrpc_server.py");
+        await using var python = PeerProcess.StartPython("tinyrpc_server.py");
         string endpoint = await python.ReadLineAsync();
         using var transport = ZmqClientTransport.Create(endpoint);
         transport.Timeout = TimeSpan.FromSeconds(1);
@@ -73,7 +73,7 @@ public sealed class ZmqInteropTests
     [Fact]
     public async Task TinyRpc_dealer_client_keeps_many_calls_outstanding_at_the_Python_server()
     {
-        await using var python = PythonPeer.Start("tinyrpc_server.py");
+        await using var python = PeerProcess.StartPython("tinyrpc_server.py");
         string endpoint = await python.ReadLineAsync();
         await using var client = new RpcClient(new JsonRpcProtocol(), ZmqDealerClientTransport.Create(endpoint)) { Timeout = TestService.Limit };
 
@@ -86,7 +86,7 @@ public sealed class ZmqInteropTests
     [Fact]
     public async Task TinyRpc_clients_call_a_plain_libzmq_rep_socket()
     {
-        await using var python = PythonPeer.Start("raw_rep_server.py");
+        await using var python = PeerProcess.StartPython("raw_rep_server.py");
         string endpoint = await python.ReadLineAsync();
         await using (var client = new RpcClient(new JsonRpcProtocol(), ZmqClientTransport.Create(endpoint)))
         {

@@ -11,7 +11,7 @@ public sealed class PikaInteropTests
     {
         await using var testQueue = new TestQueue("pika-client");
         await using RunningServer server = await RunningServer.StartAsync(testQueue.Name);
-        await using var python = PythonPeer.Start("pika_client.py", testQueue.Name,
+        await using var python = PeerProcess.StartPython("pika_client.py", testQueue.Name,
             """{"jsonrpc":"2.0","method":"reverse_string","params":["Hello, World!"],"id":1}""",
             """{"jsonrpc":"2.0","method":"subtract","params":{"minuend":5,"subtrahend":8},"id":"two"}""",
             "garbage");
@@ -26,7 +26,7 @@ public sealed class PikaInteropTests
     public async Task TinyRpc_client_calls_a_pika_server()
     {
         await using var testQueue = new TestQueue("pika-server");
-        await using var python = PythonPeer.Start("pika_server.py", testQueue.Name);
+        await using var python = PeerProcess.StartPython("pika_server.py", testQueue.Name);
         Assert.Equal("ready", await python.ReadLineAsync());
 
         await using var transport = await RabbitMQClientTransport.CreateAsync(RabbitMQBroker.Host, testQueue.Name);

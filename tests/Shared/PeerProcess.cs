@@ -2,33 +2,46 @@ using System.Diagnostics;
 
 namespace TinyRpc.Tests;
 
-/// <summary>A Python script from the test project's python folder, run by Debian's interpreter, with bounded waits.</summary>
-internal sealed class PythonPeer : IAsyncDisposable
+/// <summary>
+/// A peer in a process of its own, with bounded waits: a Python script from the test project's python folder run
+/// by Debian's interpreter, or a .NET program of the solution.
+/// </summary>
+internal sealed class PeerProcess : IAsyncDisposable
 {
     private const string Interpreter = "/usr/bin/python3";
     private readonly Process _process;
     private readonly List<string> _stderr = [];
 
-    private PythonPeer(Process process) => _process = process;
+    private PeerProcess(Process process) => _process = process;
 
-    public static PythonPeer Start(string script, params string[] args)
+    public static PeerProcess StartPython(string script, params string[] args)
     {
         Assert.SkipUnless(File.Exists(Interpreter), $"{Interpreter} is not installed (Debian's python3 and the python3-* packages of .ci/run are needed).");
-        var info = new ProcessStartInfo(Interpreter)
+        return Start(Interpreter, ["-u", Path.Combine(AppContext.BaseDirectory, "python", script), .. args]);
+    }
+
+    /// <summary>Runs a .NET program of the solution (its built assembly) with <c>dotnet</c>.</summary>
+    public static PeerProcess StartDotnet(string assemblyPath, params string[] args)
+    {
+        Assert.True(File.Exists(assemblyPath), $"{assemblyPath} was not built.");
+        return Start("dotnet", [assemblyPath, .. args]);
+    }
+
+    private static PeerProcess Start(string fileName, string[] args)
+    {
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add("-u");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "python", script));
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start.");
-        var peer = new PythonPeer(process);
+        var process = Process.Start(info) ?? throw new InvalidOperationException(fileName + " did not start.");
+        var peer = new PeerProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -65,10 +78,10 @@ internal sealed class PythonPeer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException("The Python peer printed nothing in time. Its error output:\n" + StandardError);
+            throw new TimeoutException("The peer printed nothing in time. Its error output:\n" + StandardError);
         }
 
-        return line ?? throw new InvalidOperationException("The Python peer ended early. Its error output:\n" + await WaitErrorAsync());
+        return line ?? throw new InvalidOperationException("The peer ended early. Its error output:\n" + await WaitErrorAsync());
     }
 
     /// <summary>Waits for the script to end and returns its exit code.</summary>
@@ -81,7 +94,7 @@ internal sealed class PythonPeer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException("The Python peer did not end in time. Its error output:\n" + StandardError);
+            throw new TimeoutException("The peer did not end in time. Its error output:\n" + StandardError);
         }
 
         return _process.ExitCode;
