@@ -196,6 +196,13 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         bool expectReply = ids.Length > 0;
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (_duplex is not null && ReferenceEquals(transport, _duplex))
+        {
+            // Replies are matched by id: the wait itself carries the timeout, and disposing the client fails
+            // every waiter through the receive loop, so no linked token source and timer are needed per call.
+            return await ExchangeDuplexAsync(message, ids, cancellationToken).ConfigureAwait(false);
+        }
+
         using CancellationTokenSource? timeout = Timeout == System.Threading.Timeout.InfiniteTimeSpan || !expectReply
             ? null
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -204,19 +211,16 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         try
         {
-            if (_duplex is not null && ReferenceEquals(transport, _duplex))
-            {
-                return await ExchangeDuplexAsync(message, ids, token).ConfigureAwait(false);
-            }
-
             ReadOnlyMemory<byte> reply = await transport.SendMessageAsync(message.Serialize(), expectReply, token).ConfigureAwait(false);
             return expectReply ? Protocol.ParseReply(reply) : null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is not null && timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
         {
-            throw new TimeoutException($"No reply within {Timeout.TotalSeconds:0.###} s.");
+            throw TimedOut();
         }
     }
+
+    private TimeoutException TimedOut() => new($"No reply within {Timeout.TotalSeconds:0.###} s.");
 
     private async Task<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
     {
@@ -244,14 +248,23 @@ public class RpcClient : IAsyncDisposable, IDisposable
                 throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
             }
 
-            await _duplex!.SendAsync(message.Serialize(), cancellationToken).ConfigureAwait(false);
-            var responses = new RpcResponse[ids.Length];
-            for (int i = 0; i < ids.Length; i++)
+            ValueTask send = _duplex!.SendAsync(message.Serialize(), cancellationToken);
+            if (!send.IsCompletedSuccessfully)
             {
-                responses[i] = await waiters[i].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
             }
 
-            return message is RpcBatchRequest ? new ClientBatchResponse(responses) : responses[0];
+            if (ids.Length == 1)
+            {
+                RpcResponse response = await waiters[0].Task.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                return message is RpcBatchRequest ? new ClientBatchResponse([response]) : response;
+            }
+
+            return new ClientBatchResponse(await Task.WhenAll(waiters.Select(static w => w.Task)).WaitAsync(Timeout, cancellationToken).ConfigureAwait(false));
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut();
         }
         finally
         {
