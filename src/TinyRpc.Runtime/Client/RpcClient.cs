@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using TinyRpc.Transports;
 
 namespace TinyRpc;
@@ -85,7 +86,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
     {
-        RpcResponse? response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        RpcResponse? response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
             return default!;
@@ -106,6 +107,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// returned, not thrown.
     /// </summary>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
+        => await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+
+    // The internal steps of a call return pooled ValueTasks, awaited once each: a call that waits for its reply
+    // allocates one state machine (the public Task's) instead of one per step.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcResponse?> SendCoreAsync(RpcRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         RpcMessage? reply = await ExchangeAsync(Transport, request, request.OneWay ? [] : [request.Id], cancellationToken).ConfigureAwait(false);
@@ -192,7 +199,8 @@ public class RpcClient : IAsyncDisposable, IDisposable
             ? proxy
             : throw new InvalidOperationException($"No proxy was generated for {typeof(TService).Name}: mark the interface [RpcService] and reference the TinyRpc generator.");
 
-    private async Task<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
     {
         bool expectReply = ids.Length > 0;
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -222,7 +230,8 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
     private TimeoutException TimedOut() => new($"No reply within {Timeout.TotalSeconds:0.###} s.");
 
-    private async Task<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
     {
         if (ids.Length == 0)
         {
@@ -249,7 +258,11 @@ public class RpcClient : IAsyncDisposable, IDisposable
             }
 
             ValueTask send = _duplex!.SendAsync(message.Serialize(), cancellationToken);
-            if (!send.IsCompletedSuccessfully)
+            if (send.IsCompletedSuccessfully)
+            {
+                send.GetAwaiter().GetResult();
+            }
+            else
             {
                 await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
             }
