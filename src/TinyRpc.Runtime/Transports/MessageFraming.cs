@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text;
 
 namespace TinyRpc.Transports;
@@ -91,27 +90,52 @@ public sealed class FramedConnection : IAsyncDisposable
             throw new RpcFramingException("A newline-delimited message cannot contain a newline.");
         }
 
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The framing and the message go out in one write from a pooled buffer: on a socket, one send instead of two.
+        byte[] frame = ArrayPool<byte>.Shared.Rent(message.Length + MaxFrameOverhead);
         try
         {
-            if (Framing == MessageFraming.ContentLength)
+            int length = Frame(message.Span, frame);
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                byte[] header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {message.Length}\r\n\r\n"));
-                await _output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-                await _output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await _output.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            else
+            finally
             {
-                await _output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-                await _output.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+                _writeLock.Release();
             }
-
-            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _writeLock.Release();
+            ArrayPool<byte>.Shared.Return(frame);
         }
+    }
+
+    // "Content-Length: " + up to 10 digits + "\r\n\r\n", or one "\n".
+    private const int MaxFrameOverhead = 32;
+
+    private int Frame(ReadOnlySpan<byte> message, Span<byte> frame)
+    {
+        int at = 0;
+        if (Framing == MessageFraming.ContentLength)
+        {
+            "Content-Length: "u8.CopyTo(frame);
+            at = "Content-Length: "u8.Length;
+            Utf8Formatter.TryFormat(message.Length, frame[at..], out int digits);
+            at += digits;
+            "\r\n\r\n"u8.CopyTo(frame[at..]);
+            at += 4;
+        }
+
+        message.CopyTo(frame[at..]);
+        at += message.Length;
+        if (Framing == MessageFraming.NewlineDelimited)
+        {
+            frame[at++] = (byte)'\n';
+        }
+
+        return at;
     }
 
     private async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
