@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace TinyRpc.Transports;
@@ -78,6 +79,7 @@ public sealed class FramedConnection : IAsyncDisposable
         => Framing == MessageFraming.NewlineDelimited ? ReadLineAsync(cancellationToken) : ReadContentLengthAsync(cancellationToken);
 
     /// <summary>Writes one message with its framing and flushes.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         if (message.Length > MaxMessageSize)
@@ -138,6 +140,7 @@ public sealed class FramedConnection : IAsyncDisposable
         return at;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
     {
         int scanned = 0;
@@ -176,6 +179,7 @@ public sealed class FramedConnection : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadContentLengthAsync(CancellationToken cancellationToken)
     {
         // Headers: lines up to an empty line.
@@ -249,6 +253,7 @@ public sealed class FramedConnection : IAsyncDisposable
     }
 
     // Reads more bytes into the buffer; false at the end of the stream.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken, int need = 0)
     {
         if (_eof)
