@@ -237,6 +237,7 @@ internal sealed class PooledJsonWriter : IDisposable
 
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private Utf8JsonWriter? _writer;
+    private JsonWriterOptions _options; // as given: the writer reports a default MaxDepth of 1000 for 0
 
     private PooledJsonWriter()
     {
@@ -248,9 +249,10 @@ internal sealed class PooledJsonWriter : IDisposable
     {
         PooledJsonWriter pooled = t_cached ?? new PooledJsonWriter();
         t_cached = null;
-        if (pooled._writer is null || !OptionsEqual(pooled._writer.Options, options))
+        if (pooled._writer is null || !OptionsEqual(pooled._options, options))
         {
             pooled._writer = new Utf8JsonWriter(pooled._buffer, options);
+            pooled._options = options;
         }
         else
         {
