@@ -25,11 +25,13 @@ public sealed record RpcCallTo(IClientTransport Transport, string Method, IReadO
 /// </summary>
 public class RpcClient : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentDictionary<RpcId, TaskCompletionSource<RpcResponse>> _pending = new();
+    private readonly ConcurrentDictionary<RpcId, PendingCall> _pending = new();
     private readonly IDuplexClientTransport? _duplex;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private Task? _receiveLoop;
+    private Timer? _timeoutSweep;
+    private long _timeoutSweepPeriod;
     private Exception? _connectionError;
 
     /// <summary>Creates a client.</summary>
@@ -206,7 +208,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         if (_duplex is not null && ReferenceEquals(transport, _duplex))
         {
-            // Replies are matched by id: the wait itself carries the timeout, and disposing the client fails
+            // Replies are matched by id: one timer per client fails overdue calls, and disposing the client fails
             // every waiter through the receive loop, so no linked token source and timer are needed per call.
             return await ExchangeDuplexAsync(message, ids, cancellationToken).ConfigureAwait(false);
         }
@@ -240,10 +242,16 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
 
         EnsureReceiving();
-        var waiters = new TaskCompletionSource<RpcResponse>[ids.Length];
+        long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        if (deadline != long.MaxValue)
+        {
+            EnsureTimeoutSweep();
+        }
+
+        var waiters = new PendingCall[ids.Length];
         for (int i = 0; i < ids.Length; i++)
         {
-            waiters[i] = new TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters[i] = new PendingCall(deadline);
             if (!_pending.TryAdd(ids[i], waiters[i]))
             {
                 throw new InvalidOperationException($"A call with id {ids[i]} is already outstanding.");
@@ -269,11 +277,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
             if (ids.Length == 1)
             {
-                RpcResponse response = await waiters[0].Task.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                Task<RpcResponse> reply = waiters[0].Task;
+                RpcResponse response = await (cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply).ConfigureAwait(false);
                 return message is RpcBatchRequest ? new ClientBatchResponse([response]) : response;
             }
 
-            return new ClientBatchResponse(await Task.WhenAll(waiters.Select(static w => w.Task)).WaitAsync(Timeout, cancellationToken).ConfigureAwait(false));
+            return new ClientBatchResponse(await Task.WhenAll(waiters.Select(static w => w.Task)).WaitAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -350,7 +359,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
 
         _connectionError = error ?? new ObjectDisposedException(nameof(RpcClient));
-        foreach (KeyValuePair<RpcId, TaskCompletionSource<RpcResponse>> pending in _pending)
+        foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
         {
             pending.Value.TrySetException(_connectionError);
         }
@@ -358,7 +367,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
     private void Complete(RpcResponse response)
     {
-        if (_pending.TryGetValue(response.Id, out TaskCompletionSource<RpcResponse>? waiter))
+        if (_pending.TryGetValue(response.Id, out PendingCall? waiter))
         {
             waiter.TrySetResult(response);
         }
@@ -392,6 +401,11 @@ public class RpcClient : IAsyncDisposable, IDisposable
             disposable.Dispose();
         }
 
+        if (_timeoutSweep is not null)
+        {
+            await _timeoutSweep.DisposeAsync().ConfigureAwait(false);
+        }
+
         _disposed.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -401,6 +415,54 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         DisposeAsync().AsTask().GetAwaiter().GetResult();
         GC.SuppressFinalize(this);
+    }
+
+    // Fails the calls whose reply is overdue. One timer per client, instead of one per call, checks the deadlines
+    // about ten times per timeout, so a call gives up at most about a tenth of its timeout late.
+    private void EnsureTimeoutSweep()
+    {
+        long period = Math.Clamp((long)Timeout.TotalMilliseconds / 10, 10, 1000);
+        if (_timeoutSweep is not null && Volatile.Read(ref _timeoutSweepPeriod) <= period)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_timeoutSweep is null)
+            {
+                _timeoutSweep = new Timer(static state => ((RpcClient)state!).SweepTimeouts(), this, period, period);
+            }
+            else if (period < _timeoutSweepPeriod)
+            {
+                _timeoutSweep.Change(period, period);
+            }
+            else
+            {
+                return;
+            }
+
+            Volatile.Write(ref _timeoutSweepPeriod, period);
+        }
+    }
+
+    private void SweepTimeouts()
+    {
+        long now = Environment.TickCount64;
+        foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
+        {
+            if (pending.Value.Deadline <= now)
+            {
+                pending.Value.TrySetException(TimedOut());
+            }
+        }
+    }
+
+    /// <summary>A call awaiting its reply on a full-duplex transport.</summary>
+    private sealed class PendingCall(long deadline) : TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        /// <summary>When the call times out, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+        public long Deadline { get; } = deadline;
     }
 
     private sealed class ClientBatchResponse(RpcResponse[] responses) : RpcBatchResponse
