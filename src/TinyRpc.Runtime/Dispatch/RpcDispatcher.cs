@@ -197,7 +197,7 @@ public class RpcDispatcher
             return TryGetMethod(request.Method.AsSpan(), out method);
         }
 
-        Span<char> chars = stackalloc char[256];
+        Span<char> chars = stackalloc char[utf8.Length]; // UTF-8 never decodes to more chars than bytes
         if (!Encoding.UTF8.TryGetChars(utf8, chars, out int written))
         {
             return TryGetMethod(request.Method.AsSpan(), out method);
