@@ -172,7 +172,9 @@ public class RpcServer
                 return e.ErrorRespond().Serialize();
             }
 
-            RpcMessage? reply = await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+            RpcMessage? reply = request is RpcRequest single
+                ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
             return reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
