@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using TinyRpc.Transports;
 
@@ -88,7 +89,9 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
     {
-        RpcResponse? response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        RpcResponse? response = TryCallDuplex(request, cancellationToken, out Task<RpcResponse>? reply)
+            ? await reply.ConfigureAwait(false)
+            : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
             return default!;
@@ -242,16 +245,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
 
         EnsureReceiving();
-        long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
-        if (deadline != long.MaxValue)
-        {
-            EnsureTimeoutSweep();
-        }
-
         var waiters = new PendingCall[ids.Length];
         for (int i = 0; i < ids.Length; i++)
         {
-            waiters[i] = new PendingCall(deadline);
+            waiters[i] = NewPendingCall();
             if (!_pending.TryAdd(ids[i], waiters[i]))
             {
                 throw new InvalidOperationException($"A call with id {ids[i]} is already outstanding.");
@@ -361,13 +358,16 @@ public class RpcClient : IAsyncDisposable, IDisposable
         _connectionError = error ?? new ObjectDisposedException(nameof(RpcClient));
         foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
         {
-            pending.Value.TrySetException(_connectionError);
+            if (_pending.TryRemove(pending.Key, out PendingCall? waiter))
+            {
+                waiter.TrySetException(_connectionError);
+            }
         }
     }
 
     private void Complete(RpcResponse response)
     {
-        if (_pending.TryGetValue(response.Id, out PendingCall? waiter))
+        if (_pending.TryRemove(response.Id, out PendingCall? waiter))
         {
             waiter.TrySetResult(response);
         }
@@ -417,6 +417,92 @@ public class RpcClient : IAsyncDisposable, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    // One call over the full-duplex transport, without the general exchange: the waiter's task is awaited
+    // directly, and whoever completes it (the receive loop, the timeout sweep, a failed send) takes it off the
+    // pending list. False when the general path applies (another transport, a notification).
+    private bool TryCallDuplex(RpcRequest request, CancellationToken cancellationToken, [NotNullWhen(true)] out Task<RpcResponse>? reply)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_duplex is null || !ReferenceEquals(Transport, _duplex) || request.OneWay)
+        {
+            reply = null;
+            return false;
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        EnsureReceiving();
+        RpcId id = request.Id;
+        PendingCall waiter = NewPendingCall();
+        if (!_pending.TryAdd(id, waiter))
+        {
+            throw new InvalidOperationException($"A call with id {id} is already outstanding.");
+        }
+
+        ValueTask send;
+        try
+        {
+            if (_connectionError is { } dead)
+            {
+                throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
+            }
+
+            send = _duplex.SendAsync(request.Serialize(), cancellationToken);
+        }
+        catch
+        {
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+
+        if (send.IsCompletedSuccessfully && !cancellationToken.CanBeCanceled)
+        {
+            send.GetAwaiter().GetResult();
+            reply = waiter.Task;
+        }
+        else
+        {
+            reply = AwaitCallAsync(send, waiter, id, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task<RpcResponse> AwaitCallAsync(ValueTask send, PendingCall waiter, RpcId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (send.IsCompletedSuccessfully)
+            {
+                send.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut();
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    private PendingCall NewPendingCall()
+    {
+        long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        if (deadline != long.MaxValue)
+        {
+            EnsureTimeoutSweep();
+        }
+
+        return new PendingCall(deadline);
+    }
+
     // Fails the calls whose reply is overdue. One timer per client, instead of one per call, checks the deadlines
     // about ten times per timeout, so a call gives up at most about a tenth of its timeout late.
     private void EnsureTimeoutSweep()
@@ -451,9 +537,9 @@ public class RpcClient : IAsyncDisposable, IDisposable
         long now = Environment.TickCount64;
         foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
         {
-            if (pending.Value.Deadline <= now)
+            if (pending.Value.Deadline <= now && _pending.TryRemove(pending.Key, out PendingCall? waiter))
             {
-                pending.Value.TrySetException(TimedOut());
+                waiter.TrySetException(TimedOut());
             }
         }
     }
