@@ -265,15 +265,8 @@ internal sealed class PooledJsonWriter : IDisposable
     private static bool OptionsEqual(JsonWriterOptions a, JsonWriterOptions b)
         => ReferenceEquals(a.Encoder, b.Encoder) && a.Indented == b.Indented && a.SkipValidation == b.SkipValidation && a.MaxDepth == b.MaxDepth;
 
-    /// <summary>Bytes written so far (flushes the writer).</summary>
-    public int Position
-    {
-        get
-        {
-            _writer!.Flush();
-            return _buffer.WrittenCount;
-        }
-    }
+    /// <summary>Bytes written so far, flushed or not (the writer starts at the buffer's start).</summary>
+    public int Position => (int)(_writer!.BytesCommitted + _writer.BytesPending);
 
     public byte[] ToArray()
     {
