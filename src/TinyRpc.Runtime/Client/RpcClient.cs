@@ -494,7 +494,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
     private PendingCall NewPendingCall()
     {
-        long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        // A timeout beyond any deadline the tick count can express (TimeSpan.MaxValue, say) waits forever.
+        long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan || Timeout.TotalMilliseconds >= long.MaxValue / 4
+            ? long.MaxValue
+            : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         if (deadline != long.MaxValue)
         {
             EnsureTimeoutSweep();
