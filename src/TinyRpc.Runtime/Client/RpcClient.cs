@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using TinyRpc.Transports;
 
 namespace TinyRpc;
@@ -24,11 +26,13 @@ public sealed record RpcCallTo(IClientTransport Transport, string Method, IReadO
 /// </summary>
 public class RpcClient : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentDictionary<RpcId, TaskCompletionSource<RpcResponse>> _pending = new();
+    private readonly ConcurrentDictionary<RpcId, PendingCall> _pending = new();
     private readonly IDuplexClientTransport? _duplex;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private Task? _receiveLoop;
+    private Timer? _timeoutSweep;
+    private long _timeoutSweepPeriod;
     private Exception? _connectionError;
 
     /// <summary>Creates a client.</summary>
@@ -85,7 +89,9 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
     {
-        RpcResponse? response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        RpcResponse? response = TryCallDuplex(request, cancellationToken, out Task<RpcResponse>? reply)
+            ? await reply.ConfigureAwait(false)
+            : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
             return default!;
@@ -106,6 +112,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// returned, not thrown.
     /// </summary>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
+        => await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+
+    // The internal steps of a call return pooled ValueTasks, awaited once each: a call that waits for its reply
+    // allocates one state machine (the public Task's) instead of one per step.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcResponse?> SendCoreAsync(RpcRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         RpcMessage? reply = await ExchangeAsync(Transport, request, request.OneWay ? [] : [request.Id], cancellationToken).ConfigureAwait(false);
@@ -192,10 +204,18 @@ public class RpcClient : IAsyncDisposable, IDisposable
             ? proxy
             : throw new InvalidOperationException($"No proxy was generated for {typeof(TService).Name}: mark the interface [RpcService] and reference the TinyRpc generator.");
 
-    private async Task<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
     {
         bool expectReply = ids.Length > 0;
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (_duplex is not null && ReferenceEquals(transport, _duplex))
+        {
+            // Replies are matched by id: one timer per client fails overdue calls, and disposing the client fails
+            // every waiter through the receive loop, so no linked token source and timer are needed per call.
+            return await ExchangeDuplexAsync(message, ids, cancellationToken).ConfigureAwait(false);
+        }
+
         using CancellationTokenSource? timeout = Timeout == System.Threading.Timeout.InfiniteTimeSpan || !expectReply
             ? null
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -204,21 +224,19 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         try
         {
-            if (_duplex is not null && ReferenceEquals(transport, _duplex))
-            {
-                return await ExchangeDuplexAsync(message, ids, token).ConfigureAwait(false);
-            }
-
             ReadOnlyMemory<byte> reply = await transport.SendMessageAsync(message.Serialize(), expectReply, token).ConfigureAwait(false);
             return expectReply ? Protocol.ParseReply(reply) : null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is not null && timeout.IsCancellationRequested && !_disposed.IsCancellationRequested)
         {
-            throw new TimeoutException($"No reply within {Timeout.TotalSeconds:0.###} s.");
+            throw TimedOut();
         }
     }
 
-    private async Task<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    private TimeoutException TimedOut() => new($"No reply within {Timeout.TotalSeconds:0.###} s.");
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
     {
         if (ids.Length == 0)
         {
@@ -227,10 +245,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
 
         EnsureReceiving();
-        var waiters = new TaskCompletionSource<RpcResponse>[ids.Length];
+        var waiters = new PendingCall[ids.Length];
         for (int i = 0; i < ids.Length; i++)
         {
-            waiters[i] = new TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters[i] = NewPendingCall();
             if (!_pending.TryAdd(ids[i], waiters[i]))
             {
                 throw new InvalidOperationException($"A call with id {ids[i]} is already outstanding.");
@@ -244,14 +262,28 @@ public class RpcClient : IAsyncDisposable, IDisposable
                 throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
             }
 
-            await _duplex!.SendAsync(message.Serialize(), cancellationToken).ConfigureAwait(false);
-            var responses = new RpcResponse[ids.Length];
-            for (int i = 0; i < ids.Length; i++)
+            ValueTask send = _duplex!.SendAsync(message.Serialize(), cancellationToken);
+            if (send.IsCompletedSuccessfully)
             {
-                responses[i] = await waiters[i].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                send.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
             }
 
-            return message is RpcBatchRequest ? new ClientBatchResponse(responses) : responses[0];
+            if (ids.Length == 1)
+            {
+                Task<RpcResponse> reply = waiters[0].Task;
+                RpcResponse response = await (cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply).ConfigureAwait(false);
+                return message is RpcBatchRequest ? new ClientBatchResponse([response]) : response;
+            }
+
+            return new ClientBatchResponse(await Task.WhenAll(waiters.Select(static w => w.Task)).WaitAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut();
         }
         finally
         {
@@ -324,15 +356,18 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
 
         _connectionError = error ?? new ObjectDisposedException(nameof(RpcClient));
-        foreach (KeyValuePair<RpcId, TaskCompletionSource<RpcResponse>> pending in _pending)
+        foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
         {
-            pending.Value.TrySetException(_connectionError);
+            if (_pending.TryRemove(pending.Key, out PendingCall? waiter))
+            {
+                waiter.TrySetException(_connectionError);
+            }
         }
     }
 
     private void Complete(RpcResponse response)
     {
-        if (_pending.TryGetValue(response.Id, out TaskCompletionSource<RpcResponse>? waiter))
+        if (_pending.TryRemove(response.Id, out PendingCall? waiter))
         {
             waiter.TrySetResult(response);
         }
@@ -366,6 +401,11 @@ public class RpcClient : IAsyncDisposable, IDisposable
             disposable.Dispose();
         }
 
+        if (_timeoutSweep is not null)
+        {
+            await _timeoutSweep.DisposeAsync().ConfigureAwait(false);
+        }
+
         _disposed.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -375,6 +415,143 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         DisposeAsync().AsTask().GetAwaiter().GetResult();
         GC.SuppressFinalize(this);
+    }
+
+    // One call over the full-duplex transport, without the general exchange: the waiter's task is awaited
+    // directly, and whoever completes it (the receive loop, the timeout sweep, a failed send) takes it off the
+    // pending list. False when the general path applies (another transport, a notification).
+    private bool TryCallDuplex(RpcRequest request, CancellationToken cancellationToken, [NotNullWhen(true)] out Task<RpcResponse>? reply)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_duplex is null || !ReferenceEquals(Transport, _duplex) || request.OneWay)
+        {
+            reply = null;
+            return false;
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        EnsureReceiving();
+        RpcId id = request.Id;
+        PendingCall waiter = NewPendingCall();
+        if (!_pending.TryAdd(id, waiter))
+        {
+            throw new InvalidOperationException($"A call with id {id} is already outstanding.");
+        }
+
+        ValueTask send;
+        try
+        {
+            if (_connectionError is { } dead)
+            {
+                throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
+            }
+
+            send = _duplex.SendAsync(request.Serialize(), cancellationToken);
+        }
+        catch
+        {
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+
+        if (send.IsCompletedSuccessfully && !cancellationToken.CanBeCanceled)
+        {
+            send.GetAwaiter().GetResult();
+            reply = waiter.Task;
+        }
+        else
+        {
+            reply = AwaitCallAsync(send, waiter, id, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task<RpcResponse> AwaitCallAsync(ValueTask send, PendingCall waiter, RpcId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (send.IsCompletedSuccessfully)
+            {
+                send.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut();
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    private PendingCall NewPendingCall()
+    {
+        // A timeout beyond any deadline the tick count can express (TimeSpan.MaxValue, say) waits forever.
+        long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan || Timeout.TotalMilliseconds >= long.MaxValue / 4
+            ? long.MaxValue
+            : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        if (deadline != long.MaxValue)
+        {
+            EnsureTimeoutSweep();
+        }
+
+        return new PendingCall(deadline);
+    }
+
+    // Fails the calls whose reply is overdue. One timer per client, instead of one per call, checks the deadlines
+    // about ten times per timeout, so a call gives up at most about a tenth of its timeout late.
+    private void EnsureTimeoutSweep()
+    {
+        long period = Math.Clamp((long)Timeout.TotalMilliseconds / 10, 10, 1000);
+        if (_timeoutSweep is not null && Volatile.Read(ref _timeoutSweepPeriod) <= period)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_timeoutSweep is null)
+            {
+                _timeoutSweep = new Timer(static state => ((RpcClient)state!).SweepTimeouts(), this, period, period);
+            }
+            else if (period < _timeoutSweepPeriod)
+            {
+                _timeoutSweep.Change(period, period);
+            }
+            else
+            {
+                return;
+            }
+
+            Volatile.Write(ref _timeoutSweepPeriod, period);
+        }
+    }
+
+    private void SweepTimeouts()
+    {
+        long now = Environment.TickCount64;
+        foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
+        {
+            if (pending.Value.Deadline <= now && _pending.TryRemove(pending.Key, out PendingCall? waiter))
+            {
+                waiter.TrySetException(TimedOut());
+            }
+        }
+    }
+
+    /// <summary>A call awaiting its reply on a full-duplex transport.</summary>
+    private sealed class PendingCall(long deadline) : TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        /// <summary>When the call times out, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+        public long Deadline { get; } = deadline;
     }
 
     private sealed class ClientBatchResponse(RpcResponse[] responses) : RpcBatchResponse

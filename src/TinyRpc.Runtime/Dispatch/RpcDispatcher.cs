@@ -25,15 +25,15 @@ public delegate ValueTask<RpcResponse?> RpcMethodCaller(RpcMethod method, RpcReq
 /// </remarks>
 public class RpcDispatcher
 {
-    private readonly Dictionary<string, RpcMethod> _methods = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RpcMethod>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly List<(string Prefix, RpcDispatcher Dispatcher)> _subdispatchers = [];
+    // Every request reads these without a lock; registration, which is rare, copies them under _gate and
+    // publishes the copy.
+    private volatile Dictionary<string, RpcMethod> _methods = new(StringComparer.Ordinal);
+    private volatile (string Prefix, RpcDispatcher Dispatcher)[] _subdispatchers = [];
     private readonly Lock _gate = new();
 
     /// <summary>Creates an empty dispatcher.</summary>
     public RpcDispatcher()
     {
-        _lookup = _methods.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>
@@ -55,16 +55,7 @@ public class RpcDispatcher
     public RpcMethodCaller? Caller { get; set; }
 
     /// <summary>The names of this dispatcher's own methods (not those of subdispatchers).</summary>
-    public IReadOnlyCollection<string> MethodNames
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _methods.Keys.ToArray();
-            }
-        }
-    }
+    public IReadOnlyCollection<string> MethodNames => _methods.Keys.ToArray();
 
     /// <summary>Adds a method under its <see cref="RpcMethod.Name"/>.</summary>
     /// <exception cref="RpcException">The name is already registered.</exception>
@@ -73,10 +64,12 @@ public class RpcDispatcher
         ArgumentNullException.ThrowIfNull(method);
         lock (_gate)
         {
-            if (!_methods.TryAdd(method.Name, method))
+            if (_methods.ContainsKey(method.Name))
             {
                 throw new RpcException($"Name '{method.Name}' is already registered.");
             }
+
+            _methods = new Dictionary<string, RpcMethod>(_methods, StringComparer.Ordinal) { [method.Name] = method };
         }
     }
 
@@ -116,7 +109,7 @@ public class RpcDispatcher
 
         lock (_gate)
         {
-            _subdispatchers.Add((prefix, dispatcher));
+            _subdispatchers = [.. _subdispatchers, (prefix, dispatcher)];
         }
     }
 
@@ -179,19 +172,16 @@ public class RpcDispatcher
     /// <summary>Finds the method registered as <paramref name="name"/>.</summary>
     public bool TryGetMethod(ReadOnlySpan<char> name, [NotNullWhen(true)] out RpcMethod? method)
     {
-        lock (_gate)
+        if (_methods.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out method))
         {
-            if (_lookup.TryGetValue(name, out method))
+            return true;
+        }
+
+        foreach ((string prefix, RpcDispatcher dispatcher) in _subdispatchers)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && dispatcher.TryGetMethod(name[prefix.Length..], out method))
             {
                 return true;
-            }
-
-            foreach ((string prefix, RpcDispatcher dispatcher) in _subdispatchers)
-            {
-                if (name.StartsWith(prefix, StringComparison.Ordinal) && dispatcher.TryGetMethod(name[prefix.Length..], out method))
-                {
-                    return true;
-                }
             }
         }
 
@@ -207,7 +197,7 @@ public class RpcDispatcher
             return TryGetMethod(request.Method.AsSpan(), out method);
         }
 
-        Span<char> chars = stackalloc char[256];
+        Span<char> chars = stackalloc char[utf8.Length]; // UTF-8 never decodes to more chars than bytes
         if (!Encoding.UTF8.TryGetChars(utf8, chars, out int written))
         {
             return TryGetMethod(request.Method.AsSpan(), out method);

@@ -89,8 +89,7 @@ public class RpcServer
     {
         using var abort = new CancellationTokenSource();
         using var slots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
-        var inFlight = new HashSet<Task>();
-        var gate = new Lock();
+        var inFlight = new InFlightRequests(slots, abort.Token);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -127,29 +126,13 @@ public class RpcServer
                     continue;
                 }
 
-                Task task = Task.Run(async () =>
-                {
-                    try
-                    {
-                        await HandleAndReplyAsync(message, abort.Token).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-                }, CancellationToken.None);
-                lock (gate)
-                {
-                    inFlight.Add(task);
-                }
-
-                _ = task.ContinueWith(t =>
-                {
-                    lock (gate)
-                    {
-                        inFlight.Remove(t);
-                    }
-                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                // A thread-pool work item with its state in a struct: far cheaper per request than Task.Run
+                // with a closure and a continuation to track it, and it flows the execution context the same way.
+                inFlight.Start();
+                ThreadPool.QueueUserWorkItem(
+                    static state => _ = state.Server.HandleQueuedAsync(state.Message, state.InFlight),
+                    (Server: this, Message: message, InFlight: inFlight),
+                    preferLocal: false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -158,20 +141,12 @@ public class RpcServer
         }
         finally
         {
-            Task[] remaining;
-            lock (gate)
+            Task drained = inFlight.StopAsync();
+            if (!drained.IsCompleted
+                && await Task.WhenAny(drained, Task.Delay(_shutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != drained)
             {
-                remaining = inFlight.ToArray();
-            }
-
-            if (remaining.Length > 0)
-            {
-                Task all = Task.WhenAll(remaining);
-                if (await Task.WhenAny(all, Task.Delay(_shutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != all)
-                {
-                    await abort.CancelAsync().ConfigureAwait(false);
-                    await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
-                }
+                await abort.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
             }
         }
     }
@@ -197,7 +172,9 @@ public class RpcServer
                 return e.ErrorRespond().Serialize();
             }
 
-            RpcMessage? reply = await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+            RpcMessage? reply = request is RpcRequest single
+                ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
             return reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -214,6 +191,18 @@ public class RpcServer
         }
     }
 
+    private async Task HandleQueuedAsync(RpcInboundMessage message, InFlightRequests inFlight)
+    {
+        try
+        {
+            await HandleAndReplyAsync(message, inFlight.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            inFlight.Finish();
+        }
+    }
+
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, message.Context, message.Message);
@@ -226,6 +215,38 @@ public class RpcServer
         catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
             // The requester went away; the reply has nowhere to go and the server carries on.
+        }
+    }
+
+    /// <summary>The requests handled concurrently by one <see cref="ServeForeverAsync"/>, counted so that stopping can wait for them.</summary>
+    private sealed class InFlightRequests(SemaphoreSlim slots, CancellationToken token)
+    {
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count = 1; // the receive loop's own hold, given up by StopAsync
+
+        public CancellationToken Token => token;
+
+        public void Start() => Interlocked.Increment(ref _count);
+
+        public void Finish()
+        {
+            slots.Release();
+            Leave();
+        }
+
+        /// <summary>Completes when every request started has finished.</summary>
+        public Task StopAsync()
+        {
+            Leave();
+            return _drained.Task;
+        }
+
+        private void Leave()
+        {
+            if (Interlocked.Decrement(ref _count) == 0)
+            {
+                _drained.TrySetResult();
+            }
         }
     }
 }

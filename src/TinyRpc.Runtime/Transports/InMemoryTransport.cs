@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace TinyRpc.Transports;
@@ -35,6 +36,7 @@ public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposabl
         => _out.TryWrite(message.ToArray()) ? ValueTask.CompletedTask : throw new RpcTransportException("The transport is closed.");
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -85,6 +87,7 @@ public sealed class InMemoryServerTransport : IServerTransport, IDisposable
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
     {
         try

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace TinyRpc.Transports;
@@ -30,7 +30,8 @@ public sealed class RpcFramingException : RpcTransportException
 
 /// <summary>
 /// Reads and writes framed messages on a stream. Reads come from one reader at a time; writes are
-/// serialized, so several threads may send at once.
+/// serialized, so several threads may send at once (messages sent while another is being written go out
+/// together in the next write).
 /// </summary>
 public sealed class FramedConnection : IAsyncDisposable
 {
@@ -42,7 +43,11 @@ public sealed class FramedConnection : IAsyncDisposable
     private readonly Stream _input;
     private readonly Stream _output;
     private readonly bool _ownsStreams;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _sendGate = new();
+    private ArrayBufferWriter<byte> _queued = new(4096); // frames waiting for the writer on the stream
+    private ArrayBufferWriter<byte>? _spare = new(4096);
+    private TaskCompletionSource? _queuedSent; // completes when the queued frames are written
+    private bool _sending;
     private byte[] _buffer = new byte[4096];
     private int _start;
     private int _end;
@@ -78,7 +83,11 @@ public sealed class FramedConnection : IAsyncDisposable
     public ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken = default)
         => Framing == MessageFraming.NewlineDelimited ? ReadLineAsync(cancellationToken) : ReadContentLengthAsync(cancellationToken);
 
-    /// <summary>Writes one message with its framing and flushes.</summary>
+    /// <summary>
+    /// Writes one message with its framing and flushes; completes once it is written. A message sent while another
+    /// is being written is queued for the next write, and cancelling then only stops waiting for it.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         if (message.Length > MaxMessageSize)
@@ -91,29 +100,120 @@ public sealed class FramedConnection : IAsyncDisposable
             throw new RpcFramingException("A newline-delimited message cannot contain a newline.");
         }
 
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        Task? queued = null;
+        lock (_sendGate)
         {
-            if (Framing == MessageFraming.ContentLength)
+            if (_sending)
             {
-                byte[] header = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {message.Length}\r\n\r\n"));
-                await _output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-                await _output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                // Another writer is on the stream: queue the frame for the batch it sends next.
+                _queued.Advance(Frame(message.Span, _queued.GetSpan(message.Length + MaxFrameOverhead)));
+                _queuedSent ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                queued = _queuedSent.Task;
             }
             else
             {
-                await _output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-                await _output.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+                _sending = true;
             }
+        }
 
-            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (queued is not null)
+        {
+            // Cancelling stops the wait, not the write: the frame is already in the batch.
+            await queued.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The framing and the message go out in one write from a pooled buffer: on a socket, one send instead of two.
+        byte[] frame = ArrayPool<byte>.Shared.Rent(message.Length + MaxFrameOverhead);
+        try
+        {
+            int length = Frame(message.Span, frame);
+            await WriteAndFlushAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _writeLock.Release();
+            ArrayPool<byte>.Shared.Return(frame);
+            await SendQueuedAsync().ConfigureAwait(false);
         }
     }
 
+    // Writes the frames queued while this writer was on the stream, one batch per write, until none are left;
+    // then the next writer takes the stream. Many replies going out at once cost a few writes instead of one each.
+    private async ValueTask SendQueuedAsync()
+    {
+        while (true)
+        {
+            ArrayBufferWriter<byte> batch;
+            TaskCompletionSource? sent;
+            lock (_sendGate)
+            {
+                if (_queued.WrittenCount == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                batch = _queued;
+                sent = _queuedSent;
+                _queued = _spare ?? new ArrayBufferWriter<byte>(4096);
+                _spare = null;
+                _queuedSent = null;
+            }
+
+            try
+            {
+                await WriteAndFlushAsync(batch.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+                sent?.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                sent?.TrySetException(e);
+            }
+
+            batch.ResetWrittenCount();
+            if (batch.Capacity <= 64 * 1024)
+            {
+                lock (_sendGate)
+                {
+                    _spare = batch; // keep one spare buffer, unless a large message grew it
+                }
+            }
+        }
+    }
+
+    private async ValueTask WriteAndFlushAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await _output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // "Content-Length: " + up to 10 digits + "\r\n\r\n", or one "\n".
+    private const int MaxFrameOverhead = 32;
+
+    private int Frame(ReadOnlySpan<byte> message, Span<byte> frame)
+    {
+        int at = 0;
+        if (Framing == MessageFraming.ContentLength)
+        {
+            "Content-Length: "u8.CopyTo(frame);
+            at = "Content-Length: "u8.Length;
+            Utf8Formatter.TryFormat(message.Length, frame[at..], out int digits);
+            at += digits;
+            "\r\n\r\n"u8.CopyTo(frame[at..]);
+            at += 4;
+        }
+
+        message.CopyTo(frame[at..]);
+        at += message.Length;
+        if (Framing == MessageFraming.NewlineDelimited)
+        {
+            frame[at++] = (byte)'\n';
+        }
+
+        return at;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
     {
         int scanned = 0;
@@ -152,6 +252,7 @@ public sealed class FramedConnection : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadContentLengthAsync(CancellationToken cancellationToken)
     {
         // Headers: lines up to an empty line.
@@ -225,6 +326,7 @@ public sealed class FramedConnection : IAsyncDisposable
     }
 
     // Reads more bytes into the buffer; false at the end of the stream.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken, int need = 0)
     {
         if (_eof)
@@ -273,7 +375,5 @@ public sealed class FramedConnection : IAsyncDisposable
                 await _output.DisposeAsync().ConfigureAwait(false);
             }
         }
-
-        _writeLock.Dispose();
     }
 }

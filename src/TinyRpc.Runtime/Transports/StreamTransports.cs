@@ -1,6 +1,7 @@
 using System.IO.Pipes;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace TinyRpc.Transports;
@@ -68,6 +69,7 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
         => Wrap(_connection.WriteAsync(message, cancellationToken));
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -102,6 +104,7 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Wrap(ValueTask write)
     {
         try
@@ -142,6 +145,7 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
         => new(new FramedConnection(Console.OpenStandardInput(), Console.OpenStandardOutput(), framing, maxMessageSize));
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
     {
         ReadOnlyMemory<byte>? message = await _connection.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -149,6 +153,7 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
         if (!reply.IsEmpty)
@@ -216,6 +221,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
     {
         Start();
@@ -230,6 +236,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
         if (context is not ServerConnection connection)

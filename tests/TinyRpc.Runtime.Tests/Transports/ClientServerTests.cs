@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -343,6 +344,29 @@ public sealed class ClientServerTests
         await Task.Delay(200);
         await transport.DisposeAsync();
         await Assert.ThrowsAsync<RpcTransportException>(() => pending.WaitAsync(Limit));
+    }
+
+    [Theory]
+    [InlineData(MessageFraming.ContentLength)]
+    [InlineData(MessageFraming.NewlineDelimited)]
+    public async Task Concurrent_writers_each_get_their_message_through_whole(MessageFraming framing)
+    {
+        var pipe = new Pipe();
+        await using var writer = new FramedConnection(Stream.Null, pipe.Writer.AsStream(), framing);
+        await using var reader = new FramedConnection(pipe.Reader.AsStream(), Stream.Null, framing);
+        string[] sent = Enumerable.Range(0, 300).Select(i => $"{{\"n\":{i},\"pad\":\"{new string('x', i % 50)}\"}}").ToArray();
+
+        // Writers that arrive while another writes are batched into its next write; each frame must stay whole.
+        Task writing = Task.WhenAll(sent.Select(m => Task.Run(async () => await writer.WriteAsync(Encoding.UTF8.GetBytes(m)))));
+        var received = new List<string>();
+        for (int i = 0; i < sent.Length; i++)
+        {
+            ReadOnlyMemory<byte>? message = await reader.ReadAsync().AsTask().WaitAsync(Limit);
+            received.Add(Encoding.UTF8.GetString(Assert.NotNull(message).Span));
+        }
+
+        await writing.WaitAsync(Limit);
+        Assert.Equal(sent.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
     }
 
     [Fact]

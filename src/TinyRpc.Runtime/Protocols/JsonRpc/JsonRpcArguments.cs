@@ -8,20 +8,27 @@ namespace TinyRpc.Protocols;
 /// </summary>
 internal sealed class JsonRpcArguments : RpcArguments
 {
-    public static readonly JsonRpcArguments None = new(null, default, null, [], 0);
+    public static readonly JsonRpcArguments None = new(null, default, null, default, default, null, 0);
 
     private readonly JsonRpcProtocol? _protocol;
     private readonly ReadOnlyMemory<byte> _message;
     private readonly string[]? _names;
-    private readonly int[] _spans; // start, length pairs into _message
+    // Where each value lies in _message. The first two are kept inline, so that the common short
+    // parameter lists cost no array.
+    private readonly ValueSpan _span0;
+    private readonly ValueSpan _span1;
+    private readonly ValueSpan[]? _more;
     private readonly int _count;
 
-    private JsonRpcArguments(JsonRpcProtocol? protocol, ReadOnlyMemory<byte> message, string[]? names, int[] spans, int count)
+    private JsonRpcArguments(JsonRpcProtocol? protocol, ReadOnlyMemory<byte> message, string[]? names,
+        ValueSpan span0, ValueSpan span1, ValueSpan[]? more, int count)
     {
         _protocol = protocol;
         _message = message;
         _names = names;
-        _spans = spans;
+        _span0 = span0;
+        _span1 = span1;
+        _more = more;
         _count = count;
     }
 
@@ -40,7 +47,7 @@ internal sealed class JsonRpcArguments : RpcArguments
     public override bool IsNull(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-        return _message.Span[_spans[2 * index]] == (byte)'n';
+        return _message.Span[SpanOf(index).Start] == (byte)'n';
     }
 
     public override bool TryGet<T>(int index, string parameterName, out T value)
@@ -69,7 +76,18 @@ internal sealed class JsonRpcArguments : RpcArguments
     }
 
     /// <summary>The raw JSON of parameter <paramref name="index"/>.</summary>
-    public ReadOnlySpan<byte> GetRaw(int index) => _message.Span.Slice(_spans[2 * index], _spans[(2 * index) + 1]);
+    public ReadOnlySpan<byte> GetRaw(int index)
+    {
+        ValueSpan span = SpanOf(index);
+        return _message.Span.Slice(span.Start, span.Length);
+    }
+
+    private ValueSpan SpanOf(int index) => index switch
+    {
+        0 => _span0,
+        1 => _span1,
+        _ => _more![index - 2],
+    };
 
     private int IndexOf(string name)
     {
@@ -107,7 +125,8 @@ internal sealed class JsonRpcArguments : RpcArguments
     {
         bool named = reader.TokenType == JsonTokenType.StartObject;
         JsonTokenType end = named ? JsonTokenType.EndObject : JsonTokenType.EndArray;
-        int[] spans = new int[8];
+        ValueSpan span0 = default, span1 = default;
+        ValueSpan[]? more = null;
         List<string>? names = named ? new List<string>() : null;
         HashSet<string>? seen = null; // only for long parameter objects, where a linear scan would be quadratic
         int count = 0;
@@ -132,16 +151,31 @@ internal sealed class JsonRpcArguments : RpcArguments
 
             int start = (int)reader.TokenStartIndex;
             reader.Skip();
-            if (2 * count + 2 > spans.Length)
+            var span = new ValueSpan(start, (int)reader.BytesConsumed - start);
+            switch (count)
             {
-                Array.Resize(ref spans, spans.Length * 2);
+                case 0:
+                    span0 = span;
+                    break;
+                case 1:
+                    span1 = span;
+                    break;
+                default:
+                    more ??= new ValueSpan[4];
+                    if (count - 2 == more.Length)
+                    {
+                        Array.Resize(ref more, more.Length * 2);
+                    }
+
+                    more[count - 2] = span;
+                    break;
             }
 
-            spans[2 * count] = start;
-            spans[(2 * count) + 1] = (int)reader.BytesConsumed - start;
             count++;
         }
 
-        return new JsonRpcArguments(protocol, message, names?.ToArray(), spans, count);
+        return new JsonRpcArguments(protocol, message, names?.ToArray(), span0, span1, more, count);
     }
+
+    private readonly record struct ValueSpan(int Start, int Length);
 }

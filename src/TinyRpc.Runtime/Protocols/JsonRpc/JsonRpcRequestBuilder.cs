@@ -16,8 +16,8 @@ internal sealed class JsonRpcRequestBuilder : RpcRequestBuilder
         _pooled = PooledJsonWriter.Rent(protocol.Codec.WriterOptions);
         Utf8JsonWriter w = _pooled.Writer;
         w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WriteString("method"u8, method);
+        w.WriteString(JsonRpcNames.JsonRpc, JsonRpcNames.Version);
+        w.WriteString(JsonRpcNames.Method, method);
     }
 
     private Utf8JsonWriter Writer => (_pooled ?? throw new InvalidOperationException("The request was already built.")).Writer;
@@ -33,7 +33,7 @@ internal sealed class JsonRpcRequestBuilder : RpcRequestBuilder
 
         if (_mode == 0)
         {
-            w.WriteStartArray("params"u8);
+            w.WriteStartArray(JsonRpcNames.Params);
             _mode = 1;
         }
 
@@ -53,7 +53,7 @@ internal sealed class JsonRpcRequestBuilder : RpcRequestBuilder
 
         if (_mode == 0)
         {
-            w.WriteStartObject("params"u8);
+            w.WriteStartObject(JsonRpcNames.Params);
             _mode = 2;
         }
 
@@ -91,7 +91,7 @@ internal sealed class JsonRpcRequestBuilder : RpcRequestBuilder
         int idStart = 0, idLength = 0;
         if (!_oneWay)
         {
-            w.WritePropertyName("id"u8);
+            w.WritePropertyName(JsonRpcNames.Id);
             idStart = _pooled!.Position;
             w.WriteNumberValue(_protocol.NextId());
             idLength = _pooled.Position - idStart;

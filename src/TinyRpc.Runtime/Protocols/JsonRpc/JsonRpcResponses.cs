@@ -27,8 +27,8 @@ public abstract class JsonRpcResponse : RpcResponse
     internal static void WriteEnvelopeStart(Utf8JsonWriter w, JsonRpcRequest? request, RpcId id)
     {
         w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WritePropertyName("id"u8);
+        w.WriteString(JsonRpcNames.JsonRpc, JsonRpcNames.Version);
+        w.WritePropertyName(JsonRpcNames.Id);
         if (request is not null && !request.RawId.IsEmpty)
         {
             w.WriteRawValue(request.RawId, skipInputValidation: true); // echoed exactly as received
@@ -73,7 +73,7 @@ public sealed class JsonRpcSuccessResponse : JsonRpcResponse
         using PooledJsonWriter pooled = PooledJsonWriter.Rent(protocol.Codec.WriterOptions);
         Utf8JsonWriter w = pooled.Writer;
         WriteEnvelopeStart(w, request, default);
-        w.WritePropertyName("result"u8);
+        w.WritePropertyName(JsonRpcNames.Result);
         int resultStart = pooled.Position;
         try
         {

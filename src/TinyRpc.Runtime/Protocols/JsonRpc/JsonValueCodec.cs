@@ -237,6 +237,7 @@ internal sealed class PooledJsonWriter : IDisposable
 
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private Utf8JsonWriter? _writer;
+    private JsonWriterOptions _options; // as given: the writer reports a default MaxDepth of 1000 for 0
 
     private PooledJsonWriter()
     {
@@ -248,9 +249,10 @@ internal sealed class PooledJsonWriter : IDisposable
     {
         PooledJsonWriter pooled = t_cached ?? new PooledJsonWriter();
         t_cached = null;
-        if (pooled._writer is null || !OptionsEqual(pooled._writer.Options, options))
+        if (pooled._writer is null || !OptionsEqual(pooled._options, options))
         {
             pooled._writer = new Utf8JsonWriter(pooled._buffer, options);
+            pooled._options = options;
         }
         else
         {
@@ -263,15 +265,8 @@ internal sealed class PooledJsonWriter : IDisposable
     private static bool OptionsEqual(JsonWriterOptions a, JsonWriterOptions b)
         => ReferenceEquals(a.Encoder, b.Encoder) && a.Indented == b.Indented && a.SkipValidation == b.SkipValidation && a.MaxDepth == b.MaxDepth;
 
-    /// <summary>Bytes written so far (flushes the writer).</summary>
-    public int Position
-    {
-        get
-        {
-            _writer!.Flush();
-            return _buffer.WrittenCount;
-        }
-    }
+    /// <summary>Bytes written so far, flushed or not (the writer starts at the buffer's start).</summary>
+    public int Position => (int)(_writer!.BytesCommitted + _writer.BytesPending);
 
     public byte[] ToArray()
     {

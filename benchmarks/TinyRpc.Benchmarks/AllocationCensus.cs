@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+
+namespace TinyRpc.Benchmarks;
+
+/// <summary>
+/// Where the bytes go: runs one contender's call many times and lists the allocated types, sampled by the
+/// runtime's allocation-tick events (one about every 100 KB), with each type's share of the bytes per call.
+/// <c>dotnet run -c Release --project benchmarks/TinyRpc.Benchmarks -- --allocations inmemory TinyRpc reverse_string</c>
+/// </summary>
+internal static class AllocationCensus
+{
+    private const int Warmup = 20_000;
+    private const int Calls = 200_000;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length != 3)
+        {
+            Console.Error.WriteLine("usage: --allocations serverpath|inmemory|tcp <benchmark method> reverse_string|add");
+            return 2;
+        }
+
+        (Func<Task> call, int perCall, Action cleanup) = Scenario(args[0], args[1], args[2]);
+        for (int i = 0; i < Warmup / perCall; i++)
+        {
+            call().GetAwaiter().GetResult();
+        }
+
+        using var listener = new AllocationTickListener();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        int invocations = Calls / perCall;
+        for (int i = 0; i < invocations; i++)
+        {
+            call().GetAwaiter().GetResult();
+        }
+
+        long bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        cleanup();
+
+        double perOperation = bytes / (double)(invocations * perCall);
+        int samples = listener.Types.Values.Sum();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[0]} {args[1]} {args[2]}: {perOperation:F0} B per call ({samples} samples)"));
+        Console.WriteLine();
+        Console.WriteLine("| type | samples | ~B per call |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach ((string type, int count) in listener.Types.OrderByDescending(static t => t.Value).ThenBy(static t => t.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| `{type}` | {count} | {perOperation * count / samples:F0} |"));
+        }
+
+        return 0;
+    }
+
+    private static (Func<Task> Call, int PerCall, Action Cleanup) Scenario(string scenario, string method, string rpc)
+    {
+        if (scenario == "serverpath")
+        {
+            var server = new ServerPathBenchmarks { Call = rpc };
+            server.Setup();
+            Func<Task> call = method switch
+            {
+                nameof(ServerPathBenchmarks.TinyRpc) => () => { server.TinyRpc(); return Task.CompletedTask; },
+                nameof(ServerPathBenchmarks.HandWritten) => () => { server.HandWritten(); return Task.CompletedTask; },
+                nameof(ServerPathBenchmarks.Reflection) => () => { server.Reflection(); return Task.CompletedTask; },
+                _ => throw new ArgumentException($"No server-path benchmark {method}."),
+            };
+            return (call, 1, static () => { });
+        }
+
+        RoundTripBenchmarks roundTrips = scenario switch
+        {
+            "inmemory" => new InMemoryBenchmarks { Call = rpc },
+            "tcp" => new LoopbackBenchmarks { Call = rpc, Transport = "tcp" },
+            _ => throw new ArgumentException($"No scenario {scenario}."),
+        };
+        roundTrips.Setup();
+        (Func<Task> one, int perCall) = method switch
+        {
+            nameof(RoundTripBenchmarks.TinyRpc) => (new Func<Task>(roundTrips.TinyRpc), 1),
+            nameof(RoundTripBenchmarks.StreamJsonRpc) => (roundTrips.StreamJsonRpc, 1),
+            nameof(RoundTripBenchmarks.RawEcho) => (roundTrips.RawEcho, 1),
+            nameof(RoundTripBenchmarks.TinyRpc64) => (roundTrips.TinyRpc64, RoundTripBenchmarks.Outstanding),
+            nameof(RoundTripBenchmarks.StreamJsonRpc64) => (roundTrips.StreamJsonRpc64, RoundTripBenchmarks.Outstanding),
+            nameof(RoundTripBenchmarks.RawEcho64) => (roundTrips.RawEcho64, RoundTripBenchmarks.Outstanding),
+            _ => throw new ArgumentException($"No round-trip benchmark {method}."),
+        };
+        return (one, perCall, roundTrips.Cleanup);
+    }
+
+    private sealed class AllocationTickListener : EventListener
+    {
+        private const EventKeywords GcKeyword = (EventKeywords)0x1;
+
+        public ConcurrentDictionary<string, int> Types { get; } = new(StringComparer.Ordinal);
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(eventSource, EventLevel.Verbose, GcKeyword);
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || eventData.PayloadNames is null)
+            {
+                return;
+            }
+
+            int index = eventData.PayloadNames.IndexOf("TypeName");
+            string type = index >= 0 ? eventData.Payload?[index]?.ToString() ?? "?" : "?";
+            Types.AddOrUpdate(type, 1, static (_, count) => count + 1);
+        }
+    }
+}

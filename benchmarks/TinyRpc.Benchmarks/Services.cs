@@ -1,0 +1,73 @@
+using StreamJsonRpc;
+
+namespace TinyRpc.Benchmarks;
+
+/// <summary>The two measured methods, served by every contender in every benchmark.</summary>
+[RpcService]
+public partial class BenchService
+{
+    [Public("reverse_string")]
+    public string ReverseString(string s) => Reverse(s);
+
+    [Public("add")]
+    public int Add(int a, int b) => a + b;
+
+    /// <summary>One allocation: the result.</summary>
+    public static string Reverse(string s) => string.Create(s.Length, s, static (span, source) =>
+    {
+        source.AsSpan().CopyTo(span);
+        span.Reverse();
+    });
+}
+
+/// <summary>The client's view of <see cref="BenchService"/>: the generator emits its proxy.</summary>
+[RpcService]
+public interface IBenchService
+{
+    [Public("reverse_string")]
+    Task<string> ReverseStringAsync(string s);
+
+    [Public("add")]
+    Task<int> AddAsync(int a, int b);
+}
+
+/// <summary><see cref="BenchService"/> as StreamJsonRpc serves it: the same names, the same bodies.</summary>
+public sealed class StreamJsonRpcService
+{
+    [JsonRpcMethod("reverse_string")]
+    public string ReverseString(string s) => BenchService.Reverse(s);
+
+    [JsonRpcMethod("add")]
+    public int Add(int a, int b) => a + b;
+}
+
+/// <summary>The measured calls and their wire form.</summary>
+public static class Payloads
+{
+    /// <summary>The argument of reverse_string: 20 bytes of UTF-8.</summary>
+    public const string Text = "The quick brown fox!";
+
+    public const int A = 17;
+
+    public const int B = 25;
+
+    public const string ReverseString = "reverse_string";
+
+    public const string Add = "add";
+
+    /// <summary>The request a client sends for <paramref name="method"/>, as TinyRpc's client writes it.</summary>
+    public static byte[] JsonRequest(string method) => method switch
+    {
+        ReverseString => """{"jsonrpc":"2.0","method":"reverse_string","params":["The quick brown fox!"],"id":1}"""u8.ToArray(),
+        Add => """{"jsonrpc":"2.0","method":"add","params":[17,25],"id":1}"""u8.ToArray(),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a measured method."),
+    };
+
+    /// <summary>The response every server must produce for <see cref="JsonRequest"/>.</summary>
+    public static byte[] JsonResponse(string method) => method switch
+    {
+        ReverseString => """{"jsonrpc":"2.0","id":1,"result":"!xof nworb kciuq ehT"}"""u8.ToArray(),
+        Add => """{"jsonrpc":"2.0","id":1,"result":42}"""u8.ToArray(),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a measured method."),
+    };
+}
