@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.IO.Pipelines;
 using StreamJsonRpc;
 using TinyRpc.Protocols;
@@ -91,6 +92,11 @@ public sealed class StreamJsonRpcContender : IContender
     public static StreamJsonRpcContender OverStreams(Stream client, Stream server, string method)
         => new(new HeaderDelimitedMessageHandler(client, new SystemTextJsonFormatter()),
             new HeaderDelimitedMessageHandler(server, new SystemTextJsonFormatter()), method);
+
+    /// <summary>Over the two ends of a WebSocket, one message per JSON-RPC message.</summary>
+    public static StreamJsonRpcContender OverWebSockets(WebSocket client, WebSocket server, string method)
+        => new(new WebSocketMessageHandler(client, new SystemTextJsonFormatter()),
+            new WebSocketMessageHandler(server, new SystemTextJsonFormatter()), method);
 
     public Task CallAsync() => _add
         ? _client.InvokeAsync<int>(Payloads.Add, Payloads.A, Payloads.B)

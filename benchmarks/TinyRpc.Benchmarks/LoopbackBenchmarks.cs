@@ -1,6 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using TinyRpc.AspNetCore;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Benchmarks;
@@ -12,17 +18,18 @@ namespace TinyRpc.Benchmarks;
 public class LoopbackBenchmarks : RoundTripBenchmarks
 {
     /// <summary>
-    /// The transport under test. Still to come, each with its raw echo: "websocket" (Kestrel + ClientWebSocket,
-    /// StreamJsonRpc has WebSocketMessageHandler), "http" (Kestrel + HttpClient) and "zeromq" (NetMQ), when
-    /// TinyRpc.AspNetCore and TinyRpc.NetMQ are in the solution.
+    /// The transport under test: "tcp" (stream framing) or "websocket" (Kestrel on 127.0.0.1 and ClientWebSocket;
+    /// StreamJsonRpc over its WebSocketMessageHandler). ZeroMQ has a class of its own
+    /// (<see cref="ZeroMqLoopbackBenchmarks"/>), since StreamJsonRpc has no ZeroMQ transport.
     /// </summary>
-    [Params("tcp")]
+    [Params("tcp", "websocket")]
     public string Transport { get; set; } = "tcp";
 
     protected override Task<(IContender TinyRpc, IContender StreamJsonRpc, RawEchoContender Echo)> CreateContendersAsync(string method)
         => Transport switch
         {
             "tcp" => CreateTcpAsync(method),
+            "websocket" => CreateWebSocketAsync(method),
             _ => throw new NotSupportedException($"No benchmark for the {Transport} transport yet."),
         };
 
@@ -38,6 +45,36 @@ public class LoopbackBenchmarks : RoundTripBenchmarks
         TcpServerTransport echoServer = TcpServerTransport.Loopback();
         StreamClientTransport echoClient = await StreamClientTransport.ConnectTcpAsync("127.0.0.1", echoServer.LocalEndPoint.Port);
         var echo = new RawEchoContender(echoClient, echoServer, method);
+        return (tinyRpc, streamJsonRpc, echo);
+    }
+
+    // Kestrel lives as long as the benchmark process: each benchmark case runs in a process of its own.
+    private static async Task<(IContender TinyRpc, IContender StreamJsonRpc, RawEchoContender Echo)> CreateWebSocketAsync(string method)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        WebApplication app = builder.Build();
+        app.UseWebSockets();
+        var tinyServer = new WebSocketServerTransport();
+        var echoServer = new WebSocketServerTransport();
+        app.MapTinyRpcWebSocket(tinyServer, "/tinyrpc", answerRoot: false);
+        app.MapTinyRpcWebSocket(echoServer, "/echo", answerRoot: false);
+        var accepted = new TaskCompletionSource<WebSocket>(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Map("/streamjsonrpc", async context =>
+        {
+            WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+            accepted.SetResult(socket);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(static _ => { }, TaskScheduler.Default);
+        });
+        await app.StartAsync();
+        string root = app.Urls.First().Replace("http://", "ws://", StringComparison.Ordinal);
+
+        var tinyRpc = new TinyRpcContender(await WebSocketClientTransport.ConnectAsync(new Uri(root + "/tinyrpc")), tinyServer, method);
+        var echo = new RawEchoContender(await WebSocketClientTransport.ConnectAsync(new Uri(root + "/echo")), echoServer, method);
+        var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri(root + "/streamjsonrpc"), CancellationToken.None);
+        StreamJsonRpcContender streamJsonRpc = StreamJsonRpcContender.OverWebSockets(client, await accepted.Task, method);
         return (tinyRpc, streamJsonRpc, echo);
     }
 
