@@ -136,7 +136,8 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
         {
             if (_socket is { } socket)
             {
-                ZmqSocketLoop.Close(socket, TimeSpan.Zero);
+                // A short linger lets a message just queued (a notification) still leave.
+                ZmqSocketLoop.Close(socket, TimeSpan.FromSeconds(1));
                 _socket = null;
             }
         });

@@ -113,15 +113,19 @@ public sealed class ZmqDealerClientTransport : IDuplexClientTransport, IDisposab
     {
         _loop.Dispose(() =>
         {
+            // Messages sent just before (a notification) still go out, as far as the socket takes them now.
+            SendQueued();
             ZmqSocketLoop.Close(_socket, TimeSpan.FromSeconds(1));
             _outgoing.Dispose();
         });
         _incoming.Writer.TryComplete();
     }
 
-    private void OnSendReady(object? sender, NetMQQueueEventArgs<byte[]> e)
+    private void OnSendReady(object? sender, NetMQQueueEventArgs<byte[]> e) => SendQueued();
+
+    private void SendQueued()
     {
-        while (e.Queue.TryDequeue(out byte[]? body, TimeSpan.Zero))
+        while (_outgoing.TryDequeue(out byte[]? body, TimeSpan.Zero))
         {
             _backlog.Enqueue(body);
         }

@@ -133,6 +133,8 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
         _requests.Writer.TryComplete();
         _loop.Dispose(() =>
         {
+            // Replies of requests that finished while the loop was stopping still go out.
+            SendQueuedReplies();
             ZmqSocketLoop.Close(_socket, TimeSpan.FromSeconds(1));
             _replies.Dispose();
         });
@@ -184,9 +186,11 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
         _socket.ReceiveReady += OnRequestReady;
     }
 
-    private void OnReplyReady(object? sender, NetMQQueueEventArgs<NetMQMessage> e)
+    private void OnReplyReady(object? sender, NetMQQueueEventArgs<NetMQMessage> e) => SendQueuedReplies();
+
+    private void SendQueuedReplies()
     {
-        while (e.Queue.TryDequeue(out NetMQMessage? reply, TimeSpan.Zero))
+        while (_replies.TryDequeue(out NetMQMessage? reply, TimeSpan.Zero))
         {
             // A ROUTER drops a message for a peer that has gone away; it never blocks.
             try

@@ -54,14 +54,14 @@ internal sealed class ZmqSocketLoop : IDisposable
     /// </summary>
     public void Dispose(Action cleanup)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
         if (_poller.CanExecuteTaskInline)
         {
             throw new InvalidOperationException("A ZeroMQ transport cannot be disposed on its own poller thread.");
+        }
+
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
         }
 
         Task stop = Task.Run(_poller.Stop);
