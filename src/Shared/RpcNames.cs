@@ -45,9 +45,10 @@ internal static class RpcNames
 
         foreach (char c in name)
         {
-            if (char.IsControl(c))
+            // U+2028 and U+2029 end a line in C# source as well as in text.
+            if (char.IsControl(c) || c is '\u2028' or '\u2029')
             {
-                return "it contains a control character";
+                return "it contains a control character or a line break";
             }
         }
 

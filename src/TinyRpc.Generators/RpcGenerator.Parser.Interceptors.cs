@@ -119,18 +119,27 @@ partial class RpcGenerator
                && method.Parameters[0].Type.SpecialType == SpecialType.System_Delegate
                && method.Parameters[1].Type.SpecialType == SpecialType.System_String;
 
+        // Whether the generated interceptor, in a file of its own, can name the type: no anonymous, file-local or
+        // private types, at any depth of type arguments and array elements.
         private static bool IsNameable(INamedTypeSymbol type)
         {
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
-                if (t.IsAnonymousType || t.IsImplicitlyDeclared || t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+                if (t.IsAnonymousType || t.IsImplicitlyDeclared || t.IsFileLocal
+                    || t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
                 {
                     return false;
                 }
             }
 
-            return type.TypeArguments.OfType<INamedTypeSymbol>().All(IsNameable)
-                   && type.TypeArguments.All(static t => t is INamedTypeSymbol or IArrayTypeSymbol);
+            return type.TypeArguments.All(IsNameableType);
         }
+
+        private static bool IsNameableType(ITypeSymbol type) => type switch
+        {
+            IArrayTypeSymbol array => IsNameableType(array.ElementType),
+            INamedTypeSymbol named => IsNameable(named),
+            _ => false,
+        };
     }
 }

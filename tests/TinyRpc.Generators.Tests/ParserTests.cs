@@ -232,4 +232,44 @@ public class ParserTests
         (System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> sources, _, _) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source, interceptors: false));
         Assert.Empty(sources);
     }
+
+    [Fact]
+    public void Overloads_and_a_method_named_like_a_numbered_overload_compile()
+    {
+        const string source = """
+            using TinyRpc;
+            [RpcService] public partial class Numbered
+            {
+                [Public("a")] public int Foo(int x) => x;
+                [Public("b")] public int Foo(string x) => x.Length;
+                [Public("c")] public int Foo_2() => 2;
+            }
+            """;
+        (_, Compilation output, System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(diagnostics);
+        GeneratorHarness.AssertClean(output);
+    }
+
+    [Fact]
+    public void Lambdas_over_types_the_interceptor_cannot_name_are_left_alone()
+    {
+        const string source = """
+            using TinyRpc;
+            static class Setup
+            {
+                private sealed class Secret { }
+                static void Configure(RpcDispatcher d)
+                {
+                    d.AddMethod((Secret[] s) => s.Length, "arrays of a private type");
+                    d.AddMethod((FileLocal f) => 0, "a file-local type");
+                    d.AddMethod((int[] values) => values.Length, "kept");
+                }
+            }
+            file sealed class FileLocal { }
+            """;
+        InterceptorSpec call = Assert.Single(Specs<InterceptorSpec>(source, TrackingNames.InterceptorSpec));
+        Assert.Equal("global::System.Func<int[], int>", call.Delegate.DelegateTypeName);
+        (_, Compilation output, _) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.DoesNotContain(output.GetDiagnostics(), static d => d.Severity == DiagnosticSeverity.Error);
+    }
 }
