@@ -240,7 +240,8 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         if (ids.Length == 0)
         {
-            await _duplex!.SendAsync(message.Serialize(), cancellationToken).ConfigureAwait(false);
+            // The connection is shared: a cancelled caller stops waiting, it does not cut a message in half.
+            await _duplex!.SendAsync(message.Serialize(), CancellationToken.None).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -257,12 +258,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         try
         {
-            if (_connectionError is { } dead)
+            if (Interlocked.CompareExchange(ref _connectionError, null, null) is { } dead)
             {
                 throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
             }
 
-            ValueTask send = _duplex!.SendAsync(message.Serialize(), cancellationToken);
+            ValueTask send = _duplex!.SendAsync(message.Serialize(), CancellationToken.None);
             if (send.IsCompletedSuccessfully)
             {
                 send.GetAwaiter().GetResult();
@@ -355,12 +356,15 @@ public class RpcClient : IAsyncDisposable, IDisposable
             error = e is RpcTransportException ? e : new RpcTransportException("The connection failed: " + e.Message, e);
         }
 
-        _connectionError = error ?? new ObjectDisposedException(nameof(RpcClient));
+        // A full fence on both sides (here, and where a call registers then reads it): a call registered
+        // concurrently either sees the error or is failed by the loop below.
+        Exception failure = error ?? new ObjectDisposedException(nameof(RpcClient));
+        Interlocked.Exchange(ref _connectionError, failure);
         foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
         {
             if (_pending.TryRemove(pending.Key, out PendingCall? waiter))
             {
-                waiter.TrySetException(_connectionError);
+                waiter.TrySetException(failure);
             }
         }
     }
@@ -441,12 +445,14 @@ public class RpcClient : IAsyncDisposable, IDisposable
         ValueTask send;
         try
         {
-            if (_connectionError is { } dead)
+            if (Interlocked.CompareExchange(ref _connectionError, null, null) is { } dead)
             {
                 throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
             }
 
-            send = _duplex.SendAsync(request.Serialize(), cancellationToken);
+            // The connection is shared by every call: cancelling this one must not abort the write (on a
+            // WebSocket that closes the socket, on a stream it leaves half a frame). The wait is bounded below.
+            send = _duplex.SendAsync(request.Serialize(), CancellationToken.None);
         }
         catch
         {

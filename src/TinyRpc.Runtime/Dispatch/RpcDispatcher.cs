@@ -218,17 +218,19 @@ public class RpcDispatcher
         IReadOnlyList<RpcParameter> parameters = method.Parameters;
         if (arguments.IsNamed)
         {
+            // Indexed loops: this runs for every call, and must not allocate.
             for (int i = 0; i < arguments.Count; i++)
             {
                 string name = arguments.GetName(i);
-                if (!parameters.Any(p => string.Equals(p.Name, name, StringComparison.Ordinal)))
+                if (!HasParameter(parameters, name))
                 {
                     throw new InvalidParamsException(name, $"is not a parameter of {method}");
                 }
             }
 
-            foreach (RpcParameter p in parameters)
+            for (int i = 0; i < parameters.Count; i++)
             {
+                RpcParameter p = parameters[i];
                 if (!p.IsOptional && !p.IsParamArray && !arguments.Contains(p.Name))
                 {
                     throw new InvalidParamsException(p.Name, "is missing");
@@ -252,6 +254,19 @@ public class RpcDispatcher
                 throw new InvalidParamsException(parameters[i].Name, "is missing");
             }
         }
+    }
+
+    private static bool HasParameter(IReadOnlyList<RpcParameter> parameters, string name)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (string.Equals(parameters[i].Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

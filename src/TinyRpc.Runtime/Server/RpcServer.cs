@@ -87,8 +87,9 @@ public class RpcServer
     /// </summary>
     public async Task ServeForeverAsync(CancellationToken cancellationToken = default)
     {
-        using var abort = new CancellationTokenSource();
-        using var slots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
+        // Not disposed: requests that outlive the shutdown timeout still release their slot and read the token.
+        var abort = new CancellationTokenSource();
+        var slots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
         var inFlight = new InFlightRequests(slots, abort.Token);
         try
         {
@@ -112,20 +113,9 @@ public class RpcServer
                     break;
                 }
 
-                if (_maxConcurrency == 1)
-                {
-                    try
-                    {
-                        await HandleAndReplyAsync(message, abort.Token).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-
-                    continue;
-                }
-
+                // With MaxConcurrency 1 the next message is received only once this one has been answered (its slot
+                // comes back), so messages are still handled one after another, in order, and the shutdown timeout
+                // applies to them as it does to concurrent ones.
                 // A thread-pool work item with its state in a struct: far cheaper per request than Task.Run
                 // with a closure and a continuation to track it, and it flows the execution context the same way.
                 inFlight.Start();

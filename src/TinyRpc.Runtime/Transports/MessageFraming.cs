@@ -128,7 +128,9 @@ public sealed class FramedConnection : IAsyncDisposable
         try
         {
             int length = Frame(message.Span, frame);
-            await WriteAndFlushAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+
+            // Not cancellable: a write stopped halfway would leave half a frame on a stream others share.
+            await WriteAndFlushAsync(frame.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
