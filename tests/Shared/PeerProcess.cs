@@ -16,7 +16,7 @@ internal sealed class PeerProcess : IAsyncDisposable
 
     public static PeerProcess StartPython(string script, params string[] args)
     {
-        Assert.SkipUnless(File.Exists(Interpreter), $"{Interpreter} is not installed (Debian's python3 and the python3-* packages of .ci/run are needed).");
+        Assert.True(File.Exists(Interpreter), $"{Interpreter} is not installed (Debian's python3 and the python3-* packages of .ci/run are needed).");
         return Start(Interpreter, ["-u", Path.Combine(AppContext.BaseDirectory, "python", script), .. args]);
     }
 

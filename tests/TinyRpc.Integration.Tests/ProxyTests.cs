@@ -84,12 +84,15 @@ public class ProxyTests
     }
 
     [Fact]
-    public void The_generated_proxy_can_be_created_directly()
+    public async Task The_generated_proxy_can_be_created_directly()
     {
-        var client = new RpcClient(new Protocols.JsonRpcProtocol(), new LoopbackTransport(new RpcDispatcher()));
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new EchoService(), "echo.");
+        var client = new RpcClient(new Protocols.JsonRpcProtocol(), new LoopbackTransport(dispatcher));
         IEchoService proxy = new EchoServiceProxy(client, "echo.", oneWay: false);
         Assert.IsType<EchoServiceProxy>(client.GetProxy<IEchoService>());
-        Assert.NotNull(proxy);
+        Assert.Equal("x", await proxy.EchoAsync("x"));
+        Assert.Equal(6, proxy.Multiply(2, 3));
     }
 }
 
