@@ -147,7 +147,8 @@ internal sealed class RpcHttpHandler
         string? origin = context.Request.Headers.Origin;
         if (origin is not null && string.Equals(origin, _allowedOrigin, StringComparison.OrdinalIgnoreCase))
         {
-            headers.AccessControlAllowOrigin = _allowedOrigin;
+            // The browser compares this header with its Origin exactly: send back what it sent.
+            headers.AccessControlAllowOrigin = origin;
             return true;
         }
 

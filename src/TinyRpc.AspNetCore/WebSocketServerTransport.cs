@@ -90,14 +90,24 @@ public sealed class WebSocketServerTransport : IServerTransport
 
     /// <inheritdoc/>
     /// <remarks>An empty reply (a notification) sends nothing. A reply to a socket that has gone is dropped.</remarks>
-    public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+    public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
         if (context is not WebSocketConnection connection)
         {
             throw new ArgumentException("The context does not come from this transport.", nameof(context));
         }
 
-        return reply.IsEmpty ? ValueTask.CompletedTask : connection.SendAsync(reply, cancellationToken);
+        try
+        {
+            if (!reply.IsEmpty)
+            {
+                await connection.SendAsync(reply, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            connection.Answered();
+        }
     }
 
     /// <summary>
@@ -111,6 +121,17 @@ public sealed class WebSocketServerTransport : IServerTransport
     {
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        private int _unanswered;
+        private TaskCompletionSource? _allAnswered;
+
+        /// <summary>Records a reply (or a notification's empty one) for a message read from this socket.</summary>
+        public void Answered()
+        {
+            if (Interlocked.Decrement(ref _unanswered) == 0)
+            {
+                Volatile.Read(ref _allAnswered)?.TrySetResult();
+            }
+        }
 
         public async Task RunAsync(InboundQueue queue, CancellationToken stopping)
         {
@@ -143,7 +164,16 @@ public sealed class WebSocketServerTransport : IServerTransport
                         byte[] message = buffer.WrittenSpan.ToArray();
                         buffer = buffer.Capacity > 64 * 1024 ? new ArrayBufferWriter<byte>(4096) : buffer;
                         buffer.ResetWrittenCount();
-                        await queue.WriteAsync(new RpcInboundMessage(this, message), token).ConfigureAwait(false);
+                        Interlocked.Increment(ref _unanswered);
+                        try
+                        {
+                            await queue.WriteAsync(new RpcInboundMessage(this, message), token).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            Answered();
+                            throw;
+                        }
                     }
                 }
             }
@@ -157,9 +187,19 @@ public sealed class WebSocketServerTransport : IServerTransport
             }
         }
 
-        /// <summary>Closes with 1001; a client that does not answer within the close timeout is dropped.</summary>
+        /// <summary>
+        /// Lets the replies owed on this socket go out (for at most the close timeout), then closes with 1001; a
+        /// client that does not answer within the close timeout is dropped.
+        /// </summary>
         private async Task GoAwayAsync()
         {
+            var allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _allAnswered, allAnswered);
+            if (Volatile.Read(ref _unanswered) > 0)
+            {
+                await Task.WhenAny(allAnswered.Task, Task.Delay(options.CloseTimeout, CancellationToken.None)).ConfigureAwait(false);
+            }
+
             await CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping", awaitPeer: false).ConfigureAwait(false);
             try
             {

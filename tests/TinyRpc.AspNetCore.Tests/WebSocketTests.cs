@@ -250,6 +250,23 @@ public sealed class WebSocketTests
     }
 
     [Fact]
+    public async Task Replies_owed_when_the_host_stops_go_out_before_the_close()
+    {
+        var service = new TestService();
+        await using Served served = await Served.StartAsync(service: service);
+        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(served.Host.Ws("/ws"));
+        await using var client = new RpcClient(new JsonRpcProtocol(), socket);
+        Task<string> waiting = client.CallAsync<string>("wait_gate");
+        Assert.Equal(2, await client.CallAsync<int>("add", 1, 1)); // sent after wait_gate: the server has both
+
+        using var limit = new CancellationTokenSource(KestrelHost.Limit);
+        Task stopping = served.Host.App.StopAsync(limit.Token);
+        service.OpenGate();
+        Assert.Equal("passed", await waiting.WaitAsync(KestrelHost.Limit));
+        await stopping;
+    }
+
+    [Fact]
     public async Task Client_that_ignores_the_shutdown_close_is_dropped()
     {
         await using Served served = await Served.StartAsync(new WebSocketServerOptions { CloseTimeout = TimeSpan.FromMilliseconds(300) });
