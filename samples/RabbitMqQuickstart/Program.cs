@@ -57,7 +57,7 @@ static Task ServeAsync(RabbitMQServerTransport transport, CancellationToken canc
 
 async Task<string> CallAsync()
 {
-    await using RabbitMQClientTransport transport = await RabbitMQClientTransport.CreateAsync(host, queue);
+    RabbitMQClientTransport transport = await RabbitMQClientTransport.CreateAsync(host, queue); // the client disposes it
     await using var client = new RpcClient(new JsonRpcProtocol(), transport);
     return await client.GetProxy<IStringService>().ReverseStringAsync("Hello, World!");
 }

@@ -21,7 +21,7 @@ app.MapTinyRpcWebSocket("/ws", dispatcher, new JsonRpcProtocol());
 await app.StartAsync();
 
 var address = new Uri(app.Urls.First().Replace("http://", "ws://", StringComparison.Ordinal) + "/ws");
-await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(address);
+WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(address); // the client disposes it
 await using var client = new RpcClient(new JsonRpcProtocol(), socket);
 IClock clock = client.GetProxy<IClock>();
 
