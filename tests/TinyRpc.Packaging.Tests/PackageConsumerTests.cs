@@ -52,6 +52,7 @@ public sealed class PackageConsumerTests
             string broken = await RunAsync(project, expectedExitCode: 1, "build", "-c", "Release", "-p:TinyRpcVersion=" + version);
             Assert.Contains("TRPC0002", broken, StringComparison.Ordinal);
             Assert.Contains("TRPC0005", broken, StringComparison.Ordinal);
+            Assert.Contains("TRPC0009", broken, StringComparison.Ordinal);
         }
         finally
         {
