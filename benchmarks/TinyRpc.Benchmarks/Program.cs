@@ -11,6 +11,11 @@ public static class Program
             return AllocationCensus.Run(rest);
         }
 
+        if (args is ["--interleaved", .. var calls])
+        {
+            return InterleavedRatio.Run(calls);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 
 namespace TinyRpc;
 
@@ -30,6 +29,11 @@ public class RpcDispatcher
     private volatile Dictionary<string, RpcMethod> _methods = new(StringComparer.Ordinal);
     private volatile (string Prefix, RpcDispatcher Dispatcher)[] _subdispatchers = [];
     private readonly Lock _gate = new();
+
+    // Every registration on any dispatcher moves this on, so that a flattened table built before it is
+    // rebuilt on its next use. Registration is rare; a request reads the counter once.
+    private static int s_registrations;
+    private volatile Utf8MethodTable? _utf8Methods;
 
     /// <summary>Creates an empty dispatcher.</summary>
     public RpcDispatcher()
@@ -70,6 +74,7 @@ public class RpcDispatcher
             }
 
             _methods = new Dictionary<string, RpcMethod>(_methods, StringComparer.Ordinal) { [method.Name] = method };
+            Interlocked.Increment(ref s_registrations);
         }
     }
 
@@ -107,10 +112,34 @@ public class RpcDispatcher
             throw new ArgumentException("A dispatcher cannot be its own subdispatcher.", nameof(dispatcher));
         }
 
+        if (dispatcher.Reaches(this, depth: 0))
+        {
+            throw new ArgumentException("This dispatcher is already a subdispatcher of the one being added: the cycle would make lookups endless.", nameof(dispatcher));
+        }
+
         lock (_gate)
         {
             _subdispatchers = [.. _subdispatchers, (prefix, dispatcher)];
+            Interlocked.Increment(ref s_registrations);
         }
+    }
+
+    private bool Reaches(RpcDispatcher target, int depth)
+    {
+        if (ReferenceEquals(this, target))
+        {
+            return true;
+        }
+
+        foreach ((_, RpcDispatcher sub) in _subdispatchers)
+        {
+            if (depth < 1000 && sub.Reaches(target, depth + 1))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -192,18 +221,57 @@ public class RpcDispatcher
     private bool TryGetMethod(RpcRequest request, [NotNullWhen(true)] out RpcMethod? method)
     {
         ReadOnlySpan<byte> utf8 = request.MethodUtf8;
-        if (utf8.IsEmpty || utf8.Length > 256)
+        if (!utf8.IsEmpty)
         {
-            return TryGetMethod(request.Method.AsSpan(), out method);
+            Utf8MethodTable? table = _utf8Methods;
+            if (table is null || table.Registrations != Volatile.Read(ref s_registrations))
+            {
+                table = BuildUtf8Table();
+            }
+
+            if (table.IsComplete)
+            {
+                return table.TryGetValue(utf8, out method);
+            }
         }
 
-        Span<char> chars = stackalloc char[utf8.Length]; // UTF-8 never decodes to more chars than bytes
-        if (!Encoding.UTF8.TryGetChars(utf8, chars, out int written))
+        return TryGetMethod(request.Method.AsSpan(), out method);
+    }
+
+    // Flattens this dispatcher and its subdispatchers into one table keyed by the full UTF-8 name, in lookup
+    // order (own methods first, then each subdispatcher in turn; the first to claim a name keeps it), so that a
+    // request's name is found with one hash of its bytes, without decoding and without walking the prefixes.
+    private Utf8MethodTable BuildUtf8Table()
+    {
+        int registrations = Volatile.Read(ref s_registrations);
+        var names = new Dictionary<string, RpcMethod>(StringComparer.Ordinal);
+        bool complete = Flatten(this, "", names, depth: 0);
+        var table = new Utf8MethodTable(registrations, complete, names);
+        _utf8Methods = table;
+        return table;
+    }
+
+    private static bool Flatten(RpcDispatcher dispatcher, string prefix, Dictionary<string, RpcMethod> names, int depth)
+    {
+        if (depth > 32)
         {
-            return TryGetMethod(request.Method.AsSpan(), out method);
+            return false; // nesting deeper than anyone writes: keep the walking lookup
         }
 
-        return TryGetMethod(chars[..written], out method);
+        foreach (KeyValuePair<string, RpcMethod> entry in dispatcher._methods)
+        {
+            names.TryAdd(prefix + entry.Key, entry.Value);
+        }
+
+        foreach ((string subPrefix, RpcDispatcher sub) in dispatcher._subdispatchers)
+        {
+            if (!Flatten(sub, prefix + subPrefix, names, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -240,14 +308,13 @@ public class RpcDispatcher
             return;
         }
 
-        bool variadic = parameters.Count > 0 && parameters[^1].IsParamArray;
-        int fixedCount = variadic ? parameters.Count - 1 : parameters.Count;
-        if (!variadic && arguments.Count > fixedCount)
+        int count = arguments.Count;
+        if (!method.IsVariadic && count > method.FixedCount)
         {
-            throw new InvalidParamsException($"Invalid params: {method.Name} takes {fixedCount} argument(s), {arguments.Count} given");
+            throw new InvalidParamsException($"Invalid params: {method.Name} takes {method.FixedCount} argument(s), {count} given");
         }
 
-        for (int i = arguments.Count; i < fixedCount; i++)
+        for (int i = count; i < method.RequiredPositionalCount; i++)
         {
             if (!parameters[i].IsOptional)
             {

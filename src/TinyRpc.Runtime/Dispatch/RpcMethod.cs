@@ -29,7 +29,24 @@ public sealed class RpcMethod
         Name = name;
         Parameters = parameters;
         Handler = handler;
+        IsVariadic = parameters.Count > 0 && parameters[^1].IsParamArray;
+        FixedCount = IsVariadic ? parameters.Count - 1 : parameters.Count;
+        for (int i = FixedCount - 1; i >= 0; i--)
+        {
+            if (!parameters[i].IsOptional)
+            {
+                RequiredPositionalCount = i + 1;
+                break;
+            }
+        }
     }
+
+    // What the default validator checks on every positional call, worked out once.
+    internal bool IsVariadic { get; }
+
+    internal int FixedCount { get; }
+
+    internal int RequiredPositionalCount { get; }
 
     /// <summary>The public name.</summary>
     public string Name { get; }

@@ -67,6 +67,84 @@ public class DispatcherTests
     }
 
     [Fact]
+    public async Task The_first_subdispatcher_to_claim_a_name_keeps_it()
+    {
+        var first = new RpcDispatcher();
+        first.AddMethod("b", static (r, _) => new(r.Respond("first")));
+        var second = new RpcDispatcher();
+        second.AddMethod("a.b", static (r, _) => new(r.Respond("second")));
+        second.AddMethod("c", static (r, _) => new(r.Respond("second's c")));
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddSubdispatcher(first, "a.");
+        dispatcher.AddSubdispatcher(second);
+        Assert.Equal("first", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.b","id":1}"""))!["result"]);
+        Assert.Equal("second's c", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"c","id":2}"""))!["result"]);
+        Assert.Equal(-32601, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.c","id":3}"""))!["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Methods_registered_after_the_first_request_are_found()
+    {
+        var inner = new RpcDispatcher();
+        var middle = new RpcDispatcher();
+        middle.AddSubdispatcher(inner, "b.");
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddSubdispatcher(middle, "a.");
+        Assert.Equal(-32601, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.b.c","id":1}"""))!["error"]!["code"]!);
+
+        inner.AddMethod("c", static (r, _) => new(r.Respond("late")));
+        Assert.Equal("late", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.b.c","id":2}"""))!["result"]);
+
+        // A name that shadows it, added later to a dispatcher searched earlier, takes over.
+        dispatcher.AddMethod("a.b.c", static (r, _) => new(r.Respond("own")));
+        Assert.Equal("own", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.b.c","id":3}"""))!["result"]);
+    }
+
+    [Fact]
+    public async Task Escaped_and_non_ascii_method_names_are_found()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("add", static (r, _) => new(r.Respond("add")));
+        dispatcher.AddMethod("grüße", static (r, _) => new(r.Respond("greetings")));
+        Assert.Equal("add", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"\u0061dd","id":1}"""))!["result"]);
+        Assert.Equal("greetings", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"grüße","id":2}"""))!["result"]);
+        Assert.Equal("greetings", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"gr\u00fc\u00dfe","id":3}"""))!["result"]);
+        Assert.Equal(-32601, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"addd","id":4}"""))!["error"]!["code"]!);
+        Assert.Equal(-32601, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"","id":5}"""))!["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Deeply_nested_subdispatchers_are_still_searched()
+    {
+        var dispatcher = new RpcDispatcher();
+        RpcDispatcher current = dispatcher;
+        for (int i = 0; i < 40; i++)
+        {
+            var next = new RpcDispatcher();
+            current.AddSubdispatcher(next, "n.");
+            current = next;
+        }
+
+        current.AddMethod("leaf", static (r, _) => new(r.Respond("deep")));
+        string name = string.Concat(Enumerable.Repeat("n.", 40)) + "leaf";
+        Assert.Equal("deep", (string?)(await Dispatch(dispatcher, $$"""{"jsonrpc":"2.0","method":"{{name}}","id":1}"""))!["result"]);
+    }
+
+    [Fact]
+    public void A_cycle_of_subdispatchers_is_refused()
+    {
+        var a = new RpcDispatcher();
+        var b = new RpcDispatcher();
+        var c = new RpcDispatcher();
+        a.AddSubdispatcher(b);
+        b.AddSubdispatcher(c, "x.");
+        Assert.Throws<ArgumentException>(() => c.AddSubdispatcher(a));
+        Assert.Throws<ArgumentException>(() => a.AddSubdispatcher(a));
+        a.AddSubdispatcher(c, "again."); // the same dispatcher twice, without a cycle, is allowed
+        Assert.Throws<MethodNotFoundException>(() => a.GetMethod("nothing"));
+    }
+
+    [Fact]
     public async Task Unknown_method_is_method_not_found()
     {
         JsonNode reply = (await Dispatch(Website(), """{"jsonrpc":"2.0","method":"nope","id":3}"""))!;

@@ -323,4 +323,56 @@ public class JsonRpcArgumentTests
 
         Assert.True(JsonElement.DeepEquals(JsonDocument.Parse("""{"deep": [1, {"x": null}]}""").RootElement, element));
     }
+
+    [Theory]
+    [InlineData("2147483647", 2147483647)]
+    [InlineData("-2147483648", -2147483648)]
+    [InlineData("-0", 0)]
+    [InlineData("0", 0)]
+    public void Integers_are_read_exactly(string json, int expected)
+    {
+        Assert.Equal(expected, Get<int>(Parse($"[{json}]"), 0, "a"));
+        Assert.Equal(expected, Get<long>(Parse($"[{json}]"), 0, "a"));
+    }
+
+    [Theory]
+    [InlineData("2147483648")]
+    [InlineData("-2147483649")]
+    [InlineData("1.0")]
+    [InlineData("1e2")]
+    [InlineData("1.5")]
+    [InlineData("\"7\"")]
+    [InlineData("true")]
+    [InlineData("[7]")]
+    public void What_is_not_an_int_is_invalid_params(string json)
+    {
+        RpcArguments args = Parse($"[{json}]");
+        InvalidParamsException e = Assert.Throws<InvalidParamsException>(() => args.TryGet(0, "count", out int _));
+        Assert.Contains("count", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"plain\"", "plain")]
+    [InlineData("\"\"", "")]
+    [InlineData("\"tab\\there\"", "tab\there")]
+    [InlineData("\"back\\\\slash\"", "back\\slash")]
+    [InlineData("\"quote\\\"inside\"", "quote\"inside")]
+    [InlineData("\"\\u00e9t\\u00e9\"", "été")]
+    [InlineData("\"été 😀\"", "été 😀")]
+    [InlineData("null", null)]
+    public void Strings_are_read_with_and_without_escapes(string json, string? expected)
+    {
+        Assert.Equal(expected, Get<string?>(Parse($"[{json}]"), 0, "a"));
+        Assert.Equal(expected, Get<string?>(Parse($$"""{"a": {{json}}}"""), 0, "a"));
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("[\"x\"]")]
+    [InlineData("{}")]
+    public void What_is_not_a_string_is_invalid_params(string json)
+    {
+        RpcArguments args = Parse($"[{json}]");
+        Assert.Throws<InvalidParamsException>(() => args.TryGet(0, "text", out string _));
+    }
 }

@@ -358,4 +358,55 @@ public class JsonRpcResponseTests
         Assert.DoesNotContain(" ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("1", 42, "42")]
+    [InlineData("\"abc\"", -7, "-7")]
+    [InlineData("null", int.MinValue, "-2147483648")]
+    [InlineData("1.5e3", int.MaxValue, "2147483647")]
+    [InlineData("\"\\u00e9\"", 0, "0")]
+    public void Int_results_are_written_byte_exact_with_the_id_as_received(string id, int result, string expected)
+    {
+        RpcResponse response = Request(id).Respond(result)!;
+        Assert.Equal($$"""{"jsonrpc":"2.0","id":{{id}},"result":{{expected}}}""", System.Text.Encoding.UTF8.GetString(response.Serialize().Span));
+        Assert.Equal(result, response.GetResult<int>());
+        Assert.Equal(Rpc.ParseReply(response.Serialize()) is RpcResponse parsed ? parsed.Id : default, response.Id);
+    }
+
+    [Theory]
+    [InlineData("plain ASCII, with <html> & 'quotes'", "\"plain ASCII, with <html> & 'quotes'\"")]
+    [InlineData("", "\"\"")]
+    [InlineData("quote \" and backslash \\", "\"quote \\\" and backslash \\\\\"")]
+    [InlineData("tab\tnewline\n", "\"tab\\tnewline\\n\"")]
+    [InlineData("été", "\"été\"")]
+    [InlineData(null, "null")]
+    public void String_results_are_written_byte_exact(string? result, string expected)
+    {
+        RpcResponse response = Request("\"x\"").Respond(result)!;
+        Assert.Equal($$"""{"jsonrpc":"2.0","id":"x","result":{{expected}}}""", System.Text.Encoding.UTF8.GetString(response.Serialize().Span));
+        Assert.Equal(result, response.GetResult<string?>());
+        Assert.Equal(RpcId.FromString("x"), response.Id);
+    }
+
+    [Fact]
+    public void A_stricter_encoder_still_escapes_what_it_escapes()
+    {
+        var rpc = new JsonRpcProtocol(new JsonRpcProtocolOptions
+        {
+            SerializerOptions = new JsonSerializerOptions(TestJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default },
+        });
+        RpcResponse response = Request(rpc: rpc).Respond("a<b & 'c'")!;
+        Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":"a\u003Cb \u0026 \u0027c\u0027"}""", System.Text.Encoding.UTF8.GetString(response.Serialize().Span));
+        Assert.Equal("a<b & 'c'", response.GetResult<string>());
+    }
+
+    [Fact]
+    public void Control_characters_in_string_results_are_escaped()
+    {
+        RpcResponse response = Request().Respond("del\u007f nul\0")!;
+        string json = System.Text.Encoding.UTF8.GetString(response.Serialize().Span);
+        Assert.DoesNotContain('\u007f', json);
+        Assert.DoesNotContain('\0', json);
+        Assert.Equal("del\u007f nul\0", response.GetResult<string>());
+    }
 }

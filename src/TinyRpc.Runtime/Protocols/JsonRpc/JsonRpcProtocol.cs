@@ -526,7 +526,7 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
             return new JsonRpcErrorResponse(this, raw, id, code.Value, message, errorData);
         }
 
-        return new JsonRpcSuccessResponse(this, raw, id, data.Slice(resultStart, resultLength));
+        return new JsonRpcSuccessResponse(this, raw, id, resultStart - start, resultLength);
     }
 
     internal JsonRpcParseException ParseError(string detail, Exception? inner = null)

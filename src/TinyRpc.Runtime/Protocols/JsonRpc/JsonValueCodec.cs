@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -28,6 +30,55 @@ internal sealed class JsonValueCodec
     public JsonSerializerOptions Options { get; }
 
     public JsonWriterOptions WriterOptions { get; }
+
+    /// <summary>
+    /// True when strings are escaped by the relaxed encoder, under which printable ASCII other than <c>"</c> and
+    /// <c>\</c> is written as it is: such strings can then be copied without the writer.
+    /// </summary>
+    public bool CopiesPlainAscii => ReferenceEquals(WriterOptions.Encoder, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+    // Printable ASCII that no JSON encoder needs to escape under the relaxed rules.
+    private static readonly SearchValues<char> s_plainAscii = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    /// <summary>
+    /// The length of <paramref name="value"/> written as a JSON value without the writer (an int, or a string
+    /// of plain ASCII under the relaxed encoder), or -1 when it needs the writer.
+    /// </summary>
+    public int MeasureSimple<T>(T value, Span<byte> scratch)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            return Utf8Formatter.TryFormat((int)(object)value!, scratch, out int written) ? written : -1;
+        }
+
+        if (typeof(T) == typeof(string) && CopiesPlainAscii)
+        {
+            string? s = (string?)(object?)value;
+            return s is null ? 4 : s.AsSpan().ContainsAnyExcept(s_plainAscii) ? -1 : s.Length + 2;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Writes what <see cref="MeasureSimple{T}(T, Span{byte})"/> measured into <paramref name="destination"/>.</summary>
+    public static void WriteSimple<T>(T value, ReadOnlySpan<byte> scratch, Span<byte> destination)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            scratch[..destination.Length].CopyTo(destination);
+        }
+        else if ((string?)(object?)value is { } s)
+        {
+            destination[0] = (byte)'"';
+            Ascii.FromUtf16(s, destination[1..^1], out _);
+            destination[^1] = (byte)'"';
+        }
+        else
+        {
+            "null"u8.CopyTo(destination);
+        }
+    }
 
     private static JsonSerializerOptions CreateOptions(JsonSerializerOptions? user)
     {
@@ -160,6 +211,24 @@ internal sealed class JsonValueCodec
     /// </summary>
     public T Read<T>(ReadOnlySpan<byte> json)
     {
+        // The values handed here were already read once, whole and valid, as part of their message: the most
+        // common shapes are decoded straight from their bytes, without a second reader.
+        if (typeof(T) == typeof(int) && Utf8Parser.TryParse(json, out int i, out int consumed) && consumed == json.Length)
+        {
+            return (T)(object)i;
+        }
+
+        if (typeof(T) == typeof(long) && Utf8Parser.TryParse(json, out long l, out consumed) && consumed == json.Length)
+        {
+            return (T)(object)l;
+        }
+
+        if (typeof(T) == typeof(string) && json.Length >= 2 && json[0] == (byte)'"' && json[^1] == (byte)'"'
+            && json[1..^1].IndexOfAny((byte)'\\', (byte)'"') < 0)
+        {
+            return (T)(object)Encoding.UTF8.GetString(json[1..^1]);
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Options.MaxDepth == 0 ? 64 : Options.MaxDepth });
         reader.Read();
         if (typeof(T) == typeof(int))
@@ -267,6 +336,14 @@ internal sealed class PooledJsonWriter : IDisposable
 
     /// <summary>Bytes written so far, flushed or not (the writer starts at the buffer's start).</summary>
     public int Position => (int)(_writer!.BytesCommitted + _writer.BytesPending);
+
+    /// <summary>Bytes written so far; valid only after <see cref="Flush"/> or before the writer wrote anything.</summary>
+    public int Length => _buffer.WrittenCount;
+
+    /// <summary>Appends bytes that bypass the writer; only between the writer's values, after a <see cref="Flush"/>.</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
+
+    public void Flush() => _writer!.Flush();
 
     public byte[] ToArray()
     {
