@@ -190,6 +190,32 @@ public sealed class WebSocketTests
     }
 
     [Fact]
+    public async Task Client_transport_receives_replies_of_every_size_in_turn()
+    {
+        // The client gathers each message in a buffer it keeps between messages: it must grow, shrink back
+        // after an unusually large message, and never hand out stale bytes of an earlier one.
+        await using Served served = await Served.StartAsync(new WebSocketServerOptions { MaxMessageSize = 1 << 20 });
+        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(served.Host.Ws("/ws"), maxMessageSize: 1 << 20);
+        await using var client = new RpcClient(new JsonRpcProtocol(), socket) { Timeout = KestrelHost.Limit };
+        foreach (int size in new[] { 3, 5000, 3, 200_000, 10, 4090, 4100, 70_000, 1 })
+        {
+            string text = string.Concat(Enumerable.Range(0, size).Select(static i => (char)('a' + (i % 26))));
+            string reversed = new(text.Reverse().ToArray());
+            Assert.Equal(reversed, await client.CallAsync<string>("reverse_string", text));
+        }
+    }
+
+    [Fact]
+    public async Task Client_transport_refuses_a_reply_larger_than_its_limit()
+    {
+        await using Served served = await Served.StartAsync();
+        await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(served.Host.Ws("/ws"), maxMessageSize: 6000);
+        await using var client = new RpcClient(new JsonRpcProtocol(), socket) { Timeout = KestrelHost.Limit };
+        Assert.Equal("cba", await client.CallAsync<string>("reverse_string", "abc"));
+        await Assert.ThrowsAsync<RpcTransportException>(() => client.CallAsync<string>("reverse_string", new string('z', 9000)));
+    }
+
+    [Fact]
     public async Task Vanishing_clients_leave_the_server_serving()
     {
         await using Served served = await Served.StartAsync();

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace TinyRpc.Transports;
 
@@ -12,6 +12,8 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
     private readonly WebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly SemaphoreSlim _exchangeLock = new(1, 1);
+    private const int MaxKeptReceiveBuffer = 64 * 1024;
+    private byte[] _receiveBuffer = new byte[4096];
 
     /// <summary>Wraps a connected WebSocket.</summary>
     public WebSocketClientTransport(WebSocket socket, WebSocketMessageType messageType = WebSocketMessageType.Text, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
@@ -53,6 +55,7 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
     public WebSocketState State => _socket.State;
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -71,15 +74,22 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
     }
 
     /// <inheritdoc/>
+    /// <remarks>One reader at a time: the message is gathered in a buffer kept between calls, and handed out as a copy of its exact size.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        byte[] buffer = _receiveBuffer;
+        int length = 0;
         try
         {
             while (true)
             {
-                Memory<byte> chunk = buffer.GetMemory(4096);
-                ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (length == buffer.Length)
+                {
+                    Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, Math.Min((long)MaxMessageSize + 1, Array.MaxLength)));
+                }
+
+                ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     if (_socket.State == WebSocketState.CloseReceived)
@@ -90,8 +100,8 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
                     return null;
                 }
 
-                buffer.Advance(result.Count);
-                if (buffer.WrittenCount > MaxMessageSize)
+                length += result.Count;
+                if (length > MaxMessageSize)
                 {
                     await _socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big", CancellationToken.None).ConfigureAwait(false);
                     throw new RpcTransportException($"A message from the server is larger than {MaxMessageSize} bytes.");
@@ -99,13 +109,18 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
 
                 if (result.EndOfMessage)
                 {
-                    return buffer.WrittenMemory.ToArray();
+                    return buffer.AsSpan(0, length).ToArray();
                 }
             }
         }
         catch (WebSocketException e)
         {
             throw new RpcTransportException("The WebSocket failed: " + e.Message, e);
+        }
+        finally
+        {
+            // Keep a buffer that grew for a large message only while it stays modest.
+            _receiveBuffer = buffer.Length <= MaxKeptReceiveBuffer ? buffer : _receiveBuffer;
         }
     }
 
