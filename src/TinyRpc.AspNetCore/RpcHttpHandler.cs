@@ -157,10 +157,12 @@ internal sealed class RpcHttpHandler
 
     private bool IsAccepted(string contentType)
     {
-        string mediaType = MediaType(contentType);
+        ReadOnlySpan<char> mediaType = contentType.AsSpan();
+        int parameters = mediaType.IndexOf(';');
+        mediaType = (parameters < 0 ? mediaType : mediaType[..parameters]).Trim();
         foreach (string accepted in _acceptedMediaTypes)
         {
-            if (string.Equals(mediaType, accepted, StringComparison.OrdinalIgnoreCase))
+            if (mediaType.Equals(accepted, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -186,8 +188,28 @@ internal sealed class RpcHttpHandler
             sizeFeature.MaxRequestBodySize = _maxContentLength + 1L;
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Max(1, Math.Min(declared ?? 4096, _maxContentLength)));
         Stream input = context.Request.Body;
+        if (declared is long length)
+        {
+            // The server holds the client to its Content-Length (a shorter body is a bad request), so the body
+            // is read straight into an array of that size.
+            byte[] body = length == 0 ? [] : new byte[length];
+            int filled = 0;
+            while (filled < body.Length)
+            {
+                int got = await input.ReadAsync(body.AsMemory(filled), context.RequestAborted).ConfigureAwait(false);
+                if (got == 0)
+                {
+                    throw new BadHttpRequestException("The request body ended before its Content-Length.", StatusCodes.Status400BadRequest);
+                }
+
+                filled += got;
+            }
+
+            return body;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
             int room = Math.Min(16 * 1024, _maxContentLength + 1 - buffer.WrittenCount);
