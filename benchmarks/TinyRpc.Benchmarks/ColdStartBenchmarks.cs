@@ -8,9 +8,9 @@ namespace TinyRpc.Benchmarks;
 /// process, waits for it to exit and checks what it printed: the TinyRpc quickstart-sized program
 /// (benchmarks/ColdStart/TinyRpcColdStart) against the same program hand-rolled with Utf8JsonReader/Utf8JsonWriter
 /// over a socket (benchmarks/ColdStart/HandRolledColdStart), both run as <c>dotnet &lt;dll&gt;</c>; and, for
-/// reference, the published NativeAOT sample at artifacts/aot/AotSample when it is there.
+/// reference, the published NativeAOT sample at artifacts/aot/AotSample when it is there. No memory diagnoser: the
+/// bytes that matter are allocated in the child processes, which it cannot see.
 /// </summary>
-[MemoryDiagnoser(displayGenColumns: false)]
 public class ColdStartBenchmarks
 {
     /// <summary>Where CI publishes the NativeAOT sample (see .ci/run), relative to the repository root.</summary>
