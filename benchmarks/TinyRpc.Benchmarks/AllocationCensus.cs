@@ -18,7 +18,7 @@ internal static class AllocationCensus
     {
         if (args.Length != 3)
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|inmemory|tcp <benchmark method> reverse_string|add");
+            Console.Error.WriteLine("usage: --allocations serverpath|inmemory|tcp|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add");
             return 2;
         }
 
@@ -69,10 +69,27 @@ internal static class AllocationCensus
             return (call, 1, static () => { });
         }
 
+        if (scenario == "http")
+        {
+            var http = new HttpLoopbackBenchmarks { Call = rpc };
+            http.Setup();
+            (Func<Task> exchange, int count) = method switch
+            {
+                nameof(HttpLoopbackBenchmarks.TinyRpc) => (new Func<Task>(http.TinyRpc), 1),
+                nameof(HttpLoopbackBenchmarks.RawEcho) => (() => http.RawEcho().AsTask(), 1),
+                nameof(HttpLoopbackBenchmarks.TinyRpc64) => (http.TinyRpc64, RoundTripBenchmarks.Outstanding),
+                nameof(HttpLoopbackBenchmarks.RawEcho64) => (http.RawEcho64, RoundTripBenchmarks.Outstanding),
+                _ => throw new ArgumentException($"No HTTP benchmark {method}."),
+            };
+            return (exchange, count, http.Cleanup);
+        }
+
         RoundTripBenchmarks roundTrips = scenario switch
         {
             "inmemory" => new InMemoryBenchmarks { Call = rpc },
             "tcp" => new LoopbackBenchmarks { Call = rpc, Transport = "tcp" },
+            "msgpack-inmemory" => new MessagePackRoundTripBenchmarks { Call = rpc, Transport = "inmemory" },
+            "msgpack-tcp" => new MessagePackRoundTripBenchmarks { Call = rpc, Transport = "tcp" },
             _ => throw new ArgumentException($"No scenario {scenario}."),
         };
         roundTrips.Setup();

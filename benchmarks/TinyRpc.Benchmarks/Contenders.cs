@@ -26,9 +26,10 @@ public sealed class TinyRpcContender : IContender
     private readonly IServerTransport _serverTransport;
     private readonly bool _add;
 
-    public TinyRpcContender(IClientTransport clientTransport, IServerTransport serverTransport, string method)
+    /// <param name="protocol">JSON-RPC when null; MSGPACK-RPC's round trips pass a <see cref="MessagePackRpcProtocol"/>.</param>
+    public TinyRpcContender(IClientTransport clientTransport, IServerTransport serverTransport, string method, RpcProtocol? protocol = null)
     {
-        var protocol = new JsonRpcProtocol();
+        protocol ??= new JsonRpcProtocol();
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(new BenchService());
         _serverTransport = serverTransport;
@@ -83,6 +84,20 @@ public sealed class StreamJsonRpcContender : IContender
         _add = method == Payloads.Add;
     }
 
+    /// <summary>
+    /// Over a pair of in-memory duplex pipes with its MessagePack formatter and 4-byte length prefixes, the pairing
+    /// StreamJsonRpc recommends for MessagePack. Its messages are JSON-RPC envelopes encoded as MessagePack maps, not
+    /// MSGPACK-RPC arrays.
+    /// </summary>
+    public static StreamJsonRpcContender OverPipesWithMessagePack(IDuplexPipe client, IDuplexPipe server, string method)
+        => new(new LengthHeaderMessageHandler(client, new MessagePackFormatter()),
+            new LengthHeaderMessageHandler(server, new MessagePackFormatter()), method);
+
+    /// <summary>Over two ends of a connection with its MessagePack formatter and 4-byte length prefixes.</summary>
+    public static StreamJsonRpcContender OverStreamsWithMessagePack(Stream client, Stream server, string method)
+        => new(new LengthHeaderMessageHandler(client, client, new MessagePackFormatter()),
+            new LengthHeaderMessageHandler(server, server, new MessagePackFormatter()), method);
+
     /// <summary>Over a pair of in-memory duplex pipes (its fastest path).</summary>
     public static StreamJsonRpcContender OverPipes(IDuplexPipe client, IDuplexPipe server, string method)
         => new(new HeaderDelimitedMessageHandler(client, new SystemTextJsonFormatter()),
@@ -134,10 +149,16 @@ public sealed class RawEchoContender : IContender
     private readonly Task _serving;
 
     public RawEchoContender(IDuplexClientTransport client, IServerTransport server, string method)
+        : this(client, server, Payloads.JsonRequest(method))
+    {
+    }
+
+    /// <summary>Echoes <paramref name="message"/> (a request in any protocol's wire form).</summary>
+    public RawEchoContender(IDuplexClientTransport client, IServerTransport server, byte[] message)
     {
         _client = client;
         _server = server;
-        _message = Payloads.JsonRequest(method);
+        _message = message;
         _serving = Task.Run(ServeAsync);
     }
 

@@ -79,7 +79,7 @@ public class LoopbackBenchmarks : RoundTripBenchmarks
     }
 
     // One loopback connection, Nagle off on both ends as TinyRpc's TCP transports have it.
-    private static async Task<(NetworkStream Client, NetworkStream Server)> ConnectTcpPairAsync()
+    internal static async Task<(NetworkStream Client, NetworkStream Server)> ConnectTcpPairAsync()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

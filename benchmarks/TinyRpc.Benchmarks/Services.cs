@@ -1,4 +1,5 @@
 using StreamJsonRpc;
+using TinyRpc.Protocols;
 
 namespace TinyRpc.Benchmarks;
 
@@ -62,6 +63,17 @@ public static class Payloads
         Add => """{"jsonrpc":"2.0","method":"add","params":[17,25],"id":1}"""u8.ToArray(),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a measured method."),
     };
+
+    /// <summary>
+    /// The MSGPACK-RPC request (<c>[0, 1, method, params]</c>) for <paramref name="method"/>, written by a fresh
+    /// <see cref="MessagePackRpcProtocol"/> as TinyRpc's client writes its first call.
+    /// </summary>
+    public static byte[] MessagePackRequest(string method) => (method switch
+    {
+        ReverseString => new MessagePackRpcProtocol().CreateRequest(ReverseString, [Text]),
+        Add => new MessagePackRpcProtocol().CreateRequest(Add, [A, B]),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a measured method."),
+    }).Serialize().ToArray();
 
     /// <summary>The response every server must produce for <see cref="JsonRequest"/>.</summary>
     public static byte[] JsonResponse(string method) => method switch
