@@ -375,4 +375,19 @@ public class JsonRpcArgumentTests
         RpcArguments args = Parse($"[{json}]");
         Assert.Throws<InvalidParamsException>(() => args.TryGet(0, "text", out string _));
     }
+
+    [Fact]
+    public void Serializer_options_changed_after_the_protocol_was_made_do_not_reach_it()
+    {
+        var options = new JsonSerializerOptions(TestJsonContext.Default.Options) { MaxDepth = 3 };
+        var rpc = new JsonRpcProtocol(new JsonRpcProtocolOptions { SerializerOptions = options });
+        options.MaxDepth = 100;
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseUpper;
+
+        RpcArguments args = Parse("[[[[[1]]]], [[1]]]", rpc);
+        Assert.Throws<InvalidParamsException>(() => args.TryGet(0, "deep", out JsonElement _));
+        Assert.Equal(JsonValueKind.Array, Get<JsonElement>(args, 1, "shallow").ValueKind);
+        Assert.Equal(3, rpc.SerializerOptions.MaxDepth);
+        Assert.Same(TestJsonContext.Default.Options.PropertyNamingPolicy, rpc.SerializerOptions.PropertyNamingPolicy);
+    }
 }

@@ -16,18 +16,43 @@ namespace TinyRpc.Protocols;
 /// </summary>
 internal sealed class JsonValueCodec
 {
+    private readonly JsonSerializerOptions? _userOptions;
+    private JsonSerializerOptions? _options;
+
     public JsonValueCodec(JsonSerializerOptions? userOptions)
     {
-        Options = CreateOptions(userOptions);
+        // A copy, so that later changes to the caller's instance do not reach the protocol.
+        _userOptions = userOptions is null ? null : new JsonSerializerOptions(userOptions);
+        MaxDepth = userOptions is null || userOptions.MaxDepth == 0 ? 64 : userOptions.MaxDepth;
         WriterOptions = new JsonWriterOptions
         {
-            Encoder = Options.Encoder ?? JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Encoder = userOptions?.Encoder ?? JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             Indented = false,
             SkipValidation = false,
         };
     }
 
-    public JsonSerializerOptions Options { get; }
+    /// <summary>
+    /// The serializer options, made on first use: a protocol whose values are all ints, strings and the like
+    /// never pays for setting up the serializer, which is a noticeable part of a program's start.
+    /// </summary>
+    public JsonSerializerOptions Options
+    {
+        get
+        {
+            JsonSerializerOptions? options = Volatile.Read(ref _options);
+            if (options is null)
+            {
+                options = CreateOptions(_userOptions);
+                options = Interlocked.CompareExchange(ref _options, options, null) ?? options;
+            }
+
+            return options;
+        }
+    }
+
+    /// <summary>The nesting limit of values read with the serializer's reader (its MaxDepth, 64 when unset).</summary>
+    public int MaxDepth { get; }
 
     public JsonWriterOptions WriterOptions { get; }
 
@@ -82,7 +107,7 @@ internal sealed class JsonValueCodec
 
     private static JsonSerializerOptions CreateOptions(JsonSerializerOptions? user)
     {
-        JsonSerializerOptions options = user is null ? new JsonSerializerOptions() : new JsonSerializerOptions(user);
+        JsonSerializerOptions options = user ?? new JsonSerializerOptions();
 
         // The wire never carries NaN or Infinity: JSON has no such numbers and peers choke on them.
         options.NumberHandling &= ~JsonNumberHandling.AllowNamedFloatingPointLiterals;
@@ -229,7 +254,7 @@ internal sealed class JsonValueCodec
             return (T)(object)Encoding.UTF8.GetString(json[1..^1]);
         }
 
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Options.MaxDepth == 0 ? 64 : Options.MaxDepth });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         reader.Read();
         if (typeof(T) == typeof(int))
         {
