@@ -1,3 +1,4 @@
+using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
 namespace TinyRpc;
@@ -99,7 +100,10 @@ public class RpcServer
                 RpcInboundMessage? inbound;
                 try
                 {
-                    inbound = await Transport.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+                    // In memory, this loop may run on the thread that sends the request: it only hands the message on.
+                    inbound = Transport is InMemoryServerTransport inMemory
+                        ? await inMemory.ReceiveInline(cancellationToken).ConfigureAwait(false)
+                        : await Transport.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -149,6 +153,11 @@ public class RpcServer
     /// be sent (notifications). Never throws.
     /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>> HandleMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => (await HandleCoreAsync(message, cancellationToken).ConfigureAwait(false)).Reply;
+
+    // The reply, and whether its bytes are never written again (a JSON-RPC response's are not), so that the
+    // in-memory transport may hand them over without a copy.
+    private async ValueTask<(ReadOnlyMemory<byte> Reply, bool Immutable)> HandleCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         try
         {
@@ -159,24 +168,24 @@ public class RpcServer
             }
             catch (BadRequestException e)
             {
-                return e.ErrorRespond().Serialize();
+                return (e.ErrorRespond().Serialize(), false);
             }
 
             RpcMessage? reply = request is RpcRequest single
                 ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
                 : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            return reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
+            return (reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty, reply is JsonRpcSuccessResponse or JsonRpcErrorResponse or JsonRpcBatchResponse);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Not from the called method (the dispatcher answers those): no details leave the server.
             try
             {
-                return Protocol.CreateErrorResponse(new ServerException()).Serialize();
+                return (Protocol.CreateErrorResponse(new ServerException()).Serialize(), false);
             }
             catch (Exception)
             {
-                return ReadOnlyMemory<byte>.Empty;
+                return (ReadOnlyMemory<byte>.Empty, false);
             }
         }
     }
@@ -196,11 +205,18 @@ public class RpcServer
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, message.Context, message.Message);
-        ReadOnlyMemory<byte> reply = await HandleMessageAsync(message.Message, cancellationToken).ConfigureAwait(false);
+        (ReadOnlyMemory<byte> reply, bool immutable) = await HandleCoreAsync(message.Message, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(Outgoing, message.Context, reply);
         try
         {
-            await Transport.SendReplyAsync(message.Context, reply, cancellationToken).ConfigureAwait(false);
+            if (immutable && Transport is InMemoryServerTransport inMemory)
+            {
+                await inMemory.SendReplyOwned(reply).ConfigureAwait(false);
+            }
+            else
+            {
+                await Transport.SendReplyAsync(message.Context, reply, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
