@@ -91,7 +91,7 @@ public class RpcServer
         // Not disposed: requests that outlive the shutdown timeout still release their slot and read the token.
         var abort = new CancellationTokenSource();
         var slots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
-        var inFlight = new InFlightRequests(slots, abort.Token);
+        var inFlight = new InFlightRequests(this, slots, Math.Min(_maxConcurrency, 256), abort.Token);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -120,13 +120,9 @@ public class RpcServer
                 // With MaxConcurrency 1 the next message is received only once this one has been answered (its slot
                 // comes back), so messages are still handled one after another, in order, and the shutdown timeout
                 // applies to them as it does to concurrent ones.
-                // A thread-pool work item with its state in a struct: far cheaper per request than Task.Run
-                // with a closure and a continuation to track it, and it flows the execution context the same way.
-                inFlight.Start();
-                ThreadPool.QueueUserWorkItem(
-                    static state => _ = state.Server.HandleQueuedAsync(state.Message, state.InFlight),
-                    (Server: this, Message: message, InFlight: inFlight),
-                    preferLocal: false);
+                // A pooled thread-pool work item: far cheaper per request than Task.Run with a closure and a
+                // continuation to track it, and it runs in the execution context this loop was started in.
+                inFlight.Start(message);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -225,14 +221,44 @@ public class RpcServer
     }
 
     /// <summary>The requests handled concurrently by one <see cref="ServeForeverAsync"/>, counted so that stopping can wait for them.</summary>
-    private sealed class InFlightRequests(SemaphoreSlim slots, CancellationToken token)
+    private sealed class InFlightRequests(RpcServer server, SemaphoreSlim slots, int maxPooled, CancellationToken token)
     {
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
+        private readonly Lock _poolLock = new();
+        private readonly Stack<RequestWorkItem> _pool = new();
         private int _count = 1; // the receive loop's own hold, given up by StopAsync
 
         public CancellationToken Token => token;
 
-        public void Start() => Interlocked.Increment(ref _count);
+        /// <summary>Counts <paramref name="message"/> in and queues it to the thread pool.</summary>
+        public void Start(RpcInboundMessage message)
+        {
+            Interlocked.Increment(ref _count);
+            RequestWorkItem item;
+            lock (_poolLock)
+            {
+                item = _pool.TryPop(out RequestWorkItem? pooled) ? pooled : new RequestWorkItem(this);
+            }
+
+            item.Message = message;
+            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+        }
+
+        private void Run(RequestWorkItem item)
+        {
+            RpcInboundMessage message = item.Message;
+            item.Message = default;
+            lock (_poolLock)
+            {
+                if (_pool.Count < maxPooled)
+                {
+                    _pool.Push(item);
+                }
+            }
+
+            _ = server.HandleQueuedAsync(message, this);
+        }
 
         public void Finish()
         {
@@ -253,6 +279,25 @@ public class RpcServer
             {
                 _drained.TrySetResult();
             }
+        }
+
+        private sealed class RequestWorkItem(InFlightRequests owner) : IThreadPoolWorkItem
+        {
+            public RpcInboundMessage Message { get; set; }
+
+            public void Execute()
+            {
+                if (owner._context is { } context)
+                {
+                    ExecutionContext.Run(context, static state => ((RequestWorkItem)state!).Run(), this);
+                }
+                else
+                {
+                    Run();
+                }
+            }
+
+            private void Run() => owner.Run(this);
         }
     }
 }
