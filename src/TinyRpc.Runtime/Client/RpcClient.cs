@@ -459,6 +459,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RpcResponse> AwaitSendThenReplyAsync(ValueTask send, ReplyWaiter waiter, RpcId id, CancellationToken cancellationToken)
     {
         try
