@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
