@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
 namespace TinyRpc;
@@ -26,14 +25,13 @@ public sealed record RpcCallTo(IClientTransport Transport, string Method, IReadO
 /// </summary>
 public class RpcClient : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentDictionary<RpcId, PendingCall> _pending = new();
+    private readonly PendingCallTable _pending = new();
     private readonly IDuplexClientTransport? _duplex;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private Task? _receiveLoop;
     private Timer? _timeoutSweep;
     private long _timeoutSweepPeriod;
-    private Exception? _connectionError;
 
     /// <summary>Creates a client.</summary>
     public RpcClient(RpcProtocol protocol, IClientTransport transport)
@@ -89,7 +87,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
     {
-        RpcResponse? response = TryCallDuplex(request, cancellationToken, out Task<RpcResponse>? reply)
+        RpcResponse? response = TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
             ? await reply.ConfigureAwait(false)
             : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is null)
@@ -112,7 +110,9 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// returned, not thrown.
     /// </summary>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
-        => await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        => TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
+            ? await reply.ConfigureAwait(false)
+            : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
 
     // The internal steps of a call return pooled ValueTasks, awaited once each: a call that waits for its reply
     // allocates one state machine (the public Task's) instead of one per step.
@@ -246,24 +246,16 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
 
         EnsureReceiving();
-        var waiters = new PendingCall[ids.Length];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            waiters[i] = NewPendingCall();
-            if (!_pending.TryAdd(ids[i], waiters[i]))
-            {
-                throw new InvalidOperationException($"A call with id {ids[i]} is already outstanding.");
-            }
-        }
-
+        var waiters = new ReplyWaiter?[ids.Length];
         try
         {
-            if (Interlocked.CompareExchange(ref _connectionError, null, null) is { } dead)
+            long deadline = NextDeadline();
+            for (int i = 0; i < ids.Length; i++)
             {
-                throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
+                waiters[i] = _pending.Add(ids[i], deadline, cancellationToken);
             }
 
-            ValueTask send = _duplex!.SendAsync(message.Serialize(), CancellationToken.None);
+            ValueTask send = Send(message);
             if (send.IsCompletedSuccessfully)
             {
                 send.GetAwaiter().GetResult();
@@ -273,14 +265,15 @@ public class RpcClient : IAsyncDisposable, IDisposable
                 await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
             }
 
-            if (ids.Length == 1)
+            var responses = new RpcResponse[ids.Length];
+            for (int i = 0; i < ids.Length; i++)
             {
-                Task<RpcResponse> reply = waiters[0].Task;
-                RpcResponse response = await (cancellationToken.CanBeCanceled ? reply.WaitAsync(cancellationToken) : reply).ConfigureAwait(false);
-                return message is RpcBatchRequest ? new ClientBatchResponse([response]) : response;
+                ReplyWaiter waiter = waiters[i]!;
+                waiters[i] = null; // its outcome is read below, whatever it is
+                responses[i] = await waiter.AsValueTask().ConfigureAwait(false);
             }
 
-            return new ClientBatchResponse(await Task.WhenAll(waiters.Select(static w => w.Task)).WaitAsync(cancellationToken).ConfigureAwait(false));
+            return ids.Length == 1 && message is not RpcBatchRequest ? responses[0] : new ClientBatchResponse(responses);
         }
         catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -288,9 +281,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
         finally
         {
-            foreach (RpcId id in ids)
+            for (int i = 0; i < ids.Length; i++)
             {
-                _pending.TryRemove(id, out _);
+                if (waiters[i] is { } left && _pending.TryTake(ids[i], left))
+                {
+                    left.Recycle();
+                }
             }
         }
     }
@@ -315,7 +311,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
         {
             while (!_disposed.IsCancellationRequested)
             {
-                ReadOnlyMemory<byte>? message = await _duplex!.ReceiveAsync(_disposed.Token).ConfigureAwait(false);
+                // In memory, this loop may run on the thread that sends the reply: it only parses and hands on.
+                ReadOnlyMemory<byte>? message = _duplex is InMemoryClientTransport inMemory
+                    ? await inMemory.ReceiveInline(_disposed.Token).ConfigureAwait(false)
+                    : await _duplex!.ReceiveAsync(_disposed.Token).ConfigureAwait(false);
                 if (message is null)
                 {
                     error = new RpcTransportException("The connection was closed by the server.");
@@ -356,24 +355,15 @@ public class RpcClient : IAsyncDisposable, IDisposable
             error = e is RpcTransportException ? e : new RpcTransportException("The connection failed: " + e.Message, e);
         }
 
-        // A full fence on both sides (here, and where a call registers then reads it): a call registered
-        // concurrently either sees the error or is failed by the loop below.
-        Exception failure = error ?? new ObjectDisposedException(nameof(RpcClient));
-        Interlocked.Exchange(ref _connectionError, failure);
-        foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
-        {
-            if (_pending.TryRemove(pending.Key, out PendingCall? waiter))
-            {
-                waiter.TrySetException(failure);
-            }
-        }
+        // Calls registered from now on fail at once; those waiting fail here.
+        _pending.Close(error ?? new ObjectDisposedException(nameof(RpcClient)));
     }
 
     private void Complete(RpcResponse response)
     {
-        if (_pending.TryRemove(response.Id, out PendingCall? waiter))
+        if (_pending.TryTake(response.Id, out ReplyWaiter? waiter))
         {
-            waiter.TrySetResult(response);
+            waiter.SetResult(response);
         }
     }
 
@@ -421,84 +411,86 @@ public class RpcClient : IAsyncDisposable, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    // One call over the full-duplex transport, without the general exchange: the waiter's task is awaited
-    // directly, and whoever completes it (the receive loop, the timeout sweep, a failed send) takes it off the
-    // pending list. False when the general path applies (another transport, a notification).
-    private bool TryCallDuplex(RpcRequest request, CancellationToken cancellationToken, [NotNullWhen(true)] out Task<RpcResponse>? reply)
+    // One call over the full-duplex transport, without the general exchange: the pooled waiter is awaited
+    // directly, and whoever completes it (the receive loop, the timeout sweep, the cancellation callback, a failed
+    // connection) takes it off the pending table first. False when the general path applies (another transport,
+    // a notification).
+    private bool TryCallDuplex(RpcRequest request, CancellationToken cancellationToken, out ValueTask<RpcResponse> reply)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_duplex is null || !ReferenceEquals(Transport, _duplex) || request.OneWay)
         {
-            reply = null;
+            reply = default;
             return false;
         }
 
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         EnsureReceiving();
         RpcId id = request.Id;
-        PendingCall waiter = NewPendingCall();
-        if (!_pending.TryAdd(id, waiter))
-        {
-            throw new InvalidOperationException($"A call with id {id} is already outstanding.");
-        }
-
+        ReplyWaiter waiter = _pending.Add(id, NextDeadline(), cancellationToken);
         ValueTask send;
         try
         {
-            if (Interlocked.CompareExchange(ref _connectionError, null, null) is { } dead)
-            {
-                throw new RpcTransportException("The connection is closed: " + dead.Message, dead);
-            }
-
             // The connection is shared by every call: cancelling this one must not abort the write (on a
             // WebSocket that closes the socket, on a stream it leaves half a frame). The wait is bounded below.
-            send = _duplex.SendAsync(request.Serialize(), CancellationToken.None);
+            send = Send(request);
         }
         catch
         {
-            _pending.TryRemove(id, out _);
+            if (_pending.TryTake(id, waiter))
+            {
+                waiter.Recycle();
+            }
+
             throw;
         }
 
-        if (send.IsCompletedSuccessfully && !cancellationToken.CanBeCanceled)
+        if (send.IsCompletedSuccessfully)
         {
             send.GetAwaiter().GetResult();
-            reply = waiter.Task;
+            reply = waiter.AsValueTask();
         }
         else
         {
-            reply = AwaitCallAsync(send, waiter, id, cancellationToken);
+            reply = AwaitSendThenReplyAsync(send, waiter, id, cancellationToken);
         }
 
         return true;
     }
 
-    private async Task<RpcResponse> AwaitCallAsync(ValueTask send, PendingCall waiter, RpcId id, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcResponse> AwaitSendThenReplyAsync(ValueTask send, ReplyWaiter waiter, RpcId id, CancellationToken cancellationToken)
     {
         try
         {
-            if (send.IsCompletedSuccessfully)
+            await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            if (_pending.TryTake(id, waiter))
             {
-                send.GetAwaiter().GetResult();
-            }
-            else
-            {
-                await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                waiter.Recycle();
             }
 
-            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (e is TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut();
+            }
+
+            throw;
         }
-        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw TimedOut();
-        }
-        finally
-        {
-            _pending.TryRemove(id, out _);
-        }
+
+        return await waiter.AsValueTask().ConfigureAwait(false);
     }
 
-    private PendingCall NewPendingCall()
+    // Sends a message of this client's own. The bytes of a JSON-RPC message are never written again once it is
+    // built, so the in-memory transport may hand them to the server as they are instead of copying them.
+    private ValueTask Send(RpcMessage message)
+        => _duplex is InMemoryClientTransport inMemory && message is JsonRpcRequest or JsonRpcBatchRequest
+            ? inMemory.SendOwned(message.Serialize())
+            : _duplex!.SendAsync(message.Serialize(), CancellationToken.None);
+
+    private long NextDeadline()
     {
         // A timeout beyond any deadline the tick count can express (TimeSpan.MaxValue, say) waits forever.
         long deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan || Timeout.TotalMilliseconds >= long.MaxValue / 4
@@ -509,7 +501,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
             EnsureTimeoutSweep();
         }
 
-        return new PendingCall(deadline);
+        return deadline;
     }
 
     // Fails the calls whose reply is overdue. One timer per client, instead of one per call, checks the deadlines
@@ -543,21 +535,13 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
     private void SweepTimeouts()
     {
-        long now = Environment.TickCount64;
-        foreach (KeyValuePair<RpcId, PendingCall> pending in _pending)
+        if (_pending.TakeOverdue(Environment.TickCount64) is { } overdue)
         {
-            if (pending.Value.Deadline <= now && _pending.TryRemove(pending.Key, out PendingCall? waiter))
+            foreach (ReplyWaiter waiter in overdue)
             {
-                waiter.TrySetException(TimedOut());
+                waiter.SetException(TimedOut());
             }
         }
-    }
-
-    /// <summary>A call awaiting its reply on a full-duplex transport.</summary>
-    private sealed class PendingCall(long deadline) : TaskCompletionSource<RpcResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        /// <summary>When the call times out, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
-        public long Deadline { get; } = deadline;
     }
 
     private sealed class ClientBatchResponse(RpcResponse[] responses) : RpcBatchResponse

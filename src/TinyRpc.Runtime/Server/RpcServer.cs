@@ -1,3 +1,4 @@
+using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
 namespace TinyRpc;
@@ -90,7 +91,7 @@ public class RpcServer
         // Not disposed: requests that outlive the shutdown timeout still release their slot and read the token.
         var abort = new CancellationTokenSource();
         var slots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
-        var inFlight = new InFlightRequests(slots, abort.Token);
+        var inFlight = new InFlightRequests(this, slots, Math.Min(_maxConcurrency, 256), abort.Token);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -99,7 +100,10 @@ public class RpcServer
                 RpcInboundMessage? inbound;
                 try
                 {
-                    inbound = await Transport.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+                    // In memory, this loop may run on the thread that sends the request: it only hands the message on.
+                    inbound = Transport is InMemoryServerTransport inMemory
+                        ? await inMemory.ReceiveInline(cancellationToken).ConfigureAwait(false)
+                        : await Transport.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -116,13 +120,9 @@ public class RpcServer
                 // With MaxConcurrency 1 the next message is received only once this one has been answered (its slot
                 // comes back), so messages are still handled one after another, in order, and the shutdown timeout
                 // applies to them as it does to concurrent ones.
-                // A thread-pool work item with its state in a struct: far cheaper per request than Task.Run
-                // with a closure and a continuation to track it, and it flows the execution context the same way.
-                inFlight.Start();
-                ThreadPool.QueueUserWorkItem(
-                    static state => _ = state.Server.HandleQueuedAsync(state.Message, state.InFlight),
-                    (Server: this, Message: message, InFlight: inFlight),
-                    preferLocal: false);
+                // A pooled thread-pool work item: far cheaper per request than Task.Run with a closure and a
+                // continuation to track it, and it runs in the execution context this loop was started in.
+                inFlight.Start(message);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -149,6 +149,11 @@ public class RpcServer
     /// be sent (notifications). Never throws.
     /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>> HandleMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => (await HandleCoreAsync(message, cancellationToken).ConfigureAwait(false)).Reply;
+
+    // The reply, and whether its bytes are never written again (a JSON-RPC response's are not), so that the
+    // in-memory transport may hand them over without a copy.
+    private async ValueTask<(ReadOnlyMemory<byte> Reply, bool Immutable)> HandleCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         try
         {
@@ -159,24 +164,24 @@ public class RpcServer
             }
             catch (BadRequestException e)
             {
-                return e.ErrorRespond().Serialize();
+                return (e.ErrorRespond().Serialize(), false);
             }
 
             RpcMessage? reply = request is RpcRequest single
                 ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
                 : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            return reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
+            return (reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty, reply is JsonRpcSuccessResponse or JsonRpcErrorResponse or JsonRpcBatchResponse);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Not from the called method (the dispatcher answers those): no details leave the server.
             try
             {
-                return Protocol.CreateErrorResponse(new ServerException()).Serialize();
+                return (Protocol.CreateErrorResponse(new ServerException()).Serialize(), false);
             }
             catch (Exception)
             {
-                return ReadOnlyMemory<byte>.Empty;
+                return (ReadOnlyMemory<byte>.Empty, false);
             }
         }
     }
@@ -196,11 +201,18 @@ public class RpcServer
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, message.Context, message.Message);
-        ReadOnlyMemory<byte> reply = await HandleMessageAsync(message.Message, cancellationToken).ConfigureAwait(false);
+        (ReadOnlyMemory<byte> reply, bool immutable) = await HandleCoreAsync(message.Message, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(Outgoing, message.Context, reply);
         try
         {
-            await Transport.SendReplyAsync(message.Context, reply, cancellationToken).ConfigureAwait(false);
+            if (immutable && Transport is InMemoryServerTransport inMemory)
+            {
+                await inMemory.SendReplyOwned(reply).ConfigureAwait(false);
+            }
+            else
+            {
+                await Transport.SendReplyAsync(message.Context, reply, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -209,14 +221,44 @@ public class RpcServer
     }
 
     /// <summary>The requests handled concurrently by one <see cref="ServeForeverAsync"/>, counted so that stopping can wait for them.</summary>
-    private sealed class InFlightRequests(SemaphoreSlim slots, CancellationToken token)
+    private sealed class InFlightRequests(RpcServer server, SemaphoreSlim slots, int maxPooled, CancellationToken token)
     {
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
+        private readonly Lock _poolLock = new();
+        private readonly Stack<RequestWorkItem> _pool = new();
         private int _count = 1; // the receive loop's own hold, given up by StopAsync
 
         public CancellationToken Token => token;
 
-        public void Start() => Interlocked.Increment(ref _count);
+        /// <summary>Counts <paramref name="message"/> in and queues it to the thread pool.</summary>
+        public void Start(RpcInboundMessage message)
+        {
+            Interlocked.Increment(ref _count);
+            RequestWorkItem item;
+            lock (_poolLock)
+            {
+                item = _pool.TryPop(out RequestWorkItem? pooled) ? pooled : new RequestWorkItem(this);
+            }
+
+            item.Message = message;
+            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+        }
+
+        private void Run(RequestWorkItem item)
+        {
+            RpcInboundMessage message = item.Message;
+            item.Message = default;
+            lock (_poolLock)
+            {
+                if (_pool.Count < maxPooled)
+                {
+                    _pool.Push(item);
+                }
+            }
+
+            _ = server.HandleQueuedAsync(message, this);
+        }
 
         public void Finish()
         {
@@ -237,6 +279,25 @@ public class RpcServer
             {
                 _drained.TrySetResult();
             }
+        }
+
+        private sealed class RequestWorkItem(InFlightRequests owner) : IThreadPoolWorkItem
+        {
+            public RpcInboundMessage Message { get; set; }
+
+            public void Execute()
+            {
+                if (owner._context is { } context)
+                {
+                    ExecutionContext.Run(context, static state => ((RequestWorkItem)state!).Run(), this);
+                }
+                else
+                {
+                    Run();
+                }
+            }
+
+            private void Run() => owner.Run(this);
         }
     }
 }

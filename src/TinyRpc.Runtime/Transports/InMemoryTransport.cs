@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 
 namespace TinyRpc.Transports;
 
 /// <summary>
-/// A client and server transport joined in memory, for tests and for in-process use. Messages are copied
+/// A client and server transport joined in memory, for tests and for in-process use. Messages passed to
+/// <see cref="InMemoryClientTransport.SendAsync"/> and <see cref="InMemoryServerTransport.SendReplyAsync"/> are copied
 /// on the way, so neither side sees the other's buffers.
 /// </summary>
 public static class InMemoryTransport
@@ -12,20 +13,20 @@ public static class InMemoryTransport
     /// <summary>Creates a connected pair. Disposing the client ends the server's receive loop.</summary>
     public static (InMemoryClientTransport Client, InMemoryServerTransport Server) CreatePair()
     {
-        var requests = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = false });
-        var replies = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
-        return (new InMemoryClientTransport(requests.Writer, replies.Reader), new InMemoryServerTransport(requests.Reader, replies.Writer));
+        var requests = new MessageQueue();
+        var replies = new MessageQueue();
+        return (new InMemoryClientTransport(requests, replies), new InMemoryServerTransport(requests, replies));
     }
 }
 
 /// <summary>The client half of <see cref="InMemoryTransport.CreatePair"/>: full duplex.</summary>
 public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposable
 {
-    private readonly ChannelWriter<ReadOnlyMemory<byte>> _out;
-    private readonly ChannelReader<ReadOnlyMemory<byte>> _in;
+    private readonly MessageQueue _out;
+    private readonly MessageQueue _in;
     private readonly SemaphoreSlim _exchangeLock = new(1, 1);
 
-    internal InMemoryClientTransport(ChannelWriter<ReadOnlyMemory<byte>> output, ChannelReader<ReadOnlyMemory<byte>> input)
+    internal InMemoryClientTransport(MessageQueue output, MessageQueue input)
     {
         _out = output;
         _in = input;
@@ -33,21 +34,22 @@ public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposabl
 
     /// <inheritdoc/>
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-        => _out.TryWrite(message.ToArray()) ? ValueTask.CompletedTask : throw new RpcTransportException("The transport is closed.");
+        => SendOwned(message.ToArray());
+
+    /// <summary>Sends bytes that nobody writes to again, without copying them.</summary>
+    internal ValueTask SendOwned(ReadOnlyMemory<byte> message)
+        => _out.TryWrite(message) ? ValueTask.CompletedTask : throw new RpcTransportException("The transport is closed.");
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _in.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
-        }
-    }
+    public ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
+        => _in.ReadAsync(inline: false, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ReceiveAsync"/>, but a reader that waits is resumed on the thread that sends the reply: for a
+    /// reader that only hands each message on and never blocks.
+    /// </summary>
+    internal ValueTask<ReadOnlyMemory<byte>?> ReceiveInline(CancellationToken cancellationToken)
+        => _in.ReadAsync(inline: true, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
@@ -69,7 +71,7 @@ public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposabl
     /// <summary>Closes the client side: the server receives no more messages.</summary>
     public void Dispose()
     {
-        _out.TryComplete();
+        _out.Close();
         _exchangeLock.Dispose();
     }
 }
@@ -77,33 +79,40 @@ public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposabl
 /// <summary>The server half of <see cref="InMemoryTransport.CreatePair"/>.</summary>
 public sealed class InMemoryServerTransport : IServerTransport, IDisposable
 {
-    private readonly ChannelReader<ReadOnlyMemory<byte>> _in;
-    private readonly ChannelWriter<ReadOnlyMemory<byte>> _out;
+    private readonly MessageQueue _in;
+    private readonly MessageQueue _out;
 
-    internal InMemoryServerTransport(ChannelReader<ReadOnlyMemory<byte>> input, ChannelWriter<ReadOnlyMemory<byte>> output)
+    internal InMemoryServerTransport(MessageQueue input, MessageQueue output)
     {
         _in = input;
         _out = output;
     }
 
     /// <inheritdoc/>
+    public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
+        => ReceiveAsync(inline: false, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ReceiveMessageAsync"/>, but a reader that waits is resumed on the thread that sends the
+    /// request: for a reader that only hands each message on and never blocks.
+    /// </summary>
+    internal ValueTask<RpcInboundMessage?> ReceiveInline(CancellationToken cancellationToken)
+        => ReceiveAsync(inline: true, cancellationToken);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return new RpcInboundMessage(null, await _in.ReadAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
-        }
-    }
+    private async ValueTask<RpcInboundMessage?> ReceiveAsync(bool inline, CancellationToken cancellationToken)
+        => await _in.ReadAsync(inline, cancellationToken).ConfigureAwait(false) is { } message
+            ? new RpcInboundMessage(null, message)
+            : null;
 
     /// <inheritdoc/>
     public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+        => reply.IsEmpty ? ValueTask.CompletedTask : SendReplyOwned(reply.ToArray());
+
+    /// <summary>Sends reply bytes that nobody writes to again, without copying them.</summary>
+    internal ValueTask SendReplyOwned(ReadOnlyMemory<byte> reply)
     {
-        if (!reply.IsEmpty && !_out.TryWrite(reply.ToArray()))
+        if (!reply.IsEmpty && !_out.TryWrite(reply))
         {
             throw new RpcTransportException("The client is gone.");
         }
@@ -112,5 +121,213 @@ public sealed class InMemoryServerTransport : IServerTransport, IDisposable
     }
 
     /// <summary>Closes the server side: the client receives no more replies.</summary>
-    public void Dispose() => _out.TryComplete();
+    public void Dispose() => _out.Close();
+}
+
+/// <summary>
+/// An unbounded queue of messages from any number of writers to waiting readers. A reader that has to wait
+/// waits on a reusable object, whether or not its token can be cancelled; null is read once the queue is closed
+/// and empty.
+/// </summary>
+internal sealed class MessageQueue
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<ReadOnlyMemory<byte>> _messages = new();
+    private readonly Queue<(Reader Reader, short Token)> _readers = new();
+    private Reader? _spare;
+    private bool _closed;
+
+    public bool TryWrite(ReadOnlyMemory<byte> message)
+    {
+        while (true)
+        {
+            (Reader Reader, short Token) waiting;
+            lock (_lock)
+            {
+                if (_closed)
+                {
+                    return false;
+                }
+
+                if (!_readers.TryDequeue(out waiting))
+                {
+                    _messages.Enqueue(message);
+                    return true;
+                }
+            }
+
+            // A reader whose wait was cancelled is skipped; the message goes to the next one.
+            if (waiting.Reader.TryClaim(waiting.Token))
+            {
+                waiting.Reader.SetResult(message);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Ends the queue: readers get the messages still queued, then null.</summary>
+    public void Close()
+    {
+        (Reader Reader, short Token)[] waiting;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            waiting = [.. _readers];
+            _readers.Clear();
+        }
+
+        foreach ((Reader reader, short token) in waiting)
+        {
+            if (reader.TryClaim(token))
+            {
+                reader.SetResult(null);
+            }
+        }
+    }
+
+    public ValueTask<ReadOnlyMemory<byte>?> ReadAsync(bool inline, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ReadOnlyMemory<byte>?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            if (_messages.TryDequeue(out ReadOnlyMemory<byte> message))
+            {
+                return new(message);
+            }
+
+            if (_closed)
+            {
+                return new((ReadOnlyMemory<byte>?)null);
+            }
+        }
+
+        Reader reader = Interlocked.Exchange(ref _spare, null) ?? new Reader(this);
+        short token = reader.Start(inline);
+        if (cancellationToken.CanBeCanceled)
+        {
+            // Before the reader is queued: a token cancelled meanwhile completes it here, and no writer sees it.
+            reader.WatchCancellation(cancellationToken);
+        }
+
+        ReadOnlyMemory<byte>? immediate = null;
+        bool now = false;
+        lock (_lock)
+        {
+            if (!reader.IsWaiting(token))
+            {
+                // cancelled already
+            }
+            else if (_messages.TryDequeue(out ReadOnlyMemory<byte> message))
+            {
+                immediate = message;
+                now = true;
+            }
+            else if (_closed)
+            {
+                now = true;
+            }
+            else
+            {
+                _readers.Enqueue((reader, token));
+            }
+        }
+
+        if (now && reader.TryClaim(token))
+        {
+            // Nobody else can complete the wait now, and nobody awaits it yet: the reader goes back unused.
+            reader.Recycle();
+            return new(immediate);
+        }
+
+        return new(reader, token);
+    }
+
+    private void Return(Reader reader) => Volatile.Write(ref _spare, reader);
+
+    /// <summary>One wait of a reader; reused once its message has been read.</summary>
+    private sealed class Reader(MessageQueue queue) : IValueTaskSource<ReadOnlyMemory<byte>?>
+    {
+        private ManualResetValueTaskSourceCore<ReadOnlyMemory<byte>?> _core;
+        private CancellationTokenRegistration _cancellation;
+        private int _waiting = -1; // the token (as unsigned) of the wait that nobody has completed yet, or -1
+        private bool _awaited;
+
+        public short Start(bool inline)
+        {
+            _core.RunContinuationsAsynchronously = !inline;
+            short token = _core.Version;
+            Volatile.Write(ref _waiting, (ushort)token);
+            return token;
+        }
+
+        public bool IsWaiting(short token) => Volatile.Read(ref _waiting) == (ushort)token;
+
+        /// <summary>True for the one caller that may complete the wait <paramref name="token"/>.</summary>
+        public bool TryClaim(short token) => Interlocked.CompareExchange(ref _waiting, -1, (ushort)token) == (ushort)token;
+
+        public void WatchCancellation(CancellationToken cancellationToken)
+            => _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var reader = (Reader)state!;
+                if (reader.TryClaim(reader._core.Version))
+                {
+                    reader._core.SetException(new OperationCanceledException(token));
+                }
+            }, this);
+
+        public void SetResult(ReadOnlyMemory<byte>? message) => _core.SetResult(message);
+
+        public void Recycle()
+        {
+            _cancellation.Dispose();
+            _cancellation = default;
+            _awaited = false;
+            _core.Reset();
+            queue.Return(this);
+        }
+
+        public ReadOnlyMemory<byte>? GetResult(short token)
+        {
+            if (token != _core.Version)
+            {
+                throw new InvalidOperationException("The message was already read.");
+            }
+
+            try
+            {
+                return _core.GetResult(token);
+            }
+            finally
+            {
+                _cancellation.Dispose();
+                _cancellation = default;
+
+                // Reused only when the completion came through the continuation: then whoever completed the wait
+                // has finished with it (see ReplyWaiter).
+                if (_awaited)
+                {
+                    _awaited = false;
+                    _core.Reset();
+                    queue.Return(this);
+                }
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        {
+            _awaited = true;
+            _core.OnCompleted(continuation, state, token, flags);
+        }
+    }
 }

@@ -48,6 +48,7 @@ public sealed class FramedConnection : IAsyncDisposable
     private ArrayBufferWriter<byte>? _spare = new(4096);
     private TaskCompletionSource? _queuedSent; // completes when the queued frames are written
     private bool _sending;
+    private QueuedFramesWriter? _drain;
     private byte[] _buffer = new byte[4096];
     private int _start;
     private int _end;
@@ -135,13 +136,27 @@ public sealed class FramedConnection : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(frame);
-            await SendQueuedAsync().ConfigureAwait(false);
+
+            // This writer is done once its own frame is out. Frames queued meanwhile go out from the thread pool,
+            // batch after batch, so that under steady load no caller's write turns into an endless drain.
+            bool queuedBehind;
+            lock (_sendGate)
+            {
+                queuedBehind = _queued.WrittenCount > 0;
+                _sending = queuedBehind;
+            }
+
+            if (queuedBehind)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(_drain ??= new QueuedFramesWriter(this), preferLocal: false);
+            }
         }
     }
 
-    // Writes the frames queued while this writer was on the stream, one batch per write, until none are left;
+    // Writes the frames queued while another write was on the stream, one batch per write, until none are left;
     // then the next writer takes the stream. Many replies going out at once cost a few writes instead of one each.
-    private async ValueTask SendQueuedAsync()
+    // Never throws: a failed write fails the writers of that batch.
+    private async Task SendQueuedAsync()
     {
         while (true)
         {
@@ -364,6 +379,11 @@ public sealed class FramedConnection : IAsyncDisposable
 
         _end += read;
         return true;
+    }
+
+    private sealed class QueuedFramesWriter(FramedConnection connection) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = connection.SendQueuedAsync();
     }
 
     /// <inheritdoc/>

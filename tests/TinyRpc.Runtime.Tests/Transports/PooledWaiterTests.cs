@@ -1,0 +1,324 @@
+using System.Text;
+using TinyRpc.Protocols;
+using TinyRpc.Transports;
+
+namespace TinyRpc.Tests.Transports;
+
+/// <summary>Reply waiters and in-memory read waits are reused; a reused one must never see what belonged to its previous use.</summary>
+public sealed class PooledWaiterTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    private static readonly JsonRpcProtocol Protocol = new();
+
+    private static RpcResponse Reply(long id, int result)
+        => (RpcResponse)Protocol.ParseReply(Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{id}},"result":{{result}}}"""));
+
+    private static async Task<RpcResponse> Await(ReplyWaiter waiter) => await waiter.AsValueTask();
+
+    private static async Task<RpcRequest> ReceiveRequestAsync(InMemoryServerTransport server)
+        => (RpcRequest)Protocol.ParseRequest((await server.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value.Message);
+
+    [Fact]
+    public async Task A_waiter_reused_after_cancellation_does_not_take_the_late_reply()
+    {
+        var table = new PendingCallTable();
+        using var cancel = new CancellationTokenSource();
+        ReplyWaiter first = table.Add(RpcId.FromNumber(1), long.MaxValue, cancel.Token);
+        Task<RpcResponse> firstCall = Await(first);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => firstCall.WaitAsync(Limit));
+
+        ReplyWaiter second = table.Add(RpcId.FromNumber(2), long.MaxValue, CancellationToken.None);
+        Assert.Same(first, second); // reused once its outcome was read
+        Task<RpcResponse> secondCall = Await(second);
+
+        Assert.False(table.TryTake(RpcId.FromNumber(1), out _)); // the late reply of the cancelled call matches nothing
+        Assert.True(table.TryTake(RpcId.FromNumber(2), out ReplyWaiter? taken));
+        taken!.SetResult(Reply(2, 22));
+        Assert.Equal(22, (await secondCall.WaitAsync(Limit)).GetResult<int>());
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public async Task A_waiter_reused_after_a_timeout_does_not_take_the_late_reply()
+    {
+        var table = new PendingCallTable();
+        ReplyWaiter first = table.Add(RpcId.FromNumber(1), deadline: 0, CancellationToken.None);
+        Task<RpcResponse> firstCall = Await(first);
+        List<ReplyWaiter> overdue = Assert.IsType<List<ReplyWaiter>>(table.TakeOverdue(Environment.TickCount64));
+        Assert.Same(first, Assert.Single(overdue));
+        first.SetException(new TimeoutException());
+        await Assert.ThrowsAsync<TimeoutException>(() => firstCall.WaitAsync(Limit));
+
+        ReplyWaiter second = table.Add(RpcId.FromNumber(2), long.MaxValue, CancellationToken.None);
+        Assert.Same(first, second);
+        Task<RpcResponse> secondCall = Await(second);
+        Assert.Null(table.TakeOverdue(Environment.TickCount64)); // the sweep does not see the old deadline again
+        Assert.False(table.TryTake(RpcId.FromNumber(1), out _));
+        Assert.True(table.TryTake(RpcId.FromNumber(2), out ReplyWaiter? taken));
+        taken!.SetResult(Reply(2, 7));
+        Assert.Equal(7, (await secondCall.WaitAsync(Limit)).GetResult<int>());
+    }
+
+    [Fact]
+    public async Task A_cancellation_that_loses_to_the_reply_does_not_touch_the_next_call()
+    {
+        var table = new PendingCallTable();
+        using var cancel = new CancellationTokenSource();
+        ReplyWaiter first = table.Add(RpcId.FromNumber(1), long.MaxValue, cancel.Token);
+        Task<RpcResponse> firstCall = Await(first);
+        Assert.True(table.TryTake(RpcId.FromNumber(1), out ReplyWaiter? taken));
+        taken!.SetResult(Reply(1, 1));
+        Assert.Equal(1, (await firstCall.WaitAsync(Limit)).GetResult<int>());
+
+        ReplyWaiter second = table.Add(RpcId.FromNumber(2), long.MaxValue, CancellationToken.None);
+        Task<RpcResponse> secondCall = Await(second);
+        await cancel.CancelAsync(); // the first call's token: its registration ended with the call
+        Assert.False(secondCall.IsCompleted);
+        Assert.Equal(1, table.Count);
+        Assert.True(table.TryTake(RpcId.FromNumber(2), out taken));
+        taken!.SetResult(Reply(2, 2));
+        Assert.Equal(2, (await secondCall.WaitAsync(Limit)).GetResult<int>());
+    }
+
+    [Fact]
+    public async Task Closing_fails_waiting_calls_and_later_ones()
+    {
+        var table = new PendingCallTable();
+        Task<RpcResponse> call = Await(table.Add(RpcId.FromNumber(1), long.MaxValue, CancellationToken.None));
+        table.Close(new RpcTransportException("gone"));
+        await Assert.ThrowsAsync<RpcTransportException>(() => call.WaitAsync(Limit));
+        Assert.Throws<RpcTransportException>(() => table.Add(RpcId.FromNumber(2), long.MaxValue, CancellationToken.None));
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public async Task Late_replies_to_timed_out_and_cancelled_calls_never_reach_the_next_calls()
+    {
+        (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
+        await using var client = new RpcClient(new JsonRpcProtocol(), clientTransport) { Timeout = TimeSpan.FromMilliseconds(50) };
+
+        // A server that holds each request until told to answer it.
+        Task<int> timedOut = client.CallAsync<int>("value", 1);
+        RpcRequest first = await ReceiveRequestAsync(serverTransport);
+        await Assert.ThrowsAsync<TimeoutException>(() => timedOut.WaitAsync(Limit));
+
+        client.Timeout = Limit;
+        using var cancel = new CancellationTokenSource();
+        Task<int> cancelled = client.CallAsync<int>("value", [2], null, cancel.Token);
+        RpcRequest second = await ReceiveRequestAsync(serverTransport);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Limit));
+
+        Task<int> third = client.CallAsync<int>("value", 3);
+        RpcRequest request = await ReceiveRequestAsync(serverTransport);
+
+        // The late replies come first; each carries a result the third call must not take.
+        await serverTransport.SendReplyAsync(null, first.Respond(-1)!.Serialize());
+        await serverTransport.SendReplyAsync(null, second.Respond(-2)!.Serialize());
+        await serverTransport.SendReplyAsync(null, request.Respond(3)!.Serialize());
+        Assert.Equal(3, await third.WaitAsync(Limit));
+        Assert.Equal(0, client.PendingCalls);
+    }
+
+    [Fact]
+    public async Task Every_call_gets_its_own_reply_while_others_are_cancelled_and_answered_out_of_order()
+    {
+        (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
+        await using var client = new RpcClient(new JsonRpcProtocol(), clientTransport);
+        using var stop = new CancellationTokenSource(Limit);
+
+        // Answers in batches of up to 16 requests, last first, and at once from the argument Calls on; each call's
+        // result is its argument.
+        const int Calls = 2000;
+        Task serving = Task.Run(async () =>
+        {
+            var held = new List<RpcRequest>();
+            while (!stop.IsCancellationRequested)
+            {
+                RpcInboundMessage? inbound = await serverTransport.ReceiveMessageAsync(stop.Token);
+                if (inbound is null)
+                {
+                    break;
+                }
+
+                var request = (RpcRequest)Protocol.ParseRequest(inbound.Value.Message);
+                held.Add(request);
+                bool last = request.Arguments.TryGet(0, "n", out int n) && n >= Calls;
+                if (held.Count == 16 || last || Random.Shared.Next(4) == 0)
+                {
+                    for (int i = held.Count - 1; i >= 0; i--)
+                    {
+                        await serverTransport.SendReplyAsync(null, held[i].Respond(held[i].Arguments.TryGet(0, "n", out int value) ? value : -1)!.Serialize());
+                    }
+
+                    held.Clear();
+                }
+            }
+        });
+
+        var cancels = new CancellationTokenSource[Calls];
+        var calls = new Task<int>[Calls];
+        for (int i = 0; i < Calls; i++)
+        {
+            cancels[i] = new CancellationTokenSource();
+            calls[i] = client.CallAsync<int>("value", [i], null, cancels[i].Token);
+            if (i % 3 == 0)
+            {
+                await cancels[i].CancelAsync();
+            }
+        }
+
+        // The requests still held are released by the last calls.
+        Task<int[]> flush = Task.WhenAll(Enumerable.Range(Calls, 16).Select(n => client.CallAsync<int>("value", n)));
+        int answered = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            try
+            {
+                Assert.Equal(i, await calls[i].WaitAsync(Limit));
+                answered++;
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Equal(0, i % 3);
+            }
+
+            cancels[i].Dispose();
+        }
+
+        Assert.Equal(Enumerable.Range(Calls, 16), await flush.WaitAsync(Limit));
+        Assert.True(answered >= Calls * 2 / 3 - 1);
+        Assert.Equal(0, client.PendingCalls);
+        clientTransport.Dispose();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task A_cancelled_in_memory_read_leaves_the_next_message_to_the_next_read()
+    {
+        (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
+        for (int round = 0; round < 3; round++)
+        {
+            using var cancel = new CancellationTokenSource();
+            ValueTask<ReadOnlyMemory<byte>?> read = clientTransport.ReceiveAsync(cancel.Token);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await read);
+
+            using var cancelServer = new CancellationTokenSource();
+            ValueTask<RpcInboundMessage?> serverRead = serverTransport.ReceiveMessageAsync(cancelServer.Token);
+            await cancelServer.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await serverRead);
+
+            Task<ReadOnlyMemory<byte>?> next = clientTransport.ReceiveAsync().AsTask();
+            await serverTransport.SendReplyAsync(null, new byte[] { (byte)round });
+            Assert.Equal(new[] { (byte)round }, (await next.WaitAsync(Limit))!.Value.ToArray());
+
+            await clientTransport.SendAsync(new byte[] { (byte)(round + 10) });
+            Assert.Equal(new[] { (byte)(round + 10) }, (await serverTransport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value.Message.ToArray());
+        }
+
+        Task<RpcInboundMessage?> end = serverTransport.ReceiveMessageAsync().AsTask();
+        clientTransport.Dispose();
+        Assert.Null(await end.WaitAsync(Limit));
+        await Assert.ThrowsAsync<RpcTransportException>(async () => await clientTransport.SendAsync(new byte[] { 1 }));
+    }
+
+    [Fact]
+    public async Task In_memory_messages_sent_by_the_caller_are_copied()
+    {
+        (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
+        byte[] buffer = [1, 2, 3];
+        await clientTransport.SendAsync(buffer);
+        buffer[0] = 9;
+        Assert.Equal(new byte[] { 1, 2, 3 }, (await serverTransport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value.Message.ToArray());
+        clientTransport.Dispose();
+    }
+
+    [Fact]
+    public async Task A_writer_returns_once_its_own_frame_is_written_while_others_queue_behind_it()
+    {
+        var stream = new GatedStream();
+        await using var connection = new FramedConnection(Stream.Null, stream, MessageFraming.NewlineDelimited);
+        Task first = connection.WriteAsync("a"u8.ToArray()).AsTask();
+        await stream.Started.WaitAsync(Limit); // the first write is on the stream and held there
+
+        // Writers arriving meanwhile are queued for one batch behind it.
+        Task[] queued = Enumerable.Range(0, 10).Select(i => connection.WriteAsync(Encoding.UTF8.GetBytes("q" + i)).AsTask()).ToArray();
+        Assert.False(first.IsCompleted);
+
+        stream.Gate.Release(); // the first frame goes out; the batch is written by someone else
+        await first.WaitAsync(Limit);
+        await stream.Started.WaitAsync(Limit); // the batch is on the stream and held there
+        Assert.All(queued, q => Assert.False(q.IsCompleted));
+
+        // More writers keep queueing while the batch is held: the first one is long done.
+        Task[] later = Enumerable.Range(0, 5).Select(i => connection.WriteAsync(Encoding.UTF8.GetBytes("r" + i)).AsTask()).ToArray();
+        stream.Gate.Release(int.MaxValue / 2);
+        await Task.WhenAll(queued.Concat(later)).WaitAsync(Limit);
+
+        Assert.Equal(3, stream.Writes); // one for the first frame, one per batch
+        string[] lines = Encoding.UTF8.GetString(stream.Written).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] expected = ["a", .. Enumerable.Range(0, 10).Select(i => "q" + i), .. Enumerable.Range(0, 5).Select(i => "r" + i)];
+        Assert.Equal(expected, lines);
+    }
+
+    /// <summary>A write-only stream whose writes each wait for the test to let them through.</summary>
+    private sealed class GatedStream : Stream
+    {
+        private readonly MemoryStream _written = new();
+
+        public SemaphoreSlim Gate { get; } = new(0);
+
+        public SemaphoreSlim Started { get; } = new(0);
+
+        public int Writes { get; private set; }
+
+        public byte[] Written
+        {
+            get
+            {
+                lock (_written)
+                {
+                    return _written.ToArray();
+                }
+            }
+        }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Started.Release();
+            await Gate.WaitAsync(Limit, cancellationToken);
+            lock (_written)
+            {
+                Writes++;
+                _written.Write(buffer.Span);
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
