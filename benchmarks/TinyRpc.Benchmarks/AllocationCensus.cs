@@ -18,7 +18,7 @@ internal static class AllocationCensus
     {
         if (args.Length != 3)
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|inmemory|tcp <benchmark method> reverse_string|add");
+            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp <benchmark method> reverse_string|add");
             return 2;
         }
 
@@ -65,6 +65,19 @@ internal static class AllocationCensus
                 nameof(ServerPathBenchmarks.HandWritten) => () => { server.HandWritten(); return Task.CompletedTask; },
                 nameof(ServerPathBenchmarks.Reflection) => () => { server.Reflection(); return Task.CompletedTask; },
                 _ => throw new ArgumentException($"No server-path benchmark {method}."),
+            };
+            return (call, 1, static () => { });
+        }
+
+        if (scenario == "msgpackserverpath")
+        {
+            var server = new MessagePackServerPathBenchmarks { Call = rpc };
+            server.Setup();
+            Func<Task> call = method switch
+            {
+                nameof(MessagePackServerPathBenchmarks.TinyRpc) => () => { server.TinyRpc(); return Task.CompletedTask; },
+                nameof(MessagePackServerPathBenchmarks.HandWritten) => () => { server.HandWritten(); return Task.CompletedTask; },
+                _ => throw new ArgumentException($"No MSGPACK-RPC server-path benchmark {method}."),
             };
             return (call, 1, static () => { });
         }
