@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using MessagePack;
 
 namespace TinyRpc.Protocols;
@@ -8,26 +10,30 @@ namespace TinyRpc.Protocols;
 /// </summary>
 internal sealed class MessagePackRpcArguments : RpcArguments
 {
-    public static readonly MessagePackRpcArguments None = new(null, default, [], 0);
+    public static readonly MessagePackRpcArguments None = new(null, default, 0, null);
 
     private const byte Nil = 0xc0;
+    private const int InlineCount = 4;
 
     private readonly MessagePackRpcProtocol? _protocol;
     private readonly ReadOnlyMemory<byte> _message;
-    private readonly int[] _spans; // start, length pairs into _message
     private readonly int _count;
+    private readonly int[]? _boundaries; // where each parameter starts and where the last one ends, beyond InlineCount parameters
+    private InlineBoundaries _inline; // the same for up to InlineCount parameters, without a second object
 
-    private MessagePackRpcArguments(MessagePackRpcProtocol? protocol, ReadOnlyMemory<byte> message, int[] spans, int count)
+    private MessagePackRpcArguments(MessagePackRpcProtocol? protocol, ReadOnlyMemory<byte> message, int count, int[]? boundaries)
     {
         _protocol = protocol;
         _message = message;
-        _spans = spans;
         _count = count;
+        _boundaries = boundaries;
     }
 
     public override bool IsNamed => false;
 
     public override int Count => _count;
+
+    private ReadOnlySpan<int> Boundaries => _boundaries ?? (ReadOnlySpan<int>)_inline;
 
     public override string GetName(int index)
     {
@@ -40,7 +46,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     public override bool IsNull(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-        return _message.Span[_spans[2 * index]] == Nil;
+        return _message.Span[Boundaries[index]] == Nil;
     }
 
     public override bool TryGet<T>(int index, string parameterName, out T value)
@@ -70,7 +76,51 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     }
 
     /// <summary>The msgpack bytes of parameter <paramref name="index"/>.</summary>
-    public ReadOnlyMemory<byte> GetRaw(int index) => _message.Slice(_spans[2 * index], _spans[(2 * index) + 1]);
+    public ReadOnlyMemory<byte> GetRaw(int index)
+    {
+        ReadOnlySpan<int> boundaries = Boundaries;
+        return _message[boundaries[index]..boundaries[index + 1]];
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> parameters that start at <paramref name="position"/>, checking each as it
+    /// goes (see <see cref="MessagePackScanner.TrySkip"/>: the params array is the second level). Null when one
+    /// is malformed; nothing is allocated then.
+    /// </summary>
+    public static MessagePackRpcArguments? TryRead(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> message, ref int position, int count)
+    {
+        ReadOnlySpan<byte> data = message.Span;
+        if (count == 0)
+        {
+            return None;
+        }
+
+        if (count <= InlineCount)
+        {
+            InlineBoundaries found = default;
+            if (!TrySkipAll(data, ref position, protocol.MaxDepth, found[..(count + 1)]))
+            {
+                return null;
+            }
+
+            var arguments = new MessagePackRpcArguments(protocol, message, count, null);
+            arguments._inline = found;
+            return arguments;
+        }
+
+        // The count is at most the bytes left; still, only a message that proves it gets an array that size.
+        int[] rented = ArrayPool<int>.Shared.Rent(count + 1);
+        try
+        {
+            return TrySkipAll(data, ref position, protocol.MaxDepth, rented.AsSpan(0, count + 1))
+                ? new MessagePackRpcArguments(protocol, message, count, rented.AsSpan(0, count + 1).ToArray())
+                : null;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+    }
 
     // Reads the params array of a validated message (the reader is on its header) and leaves the reader after it.
     public static MessagePackRpcArguments Read(MessagePackRpcProtocol protocol, ref MessagePackReader reader, ReadOnlyMemory<byte> message)
@@ -81,15 +131,36 @@ internal sealed class MessagePackRpcArguments : RpcArguments
             return None;
         }
 
-        int[] spans = new int[2 * count];
+        int[] boundaries = new int[count + 1];
         for (int i = 0; i < count; i++)
         {
-            int start = (int)reader.Consumed;
+            boundaries[i] = (int)reader.Consumed;
             _ = MessagePackScanner.Skip(ref reader, protocol.MaxDepth);
-            spans[2 * i] = start;
-            spans[(2 * i) + 1] = (int)reader.Consumed - start;
         }
 
-        return new MessagePackRpcArguments(protocol, message, spans, count);
+        boundaries[count] = (int)reader.Consumed;
+        return new MessagePackRpcArguments(protocol, message, count, boundaries);
+    }
+
+    private static bool TrySkipAll(ReadOnlySpan<byte> data, ref int position, int maxDepth, Span<int> boundaries)
+    {
+        int count = boundaries.Length - 1;
+        for (int i = 0; i < count; i++)
+        {
+            boundaries[i] = position;
+            if (!MessagePackScanner.TrySkip(data, ref position, 2, maxDepth))
+            {
+                return false;
+            }
+        }
+
+        boundaries[count] = position;
+        return true;
+    }
+
+    [InlineArray(InlineCount + 1)]
+    private struct InlineBoundaries
+    {
+        private int _element;
     }
 }
