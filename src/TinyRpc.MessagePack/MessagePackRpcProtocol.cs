@@ -156,7 +156,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             return null;
         }
 
-        ReadOnlyMemory<byte> method = data.Slice(pos, methodLength);
+        int methodStart = pos;
         pos += methodLength;
         if (!TryReadArrayHeader(span, ref pos, out int count))
         {
@@ -165,7 +165,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
 
         MessagePackRpcArguments? arguments = MessagePackRpcArguments.TryRead(this, data, ref pos, count);
         return arguments is not null && pos == span.Length
-            ? new MessagePackRpcRequest(this, data, msgId, method, method: null, arguments)
+            ? new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments)
             : null;
     }
 
@@ -215,8 +215,8 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             throw InvalidRequest($"The method must be a string, not {Describe(ref reader)}.", id);
         }
 
-        long methodLength = reader.ReadStringSequence()!.Value.Length;
-        ReadOnlyMemory<byte> method = data.Slice((int)(reader.Consumed - methodLength), (int)methodLength);
+        int methodLength = (int)reader.ReadStringSequence()!.Value.Length;
+        int methodStart = (int)reader.Consumed - methodLength;
 
         if (reader.NextMessagePackType == MessagePackType.Map)
         {
@@ -229,7 +229,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
         }
 
         MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader, data);
-        return new MessagePackRpcRequest(this, data, msgId, method, method: null, arguments);
+        return new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments);
     }
 
     /// <inheritdoc/>

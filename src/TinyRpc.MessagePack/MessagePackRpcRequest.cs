@@ -12,36 +12,40 @@ public sealed class MessagePackRpcRequest : RpcRequest
 {
     private readonly MessagePackRpcProtocol _protocol;
     private readonly ReadOnlyMemory<byte> _raw;
-    private readonly ReadOnlyMemory<byte> _methodUtf8;
-    private readonly uint? _msgId;
+    private readonly int _methodStart;
+    private readonly int _methodLength;
+    private readonly uint _msgId;
+    private readonly bool _hasMsgId;
     private string? _method;
     private RpcArguments? _arguments;
 
     internal MessagePackRpcRequest(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId,
-        ReadOnlyMemory<byte> methodUtf8, string? method, RpcArguments? arguments)
+        int methodStart, int methodLength, string? method, RpcArguments? arguments)
     {
         _protocol = protocol;
         _raw = raw;
-        _msgId = msgId;
-        _methodUtf8 = methodUtf8;
+        _msgId = msgId.GetValueOrDefault();
+        _hasMsgId = msgId.HasValue;
+        _methodStart = methodStart;
+        _methodLength = methodLength;
         _method = method;
         _arguments = arguments;
     }
 
     /// <summary>The msgid (an unsigned 32-bit integer), or null for a notification.</summary>
-    public uint? MessageId => _msgId;
+    public uint? MessageId => _hasMsgId ? _msgId : null;
 
     /// <inheritdoc/>
-    public override RpcId Id => _msgId is { } id ? RpcId.FromNumber(id) : RpcId.None;
+    public override RpcId Id => _hasMsgId ? RpcId.FromNumber(_msgId) : RpcId.None;
 
     /// <inheritdoc/>
-    public override string Method => _method ??= Encoding.UTF8.GetString(_methodUtf8.Span);
+    public override string Method => _method ??= Encoding.UTF8.GetString(MethodUtf8);
 
     /// <inheritdoc/>
-    public override ReadOnlySpan<byte> MethodUtf8 => _methodUtf8.Span;
+    public override ReadOnlySpan<byte> MethodUtf8 => _raw.Span.Slice(_methodStart, _methodLength);
 
     /// <inheritdoc/>
-    public override bool OneWay => _msgId is null;
+    public override bool OneWay => !_hasMsgId;
 
     /// <inheritdoc/>
     /// <remarks>Always positional: <see cref="RpcArguments.IsNamed"/> is false.</remarks>
@@ -52,11 +56,11 @@ public sealed class MessagePackRpcRequest : RpcRequest
 
     /// <inheritdoc/>
     public override RpcResponse? Respond<T>(T result)
-        => _msgId is { } id ? MessagePackRpcSuccessResponse.Create(_protocol, id, result) : null;
+        => _hasMsgId ? MessagePackRpcSuccessResponse.Create(_protocol, _msgId, result) : null;
 
     /// <inheritdoc/>
     public override RpcResponse? Respond()
-        => _msgId is { } id ? MessagePackRpcSuccessResponse.Create<object?>(_protocol, id, null) : null;
+        => _hasMsgId ? MessagePackRpcSuccessResponse.Create<object?>(_protocol, _msgId, null) : null;
 
     /// <inheritdoc/>
     public override RpcErrorResponse? ErrorRespond(Exception exception)
@@ -143,7 +147,7 @@ internal sealed class MessagePackRpcRequestBuilder : RpcRequestBuilder
             int methodEnd = pos;
             pos += MessagePackWire.WriteArrayHeader(span[pos..], _count);
             arguments.Buffer.WrittenSpan.CopyTo(span[pos..]);
-            return new MessagePackRpcRequest(_protocol, bytes, msgId, bytes.AsMemory(methodEnd - methodLength, methodLength), _method, arguments: null);
+            return new MessagePackRpcRequest(_protocol, bytes, msgId, methodEnd - methodLength, methodLength, _method, arguments: null);
         }
         finally
         {

@@ -39,6 +39,11 @@ internal static class MessagePackScanner
         }
 
         int room = maxDepth - depth;
+        if (code is < 0x80 or > 0x9f and (< 0xdc or > 0xdf))
+        {
+            return Walk(data, ref position, room, default); // not an array or map: no pending counts needed
+        }
+
         if (room <= StackDepth)
         {
             Span<int> pending = stackalloc int[Math.Max(room, 1)];
