@@ -8,8 +8,9 @@ namespace TinyRpc.Protocols;
 /// MSGPACK-RPC (tinyrpc's <c>MSGPACKRPCProtocol</c>): request <c>[0, msgid, method, params]</c>, response
 /// <c>[1, msgid, error, result]</c>, notification <c>[2, method, params]</c>. Parameters are positional only;
 /// errors travel as tinyrpc writes them, <c>[code, message]</c> with the JSON-RPC error codes.
-/// Envelopes are read with <see cref="MessagePackReader"/> after one checking pass over the whole message;
-/// parameters stay as msgpack until the dispatcher asks for them typed.
+/// Requests and replies in the form TinyRpc and tinyrpc write are read in one pass that checks every byte as it
+/// goes; anything else is checked whole first, so that the error says what is wrong. Parameters stay as msgpack
+/// until the dispatcher asks for them typed.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -98,9 +99,13 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
     public override RpcRequest CreateRequest(string method, IEnumerable<object?>? args = null,
         IEnumerable<KeyValuePair<string, object?>>? kwargs = null, bool oneWay = false)
     {
-        if (kwargs is not null && kwargs.Any())
+        if (kwargs is not null)
         {
-            throw NoKeywordArguments(this);
+            using IEnumerator<KeyValuePair<string, object?>> any = kwargs.GetEnumerator();
+            if (any.MoveNext())
+            {
+                throw NoKeywordArguments(this);
+            }
         }
 
         return base.CreateRequest(method, args, null, oneWay);

@@ -187,30 +187,38 @@ public sealed class MessagePackRpcErrorResponse : RpcErrorResponse
     {
         int code = error is RpcException rpc ? rpc.Code : RpcErrorCodes.ServerError;
         string message = error.Message;
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        MessagePackRpcResponse.WriteEnvelopeStart(ref writer, id);
-        writer.Flush();
-        int errorStart = buffer.WrittenCount;
-        bool standard = true;
-        if (error is MessagePackRpcException { IsStandardForm: false } remote)
+        PooledMessagePackBuffer pooled = PooledMessagePackBuffer.Rent();
+        try
         {
-            writer.WriteRaw(remote.RawError.Span); // relayed as received
-            standard = false;
-        }
-        else
-        {
-            writer.WriteArrayHeader(2);
-            writer.Write(code);
-            writer.Write(message);
-        }
+            ArrayBufferWriter<byte> buffer = pooled.Buffer;
+            var writer = new MessagePackWriter(buffer);
+            MessagePackRpcResponse.WriteEnvelopeStart(ref writer, id);
+            writer.Flush();
+            int errorStart = buffer.WrittenCount;
+            bool standard = true;
+            if (error is MessagePackRpcException { IsStandardForm: false } remote)
+            {
+                writer.WriteRaw(remote.RawError.Span); // relayed as received
+                standard = false;
+            }
+            else
+            {
+                writer.WriteArrayHeader(2);
+                writer.Write(code);
+                writer.Write(message);
+            }
 
-        writer.Flush();
-        int errorEnd = buffer.WrittenCount;
-        writer.WriteNil();
-        writer.Flush();
-        ReadOnlyMemory<byte> raw = buffer.WrittenMemory;
-        return new MessagePackRpcErrorResponse(protocol, raw, id, code, message, raw[errorStart..errorEnd], standard);
+            writer.Flush();
+            int errorEnd = buffer.WrittenCount;
+            writer.WriteNil();
+            writer.Flush();
+            ReadOnlyMemory<byte> raw = buffer.WrittenSpan.ToArray();
+            return new MessagePackRpcErrorResponse(protocol, raw, id, code, message, raw[errorStart..errorEnd], standard);
+        }
+        finally
+        {
+            pooled.Return();
+        }
     }
 
     // The error object of a validated reply: [code, message] as tinyrpc writes it, or anything else.
