@@ -10,21 +10,18 @@ namespace TinyRpc.Protocols;
 /// </summary>
 internal sealed class MessagePackRpcArguments : RpcArguments
 {
-    public static readonly MessagePackRpcArguments None = new(null, default, 0, null);
+    public static readonly MessagePackRpcArguments None = new(0, null);
 
     private const byte Nil = 0xc0;
     private const int InlineCount = 4;
 
-    private readonly MessagePackRpcProtocol? _protocol;
-    private readonly ReadOnlyMemory<byte> _message;
     private readonly int _count;
+    private MessagePackRpcRequest? _request; // the message and protocol, set once by the request that holds these parameters
     private readonly int[]? _boundaries; // where each parameter starts and where the last one ends, beyond InlineCount parameters
     private InlineBoundaries _inline; // the same for up to InlineCount parameters, without a second object
 
-    private MessagePackRpcArguments(MessagePackRpcProtocol? protocol, ReadOnlyMemory<byte> message, int count, int[]? boundaries)
+    private MessagePackRpcArguments(int count, int[]? boundaries)
     {
-        _protocol = protocol;
-        _message = message;
         _count = count;
         _boundaries = boundaries;
     }
@@ -46,7 +43,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     public override bool IsNull(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-        return _message.Span[Boundaries[index]] == Nil;
+        return _request!.Raw.Span[Boundaries[index]] == Nil;
     }
 
     public override bool TryGet<T>(int index, string parameterName, out T value)
@@ -59,7 +56,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
 
         try
         {
-            value = _protocol!.Codec.Read<T>(GetRaw(index));
+            value = _request!.Protocol.Codec.Read<T>(GetRaw(index));
         }
         catch (Exception e) when (MessagePackValueCodec.IsDecodeFailure(e))
         {
@@ -75,11 +72,20 @@ internal sealed class MessagePackRpcArguments : RpcArguments
         return false;
     }
 
+    /// <summary>Binds parameters just read to the request made from the same message.</summary>
+    public void Attach(MessagePackRpcRequest request)
+    {
+        if (_count > 0)
+        {
+            _request = request;
+        }
+    }
+
     /// <summary>The msgpack bytes of parameter <paramref name="index"/>.</summary>
     public ReadOnlyMemory<byte> GetRaw(int index)
     {
         ReadOnlySpan<int> boundaries = Boundaries;
-        return _message[boundaries[index]..boundaries[index + 1]];
+        return _request!.Raw[boundaries[index]..boundaries[index + 1]];
     }
 
     /// <summary>
@@ -87,9 +93,8 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     /// goes (see <see cref="MessagePackScanner.TrySkip"/>: the params array is the second level). Null when one
     /// is malformed; nothing is allocated then.
     /// </summary>
-    public static MessagePackRpcArguments? TryRead(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> message, ref int position, int count)
+    public static MessagePackRpcArguments? TryRead(MessagePackRpcProtocol protocol, ReadOnlySpan<byte> data, ref int position, int count)
     {
-        ReadOnlySpan<byte> data = message.Span;
         if (count == 0)
         {
             return None;
@@ -103,7 +108,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
                 return null;
             }
 
-            var arguments = new MessagePackRpcArguments(protocol, message, count, null);
+            var arguments = new MessagePackRpcArguments(count, null);
             arguments._inline = found;
             return arguments;
         }
@@ -113,7 +118,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
         try
         {
             return TrySkipAll(data, ref position, protocol.MaxDepth, rented.AsSpan(0, count + 1))
-                ? new MessagePackRpcArguments(protocol, message, count, rented.AsSpan(0, count + 1).ToArray())
+                ? new MessagePackRpcArguments(count, rented.AsSpan(0, count + 1).ToArray())
                 : null;
         }
         finally
@@ -123,7 +128,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     }
 
     // Reads the params array of a validated message (the reader is on its header) and leaves the reader after it.
-    public static MessagePackRpcArguments Read(MessagePackRpcProtocol protocol, ref MessagePackReader reader, ReadOnlyMemory<byte> message)
+    public static MessagePackRpcArguments Read(MessagePackRpcProtocol protocol, ref MessagePackReader reader)
     {
         int count = reader.ReadArrayHeader(); // validated: no larger than the bytes that follow
         if (count == 0)
@@ -139,7 +144,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
         }
 
         boundaries[count] = (int)reader.Consumed;
-        return new MessagePackRpcArguments(protocol, message, count, boundaries);
+        return new MessagePackRpcArguments(count, boundaries);
     }
 
     private static bool TrySkipAll(ReadOnlySpan<byte> data, ref int position, int maxDepth, Span<int> boundaries)

@@ -168,7 +168,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             return null;
         }
 
-        MessagePackRpcArguments? arguments = MessagePackRpcArguments.TryRead(this, data, ref pos, count);
+        MessagePackRpcArguments? arguments = MessagePackRpcArguments.TryRead(this, span, ref pos, count);
         return arguments is not null && pos == span.Length
             ? new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments)
             : null;
@@ -233,7 +233,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             throw InvalidRequest($"The params must be an array, not {Describe(ref reader)}.", id);
         }
 
-        MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader, data);
+        MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader);
         return new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments);
     }
 

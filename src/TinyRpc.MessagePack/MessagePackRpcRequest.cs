@@ -30,7 +30,12 @@ public sealed class MessagePackRpcRequest : RpcRequest
         _methodLength = methodLength;
         _method = method;
         _arguments = arguments;
+        (arguments as MessagePackRpcArguments)?.Attach(this);
     }
+
+    internal MessagePackRpcProtocol Protocol => _protocol;
+
+    internal ReadOnlyMemory<byte> Raw => _raw;
 
     /// <summary>The msgid (an unsigned 32-bit integer), or null for a notification.</summary>
     public uint? MessageId => _hasMsgId ? _msgId : null;
