@@ -49,12 +49,12 @@ public abstract class MessagePackRpcResponse : RpcResponse
 /// <summary>A successful MSGPACK-RPC response <c>[1, msgid, nil, result]</c> (tinyrpc's <c>MSGPACKRPCSuccessResponse</c>).</summary>
 public sealed class MessagePackRpcSuccessResponse : MessagePackRpcResponse
 {
-    private readonly int _resultStart;
+    private readonly byte _resultStart; // after [1, msgid, nil: a few bytes in any encoding
 
     internal MessagePackRpcSuccessResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId, int resultStart)
         : base(protocol, raw, msgId)
     {
-        _resultStart = resultStart;
+        _resultStart = checked((byte)resultStart);
     }
 
     /// <summary>The result exactly as serialized.</summary>

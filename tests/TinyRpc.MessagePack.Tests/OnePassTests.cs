@@ -140,6 +140,28 @@ public class OnePassTests
     }
 
     [Fact]
+    public void Messages_in_wider_encodings_are_read_the_thorough_way()
+    {
+        var protocol = new MessagePackRpcProtocol();
+        // [1, 7, nil, "ok"] with an array16 envelope and 64-bit integers.
+        byte[] reply = Hex.Bytes("dc 0004 cf 0000000000000001 cf 0000000000000007 c0 a2 6f6b");
+        Assert.Null(protocol.TryParseReply(reply));
+        var success = Assert.IsType<MessagePackRpcSuccessResponse>(protocol.ParseReply(reply));
+        Assert.Equal(RpcId.FromNumber(7), success.Id);
+        Assert.Equal("a26f6b", Hex.Of(success.RawResult));
+        Assert.Equal("ok", success.GetResult<string>());
+
+        // [0, 7, "m", [1]] the same way.
+        byte[] request = Hex.Bytes("dd 00000004 d3 0000000000000000 d2 00000007 db 00000001 6d dd 00000001 01");
+        Assert.Null(protocol.TryParseRequest(request));
+        var parsed = Assert.IsType<MessagePackRpcRequest>(protocol.ParseRequest(request));
+        Assert.Equal(7u, parsed.MessageId);
+        Assert.Equal("m", parsed.Method);
+        Assert.True(parsed.Arguments.TryGet(0, "a", out int a) && a == 1);
+        Assert.Equal("940107c0c3", Hex.Of(parsed.Respond(true)!.Serialize()));
+    }
+
+    [Fact]
     public void Five_or_more_arguments_are_read_by_index()
     {
         var protocol = new MessagePackRpcProtocol();
