@@ -17,8 +17,8 @@ internal sealed class MessagePackRpcArguments : RpcArguments
 
     private readonly int _count;
     private MessagePackRpcRequest? _request; // the message and protocol, set once by the request that holds these parameters
-    private readonly int[]? _boundaries; // where each parameter starts and where the last one ends, beyond InlineCount parameters
-    private InlineBoundaries _inline; // the same for up to InlineCount parameters, without a second object
+    private readonly int[]? _boundaries; // where each parameter starts and where the last one ends
+    private InlineBoundaries _inline; // the same without a second object, for up to InlineCount parameters in a message under 64 KiB
 
     private MessagePackRpcArguments(int count, int[]? boundaries)
     {
@@ -30,7 +30,6 @@ internal sealed class MessagePackRpcArguments : RpcArguments
 
     public override int Count => _count;
 
-    private ReadOnlySpan<int> Boundaries => _boundaries ?? (ReadOnlySpan<int>)_inline;
 
     public override string GetName(int index)
     {
@@ -43,7 +42,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     public override bool IsNull(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-        return _request!.Raw.Span[Boundaries[index]] == Nil;
+        return _request!.Raw.Span[Start(index)] == Nil;
     }
 
     public override bool TryGet<T>(int index, string parameterName, out T value)
@@ -84,9 +83,10 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     /// <summary>The msgpack bytes of parameter <paramref name="index"/>.</summary>
     public ReadOnlyMemory<byte> GetRaw(int index)
     {
-        ReadOnlySpan<int> boundaries = Boundaries;
-        return _request!.Raw[boundaries[index]..boundaries[index + 1]];
+        return _request!.Raw[Start(index)..Start(index + 1)];
     }
+
+    private int Start(int index) => _boundaries is { } boundaries ? boundaries[index] : _inline[index];
 
     /// <summary>
     /// Reads <paramref name="count"/> parameters that start at <paramref name="position"/>, checking each as it
@@ -100,16 +100,20 @@ internal sealed class MessagePackRpcArguments : RpcArguments
             return None;
         }
 
-        if (count <= InlineCount)
+        if (count <= InlineCount && data.Length <= ushort.MaxValue)
         {
-            InlineBoundaries found = default;
+            Span<int> found = stackalloc int[InlineCount + 1];
             if (!TrySkipAll(data, ref position, protocol.MaxDepth, found[..(count + 1)]))
             {
                 return null;
             }
 
             var arguments = new MessagePackRpcArguments(count, null);
-            arguments._inline = found;
+            for (int i = 0; i <= count; i++)
+            {
+                arguments._inline[i] = (ushort)found[i];
+            }
+
             return arguments;
         }
 
@@ -166,6 +170,6 @@ internal sealed class MessagePackRpcArguments : RpcArguments
     [InlineArray(InlineCount + 1)]
     private struct InlineBoundaries
     {
-        private int _element;
+        private ushort _element;
     }
 }

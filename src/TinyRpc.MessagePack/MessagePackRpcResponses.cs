@@ -10,18 +10,23 @@ public abstract class MessagePackRpcResponse : RpcResponse
 {
     private readonly uint _msgId;
     private readonly bool _hasMsgId;
+    private readonly byte _bodyStart; // after [1, msgid, : a few bytes in any encoding (kept here, not in a subclass, to keep the object small)
 
-    private protected MessagePackRpcResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId)
+    private protected MessagePackRpcResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId, int bodyStart)
     {
         Protocol = protocol;
         Raw = raw;
         _msgId = msgId.GetValueOrDefault();
         _hasMsgId = msgId.HasValue;
+        _bodyStart = checked((byte)bodyStart);
     }
 
     private protected MessagePackRpcProtocol Protocol { get; }
 
     private protected ReadOnlyMemory<byte> Raw { get; }
+
+    /// <summary>Where the part after the envelope's start begins: for a success, the result.</summary>
+    private protected int BodyStart => _bodyStart;
 
     /// <inheritdoc/>
     /// <remarks>The msgid, or <see cref="RpcId.Null"/> when the reply carries a nil msgid.</remarks>
@@ -49,16 +54,13 @@ public abstract class MessagePackRpcResponse : RpcResponse
 /// <summary>A successful MSGPACK-RPC response <c>[1, msgid, nil, result]</c> (tinyrpc's <c>MSGPACKRPCSuccessResponse</c>).</summary>
 public sealed class MessagePackRpcSuccessResponse : MessagePackRpcResponse
 {
-    private readonly byte _resultStart; // after [1, msgid, nil: a few bytes in any encoding
-
     internal MessagePackRpcSuccessResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId, int resultStart)
-        : base(protocol, raw, msgId)
+        : base(protocol, raw, msgId, resultStart)
     {
-        _resultStart = checked((byte)resultStart);
     }
 
     /// <summary>The result exactly as serialized.</summary>
-    public ReadOnlyMemory<byte> RawResult => Raw[_resultStart..];
+    public ReadOnlyMemory<byte> RawResult => Raw[BodyStart..];
 
     /// <inheritdoc/>
     public override T GetResult<T>()

@@ -177,6 +177,14 @@ public class OnePassTests
         Assert.True(args.IsNull(5));
         Assert.True(args.TryGet(5, "f", out string? f) && f is null);
         Assert.False(args.TryGet(6, "g", out int _));
+
+        // Few parameters in a message over 64 KiB: the offsets do not fit 16 bits.
+        string big = new('x', 70_000);
+        RpcRequest large = protocol.CreateRequestBuilder("m").Add(big).Add(7).Build();
+        var parsedLarge = Assert.IsType<MessagePackRpcRequest>(protocol.TryParseRequest(large.Serialize()));
+        Assert.True(parsedLarge.Arguments.TryGet(0, "s", out string? s) && s == big);
+        Assert.True(parsedLarge.Arguments.TryGet(1, "n", out int n) && n == 7);
+        Assert.False(parsedLarge.Arguments.IsNull(1));
     }
 
     public static TheoryData<long> Integers => new()
