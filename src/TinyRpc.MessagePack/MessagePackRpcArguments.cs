@@ -117,17 +117,33 @@ internal sealed class MessagePackRpcArguments : RpcArguments
             return arguments;
         }
 
-        // The count is at most the bytes left; still, only a message that proves it gets an array that size.
-        int[] rented = ArrayPool<int>.Shared.Rent(count + 1);
+        // The count is at most the bytes left; still, the offsets grow only with the parameters actually offsets.
+        int[] offsets = ArrayPool<int>.Shared.Rent(Math.Min(count + 1, 64));
         try
         {
-            return TrySkipAll(data, ref position, protocol.MaxDepth, rented.AsSpan(0, count + 1))
-                ? new MessagePackRpcArguments(count, rented.AsSpan(0, count + 1).ToArray())
-                : null;
+            for (int i = 0; i < count; i++)
+            {
+                if (i == offsets.Length - 1)
+                {
+                    int[] larger = ArrayPool<int>.Shared.Rent(Math.Min(count + 1, 2 * offsets.Length));
+                    offsets.AsSpan(0, i).CopyTo(larger);
+                    ArrayPool<int>.Shared.Return(offsets);
+                    offsets = larger;
+                }
+
+                offsets[i] = position;
+                if (!MessagePackScanner.TrySkip(data, ref position, 2, protocol.MaxDepth))
+                {
+                    return null;
+                }
+            }
+
+            offsets[count] = position;
+            return new MessagePackRpcArguments(count, offsets.AsSpan(0, count + 1).ToArray());
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(rented);
+            ArrayPool<int>.Shared.Return(offsets);
         }
     }
 

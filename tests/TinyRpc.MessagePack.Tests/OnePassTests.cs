@@ -178,6 +178,24 @@ public class OnePassTests
         Assert.True(args.TryGet(5, "f", out string? f) && f is null);
         Assert.False(args.TryGet(6, "g", out int _));
 
+        // Many parameters: the offsets are gathered in growing steps.
+        RpcRequestBuilder many = protocol.CreateRequestBuilder("m");
+        for (int i = 0; i < 300; i++)
+        {
+            many.Add(i);
+        }
+
+        byte[] manyBytes = many.Build().Serialize().ToArray();
+        RpcArguments manyArgs = Assert.IsType<MessagePackRpcRequest>(protocol.TryParseRequest(manyBytes)).Arguments;
+        Assert.Equal(300, manyArgs.Count);
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.True(manyArgs.TryGet(i, "p", out int value) && value == i);
+        }
+
+        Assert.Null(protocol.TryParseRequest(manyBytes.AsMemory(0, manyBytes.Length - 1)));
+        Assert.Throws<MessagePackRpcParseException>(() => protocol.ParseRequest(manyBytes.AsMemory(0, manyBytes.Length - 1)));
+
         // Few parameters in a message over 64 KiB: the offsets do not fit 16 bits.
         string big = new('x', 70_000);
         RpcRequest large = protocol.CreateRequestBuilder("m").Add(big).Add(7).Build();
