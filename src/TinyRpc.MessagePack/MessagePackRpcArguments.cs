@@ -117,7 +117,7 @@ internal sealed class MessagePackRpcArguments : RpcArguments
             return arguments;
         }
 
-        // The count is at most the bytes left; still, the offsets grow only with the parameters actually offsets.
+        // The count is at most the bytes left; still, the offsets grow only with the parameters actually found.
         int[] offsets = ArrayPool<int>.Shared.Rent(Math.Min(count + 1, 64));
         try
         {
