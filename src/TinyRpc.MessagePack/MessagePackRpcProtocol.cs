@@ -156,7 +156,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             return null;
         }
 
-        if (!TryReadStringHeader(span, ref pos, out int methodLength) || !System.Text.Unicode.Utf8.IsValid(span.Slice(pos, methodLength)))
+        if (!TryReadStringHeader(span, ref pos, out int methodLength) || !MessagePackScanner.IsUtf8(span.Slice(pos, methodLength)))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
 using System.Text.Unicode;
 using MessagePack;
 
@@ -91,7 +92,7 @@ internal static class MessagePackScanner
                     break;
                 case <= 0xbf:
                     size = code & 0x1f;
-                    if (size > data.Length - pos || !Utf8.IsValid(data.Slice(pos, (int)size)))
+                    if (size > data.Length - pos || !IsUtf8(data.Slice(pos, (int)size)))
                     {
                         return false;
                     }
@@ -106,7 +107,7 @@ internal static class MessagePackScanner
                         return false;
                     }
 
-                    if (code >= 0xd9 && !Utf8.IsValid(data.Slice(pos, (int)size)))
+                    if (code >= 0xd9 && !IsUtf8(data.Slice(pos, (int)size)))
                     {
                         return false;
                     }
@@ -190,6 +191,9 @@ internal static class MessagePackScanner
             }
         }
     }
+
+    /// <summary>True when <paramref name="text"/> is valid UTF-8; ASCII, the usual case, is checked first and faster.</summary>
+    public static bool IsUtf8(ReadOnlySpan<byte> text) => Ascii.IsValid(text) || Utf8.IsValid(text);
 
     // A big-endian unsigned length of 1, 2 or 4 bytes.
     private static bool TryReadLength(ReadOnlySpan<byte> data, ref int pos, int width, out long length)
