@@ -18,7 +18,7 @@ internal static class AllocationCensus
     {
         if (args.Length != 3)
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|inmemory|tcp|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add");
+            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add");
             return 2;
         }
 
@@ -82,6 +82,19 @@ internal static class AllocationCensus
                 _ => throw new ArgumentException($"No HTTP benchmark {method}."),
             };
             return (exchange, count, http.Cleanup);
+        }
+
+        if (scenario == "msgpackserverpath")
+        {
+            var server = new MessagePackServerPathBenchmarks { Call = rpc };
+            server.Setup();
+            Func<Task> call = method switch
+            {
+                nameof(MessagePackServerPathBenchmarks.TinyRpc) => () => { server.TinyRpc(); return Task.CompletedTask; },
+                nameof(MessagePackServerPathBenchmarks.HandWritten) => () => { server.HandWritten(); return Task.CompletedTask; },
+                _ => throw new ArgumentException($"No MSGPACK-RPC server-path benchmark {method}."),
+            };
+            return (call, 1, static () => { });
         }
 
         RoundTripBenchmarks roundTrips = scenario switch

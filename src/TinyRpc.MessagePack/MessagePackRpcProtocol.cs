@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using MessagePack;
 
@@ -7,8 +8,9 @@ namespace TinyRpc.Protocols;
 /// MSGPACK-RPC (tinyrpc's <c>MSGPACKRPCProtocol</c>): request <c>[0, msgid, method, params]</c>, response
 /// <c>[1, msgid, error, result]</c>, notification <c>[2, method, params]</c>. Parameters are positional only;
 /// errors travel as tinyrpc writes them, <c>[code, message]</c> with the JSON-RPC error codes.
-/// Envelopes are read with <see cref="MessagePackReader"/> after one checking pass over the whole message;
-/// parameters stay as msgpack until the dispatcher asks for them typed.
+/// Requests and replies in the form TinyRpc and tinyrpc write are read in one pass that checks every byte as it
+/// goes; anything else is checked whole first, so that the error says what is wrong. Parameters stay as msgpack
+/// until the dispatcher asks for them typed.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -97,9 +99,13 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
     public override RpcRequest CreateRequest(string method, IEnumerable<object?>? args = null,
         IEnumerable<KeyValuePair<string, object?>>? kwargs = null, bool oneWay = false)
     {
-        if (kwargs is not null && kwargs.Any())
+        if (kwargs is not null)
         {
-            throw NoKeywordArguments(this);
+            using IEnumerator<KeyValuePair<string, object?>> any = kwargs.GetEnumerator();
+            if (any.MoveNext())
+            {
+                throw NoKeywordArguments(this);
+            }
         }
 
         return base.CreateRequest(method, args, null, oneWay);
@@ -119,6 +125,57 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
     /// </exception>
     /// <exception cref="MessagePackRpcInvalidRequestException">The message is msgpack but not a request or notification.</exception>
     public override RpcMessage ParseRequest(ReadOnlyMemory<byte> data)
+        => TryParseRequest(data) ?? ParseRequestSlowly(data);
+
+    /// <summary>
+    /// Reads a request or notification in the form TinyRpc and tinyrpc write (fixed-size envelope, the type and a
+    /// msgid as unsigned integers), checking every byte as it goes. Null for anything else, well-formed or not:
+    /// <see cref="ParseRequestSlowly"/> then accepts it or says what is wrong.
+    /// </summary>
+    internal MessagePackRpcRequest? TryParseRequest(ReadOnlyMemory<byte> data)
+    {
+        ReadOnlySpan<byte> span = data.Span;
+        if (span.Length < 4 || span.Length > MaxMessageSize)
+        {
+            return null;
+        }
+
+        int pos = 2;
+        uint? msgId = null;
+        if (span[0] == 0x94 && span[1] == RequestType)
+        {
+            if (!TryReadUInt32(span, ref pos, out uint id))
+            {
+                return null;
+            }
+
+            msgId = id;
+        }
+        else if (span[0] != 0x93 || span[1] != NotificationType)
+        {
+            return null;
+        }
+
+        if (!TryReadStringHeader(span, ref pos, out int methodLength) || !MessagePackScanner.IsUtf8(span.Slice(pos, methodLength)))
+        {
+            return null;
+        }
+
+        int methodStart = pos;
+        pos += methodLength;
+        if (!TryReadArrayHeader(span, ref pos, out int count))
+        {
+            return null;
+        }
+
+        MessagePackRpcArguments? arguments = MessagePackRpcArguments.TryRead(this, span, ref pos, count);
+        return arguments is not null && pos == span.Length
+            ? new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments)
+            : null;
+    }
+
+    /// <summary>Any request, checked whole first; the exception says what is wrong.</summary>
+    internal RpcMessage ParseRequestSlowly(ReadOnlyMemory<byte> data)
     {
         if (CheckMessage(data) is { } problem)
         {
@@ -163,8 +220,8 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             throw InvalidRequest($"The method must be a string, not {Describe(ref reader)}.", id);
         }
 
-        long methodLength = reader.ReadStringSequence()!.Value.Length;
-        ReadOnlyMemory<byte> method = data.Slice((int)(reader.Consumed - methodLength), (int)methodLength);
+        int methodLength = (int)reader.ReadStringSequence()!.Value.Length;
+        int methodStart = (int)reader.Consumed - methodLength;
 
         if (reader.NextMessagePackType == MessagePackType.Map)
         {
@@ -176,13 +233,55 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             throw InvalidRequest($"The params must be an array, not {Describe(ref reader)}.", id);
         }
 
-        MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader, data);
-        return new MessagePackRpcRequest(this, data, msgId, method, method: null, arguments);
+        MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader);
+        return new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments);
     }
 
     /// <inheritdoc/>
     /// <exception cref="InvalidReplyException">The message is not valid msgpack or not a MSGPACK-RPC response.</exception>
     public override RpcMessage ParseReply(ReadOnlyMemory<byte> data)
+        => TryParseReply(data) ?? ParseReplySlowly(data);
+
+    /// <summary>
+    /// Reads a success reply in the form TinyRpc and tinyrpc write, checking every byte as it goes. Null for
+    /// anything else (errors among them): <see cref="ParseReplySlowly"/> then reads it or says what is wrong.
+    /// </summary>
+    internal MessagePackRpcSuccessResponse? TryParseReply(ReadOnlyMemory<byte> data)
+    {
+        ReadOnlySpan<byte> span = data.Span;
+        if (span.Length < 5 || span.Length > MaxMessageSize || span[0] != 0x94 || span[1] != ResponseType)
+        {
+            return null;
+        }
+
+        int pos = 2;
+        uint? msgId = null;
+        if (span[pos] == MessagePackWire.Nil)
+        {
+            pos++;
+        }
+        else if (TryReadUInt32(span, ref pos, out uint id))
+        {
+            msgId = id;
+        }
+        else
+        {
+            return null;
+        }
+
+        if (pos >= span.Length || span[pos] != MessagePackWire.Nil)
+        {
+            return null;
+        }
+
+        int resultStart = ++pos;
+        return MessagePackScanner.TrySkip(span, ref pos, 1, MaxDepth) && pos == span.Length
+            ? new MessagePackRpcSuccessResponse(this, data, msgId, resultStart)
+            : null;
+    }
+
+    /// <summary>Any reply, checked whole first; the exception says what is wrong.</summary>
+    internal RpcMessage ParseReplySlowly(ReadOnlyMemory<byte> data)
     {
         if (CheckMessage(data) is { } problem)
         {
@@ -196,19 +295,16 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             throw new InvalidReplyException("A reply must be an array [1, msgid, error, result].");
         }
 
-        RpcId id;
-        if (reader.TryReadNil())
+        uint? msgId = null;
+        if (!reader.TryReadNil())
         {
-            id = RpcId.Null;
-        }
-        else
-        {
-            id = TryReadMsgId(ref reader) is { } msgId
-                ? RpcId.FromNumber(msgId)
-                : throw new InvalidReplyException($"The msgid of a reply must be an unsigned 32-bit integer, not {DescribeMsgId(ref reader)}.");
+            msgId = TryReadMsgId(ref reader)
+                ?? throw new InvalidReplyException($"The msgid of a reply must be an unsigned 32-bit integer, not {DescribeMsgId(ref reader)}.");
         }
 
+        RpcId id = msgId is { } n ? RpcId.FromNumber(n) : RpcId.Null;
         ReadOnlyMemory<byte> error = ReadValue(ref reader, data);
+        int resultStart = (int)reader.Consumed;
         ReadOnlyMemory<byte> result = ReadValue(ref reader, data);
         bool hasError = error.Span[0] != MessagePackCode.Nil;
         if (hasError && result.Span[0] != MessagePackCode.Nil)
@@ -218,7 +314,7 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
 
         return hasError
             ? MessagePackRpcErrorResponse.Read(this, data, id, error)
-            : new MessagePackRpcSuccessResponse(this, data, id, result);
+            : new MessagePackRpcSuccessResponse(this, data, msgId, resultStart);
     }
 
     internal static MessagePackRpcInvalidRequestException NoKeywordArguments(MessagePackRpcProtocol protocol)
@@ -243,6 +339,101 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
         }
 
         value = reader.ReadInt64();
+        return true;
+    }
+
+    // A positive fixint or uint 8, 16 or 32, as msgids are written.
+    internal static bool TryReadUInt32(ReadOnlySpan<byte> span, ref int pos, out uint value)
+    {
+        value = 0;
+        if ((uint)pos >= (uint)span.Length)
+        {
+            return false;
+        }
+
+        byte code = span[pos];
+        int width = code switch { <= 0x7f => 0, 0xcc => 1, 0xcd => 2, 0xce => 4, _ => -1 };
+        if (width < 0 || width >= span.Length - pos)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> bytes = span.Slice(pos + 1, width);
+        value = width switch
+        {
+            0 => code,
+            1 => bytes[0],
+            2 => BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            _ => BinaryPrimitives.ReadUInt32BigEndian(bytes),
+        };
+        pos += 1 + width;
+        return true;
+    }
+
+    // A str header whose bytes all follow.
+    internal static bool TryReadStringHeader(ReadOnlySpan<byte> span, ref int pos, out int length)
+    {
+        length = 0;
+        if ((uint)pos >= (uint)span.Length)
+        {
+            return false;
+        }
+
+        byte code = span[pos];
+        int width = code switch { >= 0xa0 and <= 0xbf => 0, 0xd9 => 1, 0xda => 2, 0xdb => 4, _ => -1 };
+        if (width < 0 || width >= span.Length - pos)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> bytes = span.Slice(pos + 1, width);
+        long value = width switch
+        {
+            0 => code & 0x1f,
+            1 => bytes[0],
+            2 => BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            _ => BinaryPrimitives.ReadUInt32BigEndian(bytes),
+        };
+        if (value > span.Length - pos - 1 - width)
+        {
+            return false;
+        }
+
+        pos += 1 + width;
+        length = (int)value;
+        return true;
+    }
+
+    // An array header that claims no more elements than bytes follow.
+    private static bool TryReadArrayHeader(ReadOnlySpan<byte> span, ref int pos, out int count)
+    {
+        count = 0;
+        if ((uint)pos >= (uint)span.Length)
+        {
+            return false;
+        }
+
+        byte code = span[pos];
+        int width = code switch { >= 0x90 and <= 0x9f => 0, 0xdc => 2, 0xdd => 4, _ => -1 };
+        if (width < 0 || width >= span.Length - pos)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> bytes = span.Slice(pos + 1, width);
+        long value = width switch
+        {
+            0 => code & 0x0f,
+            2 => BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            _ => BinaryPrimitives.ReadUInt32BigEndian(bytes),
+        };
+        if (value > span.Length - pos - 1 - width)
+        {
+            return false;
+        }
+
+        pos += 1 + width;
+        count = (int)value;
         return true;
     }
 

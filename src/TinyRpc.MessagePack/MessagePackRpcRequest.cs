@@ -12,36 +12,45 @@ public sealed class MessagePackRpcRequest : RpcRequest
 {
     private readonly MessagePackRpcProtocol _protocol;
     private readonly ReadOnlyMemory<byte> _raw;
-    private readonly ReadOnlyMemory<byte> _methodUtf8;
-    private readonly uint? _msgId;
+    private readonly int _methodStart;
+    private readonly int _methodLength;
+    private readonly uint _msgId;
+    private readonly bool _hasMsgId;
     private string? _method;
     private RpcArguments? _arguments;
 
     internal MessagePackRpcRequest(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId,
-        ReadOnlyMemory<byte> methodUtf8, string? method, RpcArguments? arguments)
+        int methodStart, int methodLength, string? method, RpcArguments? arguments)
     {
         _protocol = protocol;
         _raw = raw;
-        _msgId = msgId;
-        _methodUtf8 = methodUtf8;
+        _msgId = msgId.GetValueOrDefault();
+        _hasMsgId = msgId.HasValue;
+        _methodStart = methodStart;
+        _methodLength = methodLength;
         _method = method;
         _arguments = arguments;
+        (arguments as MessagePackRpcArguments)?.Attach(this);
     }
 
+    internal MessagePackRpcProtocol Protocol => _protocol;
+
+    internal ReadOnlyMemory<byte> Raw => _raw;
+
     /// <summary>The msgid (an unsigned 32-bit integer), or null for a notification.</summary>
-    public uint? MessageId => _msgId;
+    public uint? MessageId => _hasMsgId ? _msgId : null;
 
     /// <inheritdoc/>
-    public override RpcId Id => _msgId is { } id ? RpcId.FromNumber(id) : RpcId.None;
+    public override RpcId Id => _hasMsgId ? RpcId.FromNumber(_msgId) : RpcId.None;
 
     /// <inheritdoc/>
-    public override string Method => _method ??= Encoding.UTF8.GetString(_methodUtf8.Span);
+    public override string Method => _method ??= Encoding.UTF8.GetString(MethodUtf8);
 
     /// <inheritdoc/>
-    public override ReadOnlySpan<byte> MethodUtf8 => _methodUtf8.Span;
+    public override ReadOnlySpan<byte> MethodUtf8 => _raw.Span.Slice(_methodStart, _methodLength);
 
     /// <inheritdoc/>
-    public override bool OneWay => _msgId is null;
+    public override bool OneWay => !_hasMsgId;
 
     /// <inheritdoc/>
     /// <remarks>Always positional: <see cref="RpcArguments.IsNamed"/> is false.</remarks>
@@ -52,11 +61,11 @@ public sealed class MessagePackRpcRequest : RpcRequest
 
     /// <inheritdoc/>
     public override RpcResponse? Respond<T>(T result)
-        => OneWay ? null : MessagePackRpcSuccessResponse.Create(_protocol, Id, result);
+        => _hasMsgId ? MessagePackRpcSuccessResponse.Create(_protocol, _msgId, result) : null;
 
     /// <inheritdoc/>
     public override RpcResponse? Respond()
-        => OneWay ? null : MessagePackRpcSuccessResponse.Create<object?>(_protocol, Id, null);
+        => _hasMsgId ? MessagePackRpcSuccessResponse.Create<object?>(_protocol, _msgId, null) : null;
 
     /// <inheritdoc/>
     public override RpcErrorResponse? ErrorRespond(Exception exception)
@@ -71,7 +80,7 @@ internal sealed class MessagePackRpcRequestBuilder : RpcRequestBuilder
     private readonly MessagePackRpcProtocol _protocol;
     private readonly string _method;
     private readonly bool _oneWay;
-    private ArrayBufferWriter<byte>? _arguments = new(64);
+    private PooledMessagePackBuffer? _arguments; // the parameters written so far; the envelope goes in front at Build
     private int _count;
 
     public MessagePackRpcRequestBuilder(MessagePackRpcProtocol protocol, string method, bool oneWay)
@@ -79,22 +88,33 @@ internal sealed class MessagePackRpcRequestBuilder : RpcRequestBuilder
         _protocol = protocol;
         _method = method;
         _oneWay = oneWay;
+        _arguments = PooledMessagePackBuffer.Rent();
     }
 
-    private ArrayBufferWriter<byte> Arguments => _arguments ?? throw new InvalidOperationException("The request was already built.");
+    private PooledMessagePackBuffer Arguments => _arguments ?? throw new InvalidOperationException("The request was already built.");
 
     public override RpcRequestBuilder Add<T>(T value)
     {
-        var writer = new MessagePackWriter(Arguments);
-        try
+        ArrayBufferWriter<byte> buffer = Arguments.Buffer;
+        int size = MessagePackValueCodec.DirectSize(value);
+        if (size >= 0)
         {
-            _protocol.Codec.Write(ref writer, value);
-            writer.Flush();
+            MessagePackValueCodec.WriteDirect(buffer.GetSpan(size)[..size], value);
+            buffer.Advance(size);
         }
-        catch
+        else
         {
-            _arguments = null;
-            throw;
+            var writer = new MessagePackWriter(buffer);
+            try
+            {
+                _protocol.Codec.Write(ref writer, value);
+                writer.Flush();
+            }
+            catch
+            {
+                Abandon();
+                throw;
+            }
         }
 
         _count++;
@@ -104,33 +124,45 @@ internal sealed class MessagePackRpcRequestBuilder : RpcRequestBuilder
     public override RpcRequestBuilder Add<T>(string name, T value)
     {
         ArgumentNullException.ThrowIfNull(name);
-        _arguments = null;
+        Abandon();
         throw MessagePackRpcProtocol.NoKeywordArguments(_protocol);
     }
 
     public override RpcRequest Build()
     {
-        ArrayBufferWriter<byte> arguments = Arguments;
-        _arguments = null;
-        var buffer = new ArrayBufferWriter<byte>(arguments.WrittenCount + (3 * _method.Length) + 16);
-        var writer = new MessagePackWriter(buffer);
-        uint? msgId = _oneWay ? null : _protocol.NextId();
-        writer.WriteArrayHeader(_oneWay ? 3 : 4);
-        writer.Write(_oneWay ? MessagePackRpcProtocol.NotificationType : MessagePackRpcProtocol.RequestType);
-        if (msgId is { } id)
+        PooledMessagePackBuffer arguments = Arguments;
+        try
         {
-            writer.Write(id);
+            // [0, msgid, method, [arguments]] or [2, method, [arguments]] in an array of its exact size.
+            uint? msgId = _oneWay ? null : _protocol.NextId();
+            int methodLength = Encoding.UTF8.GetByteCount(_method);
+            int size = 2 + (msgId is { } n ? MessagePackWire.IntegerSize(n) : 0) + MessagePackWire.StringHeaderSize(methodLength) + methodLength
+                + MessagePackWire.ArrayHeaderSize(_count) + arguments.Buffer.WrittenCount;
+            byte[] bytes = new byte[size];
+            Span<byte> span = bytes;
+            span[0] = _oneWay ? (byte)0x93 : (byte)0x94;
+            span[1] = _oneWay ? (byte)MessagePackRpcProtocol.NotificationType : (byte)MessagePackRpcProtocol.RequestType;
+            int pos = 2;
+            if (msgId is { } id)
+            {
+                pos += MessagePackWire.WriteInteger(span[pos..], id);
+            }
+
+            pos += MessagePackWire.WriteString(span[pos..], _method, methodLength);
+            int methodEnd = pos;
+            pos += MessagePackWire.WriteArrayHeader(span[pos..], _count);
+            arguments.Buffer.WrittenSpan.CopyTo(span[pos..]);
+            return new MessagePackRpcRequest(_protocol, bytes, msgId, methodEnd - methodLength, methodLength, _method, arguments: null);
         }
+        finally
+        {
+            Abandon();
+        }
+    }
 
-        writer.Write(_method);
-        writer.Flush();
-        int methodEnd = buffer.WrittenCount;
-        writer.WriteArrayHeader(_count);
-        writer.WriteRaw(arguments.WrittenSpan);
-        writer.Flush();
-
-        ReadOnlyMemory<byte> raw = buffer.WrittenMemory;
-        int methodLength = Encoding.UTF8.GetByteCount(_method);
-        return new MessagePackRpcRequest(_protocol, raw, msgId, raw.Slice(methodEnd - methodLength, methodLength), _method, arguments: null);
+    private void Abandon()
+    {
+        _arguments?.Return();
+        _arguments = null;
     }
 }

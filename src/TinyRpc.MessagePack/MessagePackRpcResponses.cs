@@ -8,21 +8,29 @@ namespace TinyRpc.Protocols;
 /// <summary>The base of MSGPACK-RPC responses <c>[1, msgid, error, result]</c>: the serialized message and the id it answers.</summary>
 public abstract class MessagePackRpcResponse : RpcResponse
 {
-    private protected MessagePackRpcResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, RpcId id)
+    private readonly uint _msgId;
+    private readonly bool _hasMsgId;
+    private readonly byte _bodyStart; // after [1, msgid, : a few bytes in any encoding (kept here, not in a subclass, to keep the object small)
+
+    private protected MessagePackRpcResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId, int bodyStart)
     {
         Protocol = protocol;
         Raw = raw;
-        IdValue = id;
+        _msgId = msgId.GetValueOrDefault();
+        _hasMsgId = msgId.HasValue;
+        _bodyStart = checked((byte)bodyStart);
     }
 
     private protected MessagePackRpcProtocol Protocol { get; }
 
     private protected ReadOnlyMemory<byte> Raw { get; }
 
-    private protected RpcId IdValue { get; }
+    /// <summary>Where the part after the envelope's start begins: for a success, the result.</summary>
+    private protected int BodyStart => _bodyStart;
 
     /// <inheritdoc/>
-    public override RpcId Id => IdValue;
+    /// <remarks>The msgid, or <see cref="RpcId.Null"/> when the reply carries a nil msgid.</remarks>
+    public override RpcId Id => _hasMsgId ? RpcId.FromNumber(_msgId) : RpcId.Null;
 
     /// <inheritdoc/>
     public override ReadOnlyMemory<byte> Serialize() => Raw;
@@ -46,23 +54,20 @@ public abstract class MessagePackRpcResponse : RpcResponse
 /// <summary>A successful MSGPACK-RPC response <c>[1, msgid, nil, result]</c> (tinyrpc's <c>MSGPACKRPCSuccessResponse</c>).</summary>
 public sealed class MessagePackRpcSuccessResponse : MessagePackRpcResponse
 {
-    private readonly ReadOnlyMemory<byte> _result;
-
-    internal MessagePackRpcSuccessResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, RpcId id, ReadOnlyMemory<byte> result)
-        : base(protocol, raw, id)
+    internal MessagePackRpcSuccessResponse(MessagePackRpcProtocol protocol, ReadOnlyMemory<byte> raw, uint? msgId, int resultStart)
+        : base(protocol, raw, msgId, resultStart)
     {
-        _result = result;
     }
 
     /// <summary>The result exactly as serialized.</summary>
-    public ReadOnlyMemory<byte> RawResult => _result;
+    public ReadOnlyMemory<byte> RawResult => Raw[BodyStart..];
 
     /// <inheritdoc/>
     public override T GetResult<T>()
     {
         try
         {
-            return Protocol.Codec.Read<T>(_result);
+            return Protocol.Codec.Read<T>(RawResult);
         }
         catch (Exception e) when (MessagePackValueCodec.IsDecodeFailure(e))
         {
@@ -70,26 +75,51 @@ public sealed class MessagePackRpcSuccessResponse : MessagePackRpcResponse
         }
     }
 
-    internal static MessagePackRpcSuccessResponse Create<T>(MessagePackRpcProtocol protocol, RpcId id, T result)
+    // [1, msgid, nil, result] in an array of its exact size.
+    internal static MessagePackRpcSuccessResponse Create<T>(MessagePackRpcProtocol protocol, uint msgId, T result)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        WriteEnvelopeStart(ref writer, id);
-        writer.WriteNil();
-        writer.Flush();
-        int resultStart = buffer.WrittenCount;
-        try
+        int resultStart = 3 + MessagePackWire.IntegerSize(msgId);
+        int size = MessagePackValueCodec.DirectSize(result);
+        if (size >= 0)
         {
-            protocol.Codec.Write(ref writer, result);
-            writer.Flush();
-        }
-        catch (Exception e) when (MessagePackValueCodec.IsDecodeFailure(e))
-        {
-            throw new RpcResultException($"The result ({TypeNames.Describe(typeof(T))}) cannot be written as msgpack: {e.Message}", e);
+            byte[] bytes = new byte[resultStart + size];
+            WriteEnvelopeStart(bytes, msgId);
+            MessagePackValueCodec.WriteDirect(bytes.AsSpan(resultStart), result);
+            return new MessagePackRpcSuccessResponse(protocol, bytes, msgId, resultStart);
         }
 
-        ReadOnlyMemory<byte> raw = buffer.WrittenMemory;
-        return new MessagePackRpcSuccessResponse(protocol, raw, id, raw[resultStart..]);
+        PooledMessagePackBuffer pooled = PooledMessagePackBuffer.Rent();
+        try
+        {
+            ArrayBufferWriter<byte> buffer = pooled.Buffer;
+            WriteEnvelopeStart(buffer.GetSpan(resultStart), msgId);
+            buffer.Advance(resultStart);
+            var writer = new MessagePackWriter(buffer);
+            try
+            {
+                protocol.Codec.Write(ref writer, result);
+                writer.Flush();
+            }
+            catch (Exception e) when (MessagePackValueCodec.IsDecodeFailure(e))
+            {
+                throw new RpcResultException($"The result ({TypeNames.Describe(typeof(T))}) cannot be written as msgpack: {e.Message}", e);
+            }
+
+            return new MessagePackRpcSuccessResponse(protocol, buffer.WrittenSpan.ToArray(), msgId, resultStart);
+        }
+        finally
+        {
+            pooled.Return();
+        }
+    }
+
+    // [1, msgid, nil, (the caller writes the result here).
+    private static void WriteEnvelopeStart(Span<byte> destination, uint msgId)
+    {
+        destination[0] = 0x94;
+        destination[1] = MessagePackRpcProtocol.ResponseType;
+        int idSize = MessagePackWire.WriteInteger(destination[2..], msgId);
+        destination[2 + idSize] = MessagePackWire.Nil;
     }
 }
 
@@ -159,30 +189,38 @@ public sealed class MessagePackRpcErrorResponse : RpcErrorResponse
     {
         int code = error is RpcException rpc ? rpc.Code : RpcErrorCodes.ServerError;
         string message = error.Message;
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        MessagePackRpcResponse.WriteEnvelopeStart(ref writer, id);
-        writer.Flush();
-        int errorStart = buffer.WrittenCount;
-        bool standard = true;
-        if (error is MessagePackRpcException { IsStandardForm: false } remote)
+        PooledMessagePackBuffer pooled = PooledMessagePackBuffer.Rent();
+        try
         {
-            writer.WriteRaw(remote.RawError.Span); // relayed as received
-            standard = false;
-        }
-        else
-        {
-            writer.WriteArrayHeader(2);
-            writer.Write(code);
-            writer.Write(message);
-        }
+            ArrayBufferWriter<byte> buffer = pooled.Buffer;
+            var writer = new MessagePackWriter(buffer);
+            MessagePackRpcResponse.WriteEnvelopeStart(ref writer, id);
+            writer.Flush();
+            int errorStart = buffer.WrittenCount;
+            bool standard = true;
+            if (error is MessagePackRpcException { IsStandardForm: false } remote)
+            {
+                writer.WriteRaw(remote.RawError.Span); // relayed as received
+                standard = false;
+            }
+            else
+            {
+                writer.WriteArrayHeader(2);
+                writer.Write(code);
+                writer.Write(message);
+            }
 
-        writer.Flush();
-        int errorEnd = buffer.WrittenCount;
-        writer.WriteNil();
-        writer.Flush();
-        ReadOnlyMemory<byte> raw = buffer.WrittenMemory;
-        return new MessagePackRpcErrorResponse(protocol, raw, id, code, message, raw[errorStart..errorEnd], standard);
+            writer.Flush();
+            int errorEnd = buffer.WrittenCount;
+            writer.WriteNil();
+            writer.Flush();
+            ReadOnlyMemory<byte> raw = buffer.WrittenSpan.ToArray();
+            return new MessagePackRpcErrorResponse(protocol, raw, id, code, message, raw[errorStart..errorEnd], standard);
+        }
+        finally
+        {
+            pooled.Return();
+        }
     }
 
     // The error object of a validated reply: [code, message] as tinyrpc writes it, or anything else.

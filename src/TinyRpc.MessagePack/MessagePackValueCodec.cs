@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Text;
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
@@ -14,6 +16,7 @@ internal sealed class MessagePackValueCodec
 {
     private readonly IMessagePackFormatter<object>? _userObjectFormatter;
     private readonly int _maxDepth;
+    private readonly IFormatterResolver _formatterSource; // what decides the formatters: codecs that share it share them
 
     public MessagePackValueCodec(MessagePackSerializerOptions? user, int maxDepth)
     {
@@ -30,6 +33,7 @@ internal sealed class MessagePackValueCodec
             .WithCompression(MessagePackCompression.None);
         _userObjectFormatter = user?.Resolver.GetFormatter<object>();
         _maxDepth = maxDepth;
+        _formatterSource = user?.Resolver ?? FallbackResolver.Instance;
     }
 
     public MessagePackSerializerOptions Options { get; }
@@ -38,6 +42,22 @@ internal sealed class MessagePackValueCodec
     /// <exception cref="MessagePackSerializationException">Or another exception caught by <see cref="IsDecodeFailure"/>.</exception>
     public T Read<T>(ReadOnlyMemory<byte> raw)
     {
+        if (typeof(T) == typeof(int) && TryReadSmallInteger(raw.Span, out long small))
+        {
+            int v = (int)small;
+            return Unsafe.As<int, T>(ref v);
+        }
+
+        if (typeof(T) == typeof(long) && TryReadSmallInteger(raw.Span, out long number))
+        {
+            return Unsafe.As<long, T>(ref number);
+        }
+
+        if (typeof(T) == typeof(string) && TryReadString(raw.Span, out string? text))
+        {
+            return (T)(object?)text!;
+        }
+
         var reader = new MessagePackReader(raw);
         if (typeof(T) == typeof(int))
         {
@@ -73,7 +93,7 @@ internal sealed class MessagePackValueCodec
             return (T)ReadObject(ref reader, 0)!;
         }
 
-        return Options.Resolver.GetFormatterWithVerify<T>().Deserialize(ref reader, Options);
+        return Formatter<T>().Deserialize(ref reader, Options);
     }
 
     /// <summary>Encodes one value.</summary>
@@ -105,8 +125,148 @@ internal sealed class MessagePackValueCodec
         }
         else
         {
-            Options.Resolver.GetFormatterWithVerify<T>().Serialize(ref writer, value, Options);
+            Formatter<T>().Serialize(ref writer, value, Options);
         }
+    }
+
+    /// <summary>
+    /// The size of <paramref name="value"/> when <see cref="WriteDirect"/> can write it (integers, booleans,
+    /// strings, doubles: what <see cref="Write"/> writes without a formatter); else -1.
+    /// </summary>
+    public static int DirectSize<T>(T value)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            return MessagePackWire.IntegerSize(Unsafe.As<T, int>(ref value));
+        }
+
+        if (typeof(T) == typeof(long))
+        {
+            return MessagePackWire.IntegerSize(Unsafe.As<T, long>(ref value));
+        }
+
+        if (typeof(T) == typeof(bool))
+        {
+            return 1;
+        }
+
+        if (typeof(T) == typeof(double))
+        {
+            return 9;
+        }
+
+        if (typeof(T) == typeof(string))
+        {
+            if (value is not string text)
+            {
+                return 1;
+            }
+
+            int bytes = Encoding.UTF8.GetByteCount(text);
+            return MessagePackWire.StringHeaderSize(bytes) + bytes;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Writes a value whose <see cref="DirectSize"/> is the length of <paramref name="destination"/>.</summary>
+    public static void WriteDirect<T>(Span<byte> destination, T value)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            MessagePackWire.WriteInteger(destination, Unsafe.As<T, int>(ref value));
+        }
+        else if (typeof(T) == typeof(long))
+        {
+            MessagePackWire.WriteInteger(destination, Unsafe.As<T, long>(ref value));
+        }
+        else if (typeof(T) == typeof(bool))
+        {
+            destination[0] = Unsafe.As<T, bool>(ref value) ? MessagePackCode.True : MessagePackCode.False;
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            destination[0] = MessagePackCode.Float64;
+            BinaryPrimitives.WriteDoubleBigEndian(destination[1..], Unsafe.As<T, double>(ref value));
+        }
+        else if (value is string text)
+        {
+            // The header size follows from the total: sizes of 1 + 0..31, 2 + 32..255, 3 + 256..65535 do not overlap.
+            int length = destination.Length;
+            int header = length - 1 <= 31 ? 1 : length - 2 <= byte.MaxValue ? 2 : length - 3 <= ushort.MaxValue ? 3 : 5;
+            MessagePackWire.WriteString(destination, text, length - header);
+        }
+        else
+        {
+            destination[0] = MessagePackWire.Nil;
+        }
+    }
+
+    // The formatter of T in this codec's resolver, remembered per type for the resolver used last.
+    private IMessagePackFormatter<T> Formatter<T>()
+    {
+        FormatterCache<T>.Entry? last = FormatterCache<T>.Last;
+        if (last is not null && ReferenceEquals(last.Source, _formatterSource))
+        {
+            return last.Formatter;
+        }
+
+        IMessagePackFormatter<T> formatter = Options.Resolver.GetFormatterWithVerify<T>();
+        FormatterCache<T>.Last = new FormatterCache<T>.Entry(_formatterSource, formatter);
+        return formatter;
+    }
+
+    // An integer that fits 32 bits, in any of the encodings that hold one.
+    private static bool TryReadSmallInteger(ReadOnlySpan<byte> raw, out long value)
+    {
+        value = 0;
+        if (raw.IsEmpty)
+        {
+            return false;
+        }
+
+        byte code = raw[0];
+        if (code <= 0x7f || code >= 0xe0)
+        {
+            value = unchecked((sbyte)code);
+            return raw.Length == 1;
+        }
+
+        int width = code switch { 0xcc or 0xd0 => 1, 0xcd or 0xd1 => 2, 0xd2 => 4, _ => 0 };
+        if (width == 0 || raw.Length != 1 + width)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> bytes = raw[1..];
+        value = code switch
+        {
+            0xcc => bytes[0],
+            0xcd => BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            0xd0 => unchecked((sbyte)bytes[0]),
+            0xd1 => BinaryPrimitives.ReadInt16BigEndian(bytes),
+            _ => BinaryPrimitives.ReadInt32BigEndian(bytes),
+        };
+        return true;
+    }
+
+    // A whole str value (already checked to be UTF-8) or nil.
+    private static bool TryReadString(ReadOnlySpan<byte> raw, out string? value)
+    {
+        value = null;
+        if (raw.Length == 1 && raw[0] == MessagePackWire.Nil)
+        {
+            return true;
+        }
+
+        int pos = 0;
+        if (!MessagePackRpcProtocol.TryReadStringHeader(raw, ref pos, out int length) || pos + length != raw.Length)
+        {
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(raw[pos..]);
+        return true;
     }
 
     // A value read as object, without reflection (MessagePack-CSharp's PrimitiveObjectFormatter makes generic
@@ -248,6 +408,13 @@ internal sealed class MessagePackValueCodec
             double d => HashCode.Combine(d),
             _ => obj.GetHashCode(), // strings hash with a random seed already; arrays by reference
         };
+    }
+
+    private static class FormatterCache<T>
+    {
+        public static volatile Entry? Last;
+
+        public sealed record Entry(IFormatterResolver Source, IMessagePackFormatter<T> Formatter);
     }
 
     /// <summary>The resolver used when the user supplies none: built-in formatters only, no reflection.</summary>
