@@ -483,10 +483,11 @@ public class RpcClient : IAsyncDisposable, IDisposable
         return await waiter.AsValueTask().ConfigureAwait(false);
     }
 
-    // Sends a message of this client's own. The bytes of a JSON-RPC message are never written again once it is
-    // built, so the in-memory transport may hand them to the server as they are instead of copying them.
+    // Sends a message. The bytes of a JSON-RPC request built here (a batch is joined into a new array) are never
+    // written again, so the in-memory transport may hand them to the server as they are instead of copying them;
+    // a request parsed from someone else's buffer is copied.
     private ValueTask Send(RpcMessage message)
-        => _duplex is InMemoryClientTransport inMemory && message is JsonRpcRequest or JsonRpcBatchRequest
+        => _duplex is InMemoryClientTransport inMemory && message is JsonRpcRequest { OwnsBytes: true } or JsonRpcBatchRequest
             ? inMemory.SendOwned(message.Serialize())
             : _duplex!.SendAsync(message.Serialize(), CancellationToken.None);
 

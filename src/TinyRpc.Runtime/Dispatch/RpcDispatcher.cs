@@ -30,9 +30,9 @@ public class RpcDispatcher
     private volatile (string Prefix, RpcDispatcher Dispatcher)[] _subdispatchers = [];
     private readonly Lock _gate = new();
 
-    // Every registration on any dispatcher moves this on, so that a flattened table built before it is
-    // rebuilt on its next use. Registration is rare; a request reads the counter once.
-    private static int s_registrations;
+    // Moved on by every registration here, so that a flattened table that took this dispatcher in is rebuilt on
+    // its next use. A request reads the version of each dispatcher its table was built from (usually two or three).
+    private int _version;
     private volatile Utf8MethodTable? _utf8Methods;
 
     /// <summary>Creates an empty dispatcher.</summary>
@@ -74,7 +74,7 @@ public class RpcDispatcher
             }
 
             _methods = new Dictionary<string, RpcMethod>(_methods, StringComparer.Ordinal) { [method.Name] = method };
-            Interlocked.Increment(ref s_registrations);
+            Interlocked.Increment(ref _version);
         }
     }
 
@@ -112,7 +112,7 @@ public class RpcDispatcher
             throw new ArgumentException("A dispatcher cannot be its own subdispatcher.", nameof(dispatcher));
         }
 
-        if (dispatcher.Reaches(this, depth: 0))
+        if (dispatcher.Reaches(this))
         {
             throw new ArgumentException("This dispatcher is already a subdispatcher of the one being added: the cycle would make lookups endless.", nameof(dispatcher));
         }
@@ -120,22 +120,28 @@ public class RpcDispatcher
         lock (_gate)
         {
             _subdispatchers = [.. _subdispatchers, (prefix, dispatcher)];
-            Interlocked.Increment(ref s_registrations);
+            Interlocked.Increment(ref _version);
         }
     }
 
-    private bool Reaches(RpcDispatcher target, int depth)
+    private bool Reaches(RpcDispatcher target)
     {
-        if (ReferenceEquals(this, target))
+        var seen = new HashSet<RpcDispatcher>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<RpcDispatcher>();
+        pending.Push(this);
+        while (pending.TryPop(out RpcDispatcher? current))
         {
-            return true;
-        }
-
-        foreach ((_, RpcDispatcher sub) in _subdispatchers)
-        {
-            if (depth < 1000 && sub.Reaches(target, depth + 1))
+            if (ReferenceEquals(current, target))
             {
                 return true;
+            }
+
+            if (seen.Add(current))
+            {
+                foreach ((_, RpcDispatcher sub) in current._subdispatchers)
+                {
+                    pending.Push(sub);
+                }
             }
         }
 
@@ -224,7 +230,7 @@ public class RpcDispatcher
         if (!utf8.IsEmpty)
         {
             Utf8MethodTable? table = _utf8Methods;
-            if (table is null || table.Registrations != Volatile.Read(ref s_registrations))
+            if (table is null || !table.IsCurrent)
             {
                 table = BuildUtf8Table();
             }
@@ -243,29 +249,44 @@ public class RpcDispatcher
     // request's name is found with one hash of its bytes, without decoding and without walking the prefixes.
     private Utf8MethodTable BuildUtf8Table()
     {
-        int registrations = Volatile.Read(ref s_registrations);
+        var sources = new Dictionary<RpcDispatcher, int>(ReferenceEqualityComparer.Instance);
         var names = new Dictionary<string, RpcMethod>(StringComparer.Ordinal);
-        bool complete = Flatten(this, "", names, depth: 0);
-        var table = new Utf8MethodTable(registrations, complete, names);
+        int budget = MaxFlattenedEntries;
+        bool complete = Flatten(this, "", names, sources, depth: 0, ref budget);
+        var table = new Utf8MethodTable([.. sources.Select(static s => (s.Key, s.Value))], complete, names);
         _utf8Methods = table;
         return table;
     }
 
-    private static bool Flatten(RpcDispatcher dispatcher, string prefix, Dictionary<string, RpcMethod> names, int depth)
+    // A dispatcher shared under many prefixes at many levels multiplies its names; past this many the walking
+    // lookup, which only follows matching prefixes, is kept instead.
+    private const int MaxFlattenedEntries = 100_000;
+
+    private static bool Flatten(RpcDispatcher dispatcher, string prefix, Dictionary<string, RpcMethod> names,
+        Dictionary<RpcDispatcher, int> sources, int depth, ref int budget)
     {
+        // The version is read before the tables: a registration that lands meanwhile makes the table stale.
+        sources.TryAdd(dispatcher, Volatile.Read(ref dispatcher._version));
         if (depth > 32)
         {
             return false; // nesting deeper than anyone writes: keep the walking lookup
         }
 
-        foreach (KeyValuePair<string, RpcMethod> entry in dispatcher._methods)
+        Dictionary<string, RpcMethod> methods = dispatcher._methods;
+        budget -= methods.Count;
+        if (budget < 0)
+        {
+            return false;
+        }
+
+        foreach (KeyValuePair<string, RpcMethod> entry in methods)
         {
             names.TryAdd(prefix + entry.Key, entry.Value);
         }
 
         foreach ((string subPrefix, RpcDispatcher sub) in dispatcher._subdispatchers)
         {
-            if (!Flatten(sub, prefix + subPrefix, names, depth + 1))
+            if (!Flatten(sub, prefix + subPrefix, names, sources, depth + 1, ref budget))
             {
                 return false;
             }
@@ -273,6 +294,8 @@ public class RpcDispatcher
 
         return true;
     }
+
+    internal int Version => Volatile.Read(ref _version);
 
     /// <summary>
     /// The default validator (tinyrpc's <c>validate_parameters</c>): no more positional arguments than

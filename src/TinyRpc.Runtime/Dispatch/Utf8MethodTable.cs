@@ -15,9 +15,11 @@ internal sealed class Utf8MethodTable
     private readonly Entry[] _entries;
     private readonly int _mask;
 
-    public Utf8MethodTable(int registrations, bool isComplete, IReadOnlyDictionary<string, RpcMethod> methods)
+    private readonly (RpcDispatcher Dispatcher, int Version)[] _sources;
+
+    public Utf8MethodTable((RpcDispatcher Dispatcher, int Version)[] sources, bool isComplete, IReadOnlyDictionary<string, RpcMethod> methods)
     {
-        Registrations = registrations;
+        _sources = sources;
         IsComplete = isComplete;
         int size = 4;
         while (size < methods.Count * 2)
@@ -55,8 +57,22 @@ internal sealed class Utf8MethodTable
         }
     }
 
-    /// <summary>The registration count the table was built at; another count means it is stale.</summary>
-    public int Registrations { get; }
+    /// <summary>False once a dispatcher the table was built from has registered something since.</summary>
+    public bool IsCurrent
+    {
+        get
+        {
+            foreach ((RpcDispatcher dispatcher, int version) in _sources)
+            {
+                if (dispatcher.Version != version)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>False when the dispatchers could not be flattened (a cycle); the table is empty then.</summary>
     public bool IsComplete { get; }

@@ -170,7 +170,7 @@ public class RpcServer
             RpcMessage? reply = request is RpcRequest single
                 ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
                 : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            return (reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty, reply is JsonRpcSuccessResponse or JsonRpcErrorResponse or JsonRpcBatchResponse);
+            return (reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty, reply is JsonRpcSuccessResponse { OwnsBytes: true } or JsonRpcErrorResponse { OwnsBytes: true } or JsonRpcBatchResponse);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -222,26 +222,24 @@ internal sealed class MessageQueue
         bool now = false;
         lock (_lock)
         {
-            if (!reader.IsWaiting(token))
+            if (_messages.Count > 0 || _closed)
             {
-                // cancelled already
+                // The wait is claimed before a message is taken: a cancellation that won the race keeps the
+                // message queued for the next read instead of losing it.
+                if (reader.TryClaim(token))
+                {
+                    now = true;
+                    immediate = _messages.TryDequeue(out ReadOnlyMemory<byte> message) ? message : null;
+                }
             }
-            else if (_messages.TryDequeue(out ReadOnlyMemory<byte> message))
+            else if (reader.IsWaiting(token))
             {
-                immediate = message;
-                now = true;
-            }
-            else if (_closed)
-            {
-                now = true;
-            }
-            else
-            {
+                DropCancelledReaders();
                 _readers.Enqueue((reader, token));
             }
         }
 
-        if (now && reader.TryClaim(token))
+        if (now)
         {
             // Nobody else can complete the wait now, and nobody awaits it yet: the reader goes back unused.
             reader.Recycle();
@@ -252,6 +250,32 @@ internal sealed class MessageQueue
     }
 
     private void Return(Reader reader) => Volatile.Write(ref _spare, reader);
+
+    /// <summary>The waits queued for a message, cancelled ones included (for tests).</summary>
+    internal int QueuedReaders
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _readers.Count;
+            }
+        }
+    }
+
+    // Readers whose wait was cancelled stay queued until a writer skips them; a reader that polls with a timeout
+    // on a quiet queue would pile them up, so each new wait clears them out first (under the lock).
+    private void DropCancelledReaders()
+    {
+        for (int i = _readers.Count; i > 0; i--)
+        {
+            (Reader Reader, short Token) entry = _readers.Dequeue();
+            if (entry.Reader.IsWaiting(entry.Token))
+            {
+                _readers.Enqueue(entry);
+            }
+        }
+    }
 
     /// <summary>One wait of a reader; reused once its message has been read.</summary>
     private sealed class Reader(MessageQueue queue) : IValueTaskSource<ReadOnlyMemory<byte>?>

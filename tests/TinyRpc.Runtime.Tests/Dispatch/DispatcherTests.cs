@@ -131,6 +131,26 @@ public class DispatcherTests
     }
 
     [Fact]
+    public async Task A_dispatcher_shared_under_many_prefixes_at_many_levels_is_still_searched()
+    {
+        // Each level reaches the next under two prefixes: 2^24 paths to the leaf, far too many to flatten.
+        var dispatcher = new RpcDispatcher();
+        RpcDispatcher current = dispatcher;
+        for (int i = 0; i < 24; i++)
+        {
+            var next = new RpcDispatcher();
+            current.AddSubdispatcher(next, "a.");
+            current.AddSubdispatcher(next, "b.");
+            current = next;
+        }
+
+        current.AddMethod("leaf", static (r, _) => new(r.Respond("found")));
+        string name = string.Concat(Enumerable.Range(0, 24).Select(static i => i % 3 == 0 ? "b." : "a.")) + "leaf";
+        Assert.Equal("found", (string?)(await Dispatch(dispatcher, $$"""{"jsonrpc":"2.0","method":"{{name}}","id":1}"""))!["result"]);
+        Assert.Equal(-32601, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"c.leaf","id":2}"""))!["error"]!["code"]!);
+    }
+
+    [Fact]
     public void A_cycle_of_subdispatchers_is_refused()
     {
         var a = new RpcDispatcher();

@@ -390,4 +390,24 @@ public class JsonRpcArgumentTests
         Assert.Equal(3, rpc.SerializerOptions.MaxDepth);
         Assert.Same(TestJsonContext.Default.Options.PropertyNamingPolicy, rpc.SerializerOptions.PropertyNamingPolicy);
     }
+
+    [Fact]
+    public async Task User_serializer_options_set_up_by_many_threads_at_once_work_for_all()
+    {
+        for (int round = 0; round < 40; round++)
+        {
+            var rpc = new JsonRpcProtocol(new JsonRpcProtocolOptions { SerializerOptions = new JsonSerializerOptions(TestJsonContext.Default.Options) });
+            RpcArguments args = Parse("""[{"name": "Ada", "age": 36, "tags": ["x"]}]""", rpc);
+            using var start = new Barrier(8);
+            Task<Person>[] readers = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait(TimeSpan.FromSeconds(30));
+                return Get<Person>(args, 0, "person");
+            })).ToArray();
+            foreach (Person person in await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30)))
+            {
+                Assert.Equal("Ada", person.Name);
+            }
+        }
+    }
 }

@@ -265,6 +265,85 @@ public sealed class PooledWaiterTests
     }
 
     /// <summary>A write-only stream whose writes each wait for the test to let them through.</summary>
+    [Fact]
+    public async Task Cancelled_in_memory_waits_do_not_pile_up()
+    {
+        var queue = new MessageQueue();
+        for (int i = 0; i < 1000; i++)
+        {
+            using var cancel = new CancellationTokenSource();
+            ValueTask<ReadOnlyMemory<byte>?> read = queue.ReadAsync(inline: false, cancel.Token);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await read);
+        }
+
+        Assert.True(queue.QueuedReaders <= 1, $"{queue.QueuedReaders} cancelled waits are still queued");
+        Assert.True(queue.TryWrite(new byte[] { 7 }));
+        Assert.Equal(new byte[] { 7 }, (await queue.ReadAsync(inline: false, CancellationToken.None).AsTask().WaitAsync(Limit))!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task A_read_cancelled_while_a_message_arrives_never_loses_it()
+    {
+        // The cancellation and the message race; either the read gets the message, or it is cancelled and the
+        // message waits for the next read. Never both lost.
+        var queue = new MessageQueue();
+        int delivered = 0;
+        for (int round = 0; round < 3000; round++)
+        {
+            using var cancel = new CancellationTokenSource();
+            ValueTask<ReadOnlyMemory<byte>?> read = queue.ReadAsync(inline: false, cancel.Token);
+            byte[] message = BitConverter.GetBytes(round);
+            Task write = Task.Run(() => queue.TryWrite(message));
+            Task stop = Task.Run(cancel.Cancel);
+            await Task.WhenAll(write, stop).WaitAsync(Limit);
+            ReadOnlyMemory<byte>? got;
+            try
+            {
+                got = await read;
+            }
+            catch (OperationCanceledException)
+            {
+                got = await queue.ReadAsync(inline: false, CancellationToken.None).AsTask().WaitAsync(Limit);
+            }
+
+            Assert.Equal(round, BitConverter.ToInt32(got!.Value.Span));
+            delivered++;
+        }
+
+        Assert.Equal(3000, delivered);
+        Assert.True(queue.QueuedReaders <= 1, $"{queue.QueuedReaders} waits are still queued");
+    }
+
+    [Fact]
+    public async Task A_parsed_request_sent_in_memory_keeps_its_bytes_when_the_caller_reuses_its_buffer()
+    {
+        (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("echo", async (request, _) =>
+        {
+            started.SetResult();
+            await proceed.Task;
+            Assert.True(request.Arguments.TryGet(0, "text", out string? text));
+            return request.Respond(text);
+        }, [new RpcParameter("text", typeof(string))]);
+        using var stop = new CancellationTokenSource();
+        Task serving = new RpcServer(serverTransport, Protocol, dispatcher).ServeForeverAsync(stop.Token);
+        await using var client = new RpcClient(Protocol, clientTransport) { Timeout = Limit };
+
+        byte[] buffer = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","method":"echo","params":["original"],"id":5}""");
+        var request = (RpcRequest)Protocol.ParseRequest(buffer);
+        Task<RpcResponse?> call = client.SendAsync(request);
+        await started.Task.WaitAsync(Limit);
+        Encoding.UTF8.GetBytes("overwrite").CopyTo(buffer.AsSpan(buffer.AsSpan().IndexOf("original"u8) - 1));
+        proceed.SetResult();
+        Assert.Equal("original", (await call.WaitAsync(Limit))!.GetResult<string>());
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
     private sealed class GatedStream : Stream
     {
         private readonly MemoryStream _written = new();

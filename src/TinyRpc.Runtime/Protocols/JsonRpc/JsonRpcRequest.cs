@@ -42,6 +42,12 @@ public sealed class JsonRpcRequest : RpcRequest
 
     internal JsonRpcProtocol Protocol => _protocol;
 
+    /// <summary>
+    /// True when the request was built here into an array of its own, which nothing writes again: its bytes may be
+    /// handed on without a copy. A parsed request's bytes belong to whoever passed them in.
+    /// </summary>
+    internal bool OwnsBytes { get; init; }
+
     /// <summary>The id token exactly as received, echoed unchanged in the response.</summary>
     internal ReadOnlySpan<byte> RawId => _rawId.Span;
 

@@ -104,7 +104,7 @@ internal sealed class JsonRpcRequestBuilder : RpcRequestBuilder
         // The method name lies after the fixed prefix {"jsonrpc":"2.0","method":" when it needed no escaping.
         ReadOnlyMemory<byte> memory = bytes;
         return new JsonRpcRequest(_protocol, memory, MethodSlice(memory), method: null, hasId: !_oneWay,
-            _oneWay ? default : memory.Slice(idStart, idLength), arguments: null);
+            _oneWay ? default : memory.Slice(idStart, idLength), arguments: null) { OwnsBytes = true };
     }
 
     private static ReadOnlyMemory<byte> MethodSlice(ReadOnlyMemory<byte> message)

@@ -31,6 +31,12 @@ public abstract class JsonRpcResponse : RpcResponse
 
     private protected ReadOnlyMemory<byte> Raw { get; }
 
+    /// <summary>
+    /// True when the response was written here into an array of its own (see <see cref="JsonRpcRequest.OwnsBytes"/>):
+    /// those, and only those, keep their id in wire form.
+    /// </summary>
+    internal bool OwnsBytes => _idLength > 0;
+
     /// <inheritdoc/>
     public override RpcId Id => _idLength == 0 ? _id : JsonRpcIds.Parse(Raw.Span.Slice(_idStart, _idLength));
 
@@ -174,6 +180,9 @@ public sealed class JsonRpcErrorResponse : RpcErrorResponse
     /// <summary>The <c>data</c> member exactly as serialized, or empty.</summary>
     public ReadOnlyMemory<byte> RawData => _data;
 
+    /// <summary>True when the response was written here into an array of its own (see <see cref="JsonRpcRequest.OwnsBytes"/>).</summary>
+    internal bool OwnsBytes { get; init; }
+
     /// <inheritdoc/>
     public override ReadOnlyMemory<byte> Serialize() => _raw;
 
@@ -235,7 +244,7 @@ public sealed class JsonRpcErrorResponse : RpcErrorResponse
         w.WriteEndObject();
         w.WriteEndObject();
         byte[] bytes = pooled.ToArray();
-        return new JsonRpcErrorResponse(protocol, bytes, id, code, message, bytes.AsMemory(dataStart, dataEnd - dataStart));
+        return new JsonRpcErrorResponse(protocol, bytes, id, code, message, bytes.AsMemory(dataStart, dataEnd - dataStart)) { OwnsBytes = true };
     }
 
     // Writes the data into a scratch writer first, so that a failure leaves the message intact.

@@ -107,7 +107,8 @@ internal sealed class JsonValueCodec
 
     private static JsonSerializerOptions CreateOptions(JsonSerializerOptions? user)
     {
-        JsonSerializerOptions options = user ?? new JsonSerializerOptions();
+        // A new instance on every call: two threads may get here at once, and each changes its own.
+        JsonSerializerOptions options = user is null ? new JsonSerializerOptions() : new JsonSerializerOptions(user);
 
         // The wire never carries NaN or Infinity: JSON has no such numbers and peers choke on them.
         options.NumberHandling &= ~JsonNumberHandling.AllowNamedFloatingPointLiterals;
