@@ -18,7 +18,7 @@ internal static class AllocationCensus
     {
         if (args.Length != 3)
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add");
+            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add");
             return 2;
         }
 
@@ -101,6 +101,7 @@ internal static class AllocationCensus
         {
             "inmemory" => new InMemoryBenchmarks { Call = rpc },
             "tcp" => new LoopbackBenchmarks { Call = rpc, Transport = "tcp" },
+            "websocket" => new LoopbackBenchmarks { Call = rpc, Transport = "websocket" },
             "msgpack-inmemory" => new MessagePackRoundTripBenchmarks { Call = rpc, Transport = "inmemory" },
             "msgpack-tcp" => new MessagePackRoundTripBenchmarks { Call = rpc, Transport = "tcp" },
             _ => throw new ArgumentException($"No scenario {scenario}."),

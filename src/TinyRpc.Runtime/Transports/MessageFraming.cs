@@ -48,6 +48,7 @@ public sealed class FramedConnection : IAsyncDisposable
     private ArrayBufferWriter<byte>? _spare = new(4096);
     private TaskCompletionSource? _queuedSent; // completes when the queued frames are written
     private bool _sending;
+    private TaskCompletionSource? _idle; // completes when _sending turns false
     private QueuedFramesWriter? _drain;
     private byte[] _buffer = new byte[4096];
     private int _start;
@@ -88,8 +89,49 @@ public sealed class FramedConnection : IAsyncDisposable
     /// Writes one message with its framing and flushes; completes once it is written. A message sent while another
     /// is being written is queued for the next write, and cancelling then only stops waiting for it.
     /// </summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => WriteCoreAsync(message, waitWhenQueued: true, cancellationToken);
+
+    /// <summary>
+    /// Writes one message like <see cref="WriteAsync"/>, except that a message queued behind another writer
+    /// completes at once, without waiting for its batch to be written, while fewer than
+    /// <see cref="UnwaitedQueueLimit"/> bytes are queued. For replies, whose sender has nothing to do once they
+    /// are on their way: a write failure breaks the connection, which its reader sees. Past the limit the
+    /// sender waits, so a peer that stops reading slows its senders down instead of growing the queue.
+    /// <see cref="FlushQueuedAsync"/> waits for what was queued.
+    /// </summary>
+    internal ValueTask QueueAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        => WriteCoreAsync(message, waitWhenQueued: false, cancellationToken);
+
+    /// <summary>The queued bytes below which <see cref="QueueAsync"/> does not wait for its batch.</summary>
+    internal const int UnwaitedQueueLimit = 64 * 1024;
+
+    /// <summary>Completes when no frame is queued or being written (at once when none is).</summary>
+    internal Task FlushQueuedAsync()
+    {
+        lock (_sendGate)
+        {
+            if (!_sending)
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task;
+        }
+    }
+
+    // Called under _sendGate when the stream has no writer any more.
+    private TaskCompletionSource? StopSending()
+    {
+        _sending = false;
+        TaskCompletionSource? idle = _idle;
+        _idle = null;
+        return idle;
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> message, bool waitWhenQueued, CancellationToken cancellationToken)
     {
         if (message.Length > MaxMessageSize)
         {
@@ -108,6 +150,11 @@ public sealed class FramedConnection : IAsyncDisposable
             {
                 // Another writer is on the stream: queue the frame for the batch it sends next.
                 _queued.Advance(Frame(message.Span, _queued.GetSpan(message.Length + MaxFrameOverhead)));
+                if (!waitWhenQueued && _queued.WrittenCount <= UnwaitedQueueLimit)
+                {
+                    return;
+                }
+
                 _queuedSent ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 queued = _queuedSent.Task;
             }
@@ -119,6 +166,12 @@ public sealed class FramedConnection : IAsyncDisposable
 
         if (queued is not null)
         {
+            if (!cancellationToken.CanBeCanceled)
+            {
+                await queued.ConfigureAwait(false);
+                return;
+            }
+
             // Cancelling stops the wait, not the write: the frame is already in the batch.
             await queued.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
@@ -140,16 +193,22 @@ public sealed class FramedConnection : IAsyncDisposable
             // This writer is done once its own frame is out. Frames queued meanwhile go out from the thread pool,
             // batch after batch, so that under steady load no caller's write turns into an endless drain.
             bool queuedBehind;
+            TaskCompletionSource? idle = null;
             lock (_sendGate)
             {
                 queuedBehind = _queued.WrittenCount > 0;
-                _sending = queuedBehind;
+                if (!queuedBehind)
+                {
+                    idle = StopSending();
+                }
             }
 
             if (queuedBehind)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(_drain ??= new QueuedFramesWriter(this), preferLocal: false);
             }
+
+            idle?.TrySetResult();
         }
     }
 
@@ -160,21 +219,29 @@ public sealed class FramedConnection : IAsyncDisposable
     {
         while (true)
         {
-            ArrayBufferWriter<byte> batch;
-            TaskCompletionSource? sent;
+            ArrayBufferWriter<byte>? batch = null;
+            TaskCompletionSource? sent = null;
+            TaskCompletionSource? idle = null;
             lock (_sendGate)
             {
                 if (_queued.WrittenCount == 0)
                 {
-                    _sending = false;
-                    return;
+                    idle = StopSending();
                 }
+                else
+                {
+                    batch = _queued;
+                    sent = _queuedSent;
+                    _queued = _spare ?? new ArrayBufferWriter<byte>(4096);
+                    _spare = null;
+                    _queuedSent = null;
+                }
+            }
 
-                batch = _queued;
-                sent = _queuedSent;
-                _queued = _spare ?? new ArrayBufferWriter<byte>(4096);
-                _spare = null;
-                _queuedSent = null;
+            if (batch is null)
+            {
+                idle?.TrySetResult();
+                return;
             }
 
             try

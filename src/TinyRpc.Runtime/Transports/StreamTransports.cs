@@ -173,6 +173,9 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
 /// </summary>
 public abstract class ConnectionServerTransport : IServerTransport, IAsyncDisposable
 {
+    // How long DisposeAsync lets the replies already queued go out before it closes the connections.
+    private static readonly TimeSpan s_flushOnDispose = TimeSpan.FromSeconds(2);
+
     private readonly Channel<RpcInboundMessage> _inbox;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<ServerConnection> _connections = [];
@@ -248,7 +251,9 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         {
             if (!reply.IsEmpty)
             {
-                await connection.Framed.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
+                // A reply queued behind another write completes without waiting for it: replies to many
+                // requests at once then cost no waiting state each. A broken connection is seen by its reader.
+                await connection.Framed.QueueAsync(reply, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
@@ -259,7 +264,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         {
             if (connection.Answered())
             {
-                await CloseAsync(connection).ConfigureAwait(false);
+                await CloseAsync(connection, flush: true).ConfigureAwait(false);
             }
         }
     }
@@ -320,13 +325,19 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
             // until every request read from it has had its reply.
             if (connection.InputEnded())
             {
-                await CloseAsync(connection).ConfigureAwait(false);
+                await CloseAsync(connection, flush: true).ConfigureAwait(false);
             }
         }
     }
 
-    private async ValueTask CloseAsync(ServerConnection connection)
+    // With flush, the replies still queued go out first (a peer that stops reading is cut off by DisposeAsync).
+    private async ValueTask CloseAsync(ServerConnection connection, bool flush)
     {
+        if (flush)
+        {
+            await connection.Framed.FlushQueuedAsync().ConfigureAwait(false);
+        }
+
         lock (_gate)
         {
             _connections.Remove(connection);
@@ -350,6 +361,14 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         lock (_gate)
         {
             open = _connections.ToArray();
+        }
+
+        // Replies already queued (requests answered before the stop) still go out, all connections at once, for
+        // a bounded time: a peer that does not read is cut off by the close.
+        Task flushed = Task.WhenAll(open.Select(static c => c.Framed.FlushQueuedAsync()));
+        if (!flushed.IsCompleted)
+        {
+            await Task.WhenAny(flushed, Task.Delay(s_flushOnDispose, CancellationToken.None)).ConfigureAwait(false);
         }
 
         foreach (ServerConnection connection in open)

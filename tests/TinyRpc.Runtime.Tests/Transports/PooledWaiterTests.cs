@@ -264,7 +264,60 @@ public sealed class PooledWaiterTests
         Assert.Equal(expected, lines);
     }
 
-    /// <summary>A write-only stream whose writes each wait for the test to let them through.</summary>
+    [Fact]
+    public async Task A_queued_frame_completes_without_waiting_for_its_batch_and_a_flush_waits_for_it()
+    {
+        var stream = new GatedStream();
+        await using var connection = new FramedConnection(Stream.Null, stream, MessageFraming.NewlineDelimited);
+        Task first = connection.QueueAsync("a"u8.ToArray(), CancellationToken.None).AsTask();
+        await stream.Started.WaitAsync(Limit); // the first frame is on the stream and held there
+        Assert.False(first.IsCompleted); // the writer on the stream waits for its own frame
+
+        // Frames queued behind it complete at once: their senders have nothing to wait for.
+        Task[] queued = Enumerable.Range(0, 10).Select(i => connection.QueueAsync(Encoding.UTF8.GetBytes("q" + i), CancellationToken.None).AsTask()).ToArray();
+        Assert.All(queued, q => Assert.True(q.IsCompletedSuccessfully));
+        Task flushed = connection.FlushQueuedAsync();
+        Assert.False(flushed.IsCompleted);
+
+        stream.Gate.Release();
+        await first.WaitAsync(Limit);
+        await stream.Started.WaitAsync(Limit); // the batch is on the stream and held there
+        Assert.False(flushed.IsCompleted);
+        stream.Gate.Release();
+        await flushed.WaitAsync(Limit);
+
+        Assert.Equal(2, stream.Writes);
+        string[] lines = Encoding.UTF8.GetString(stream.Written).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["a", .. Enumerable.Range(0, 10).Select(i => "q" + i)], lines);
+        Assert.True(connection.FlushQueuedAsync().IsCompleted);
+    }
+
+    [Fact]
+    public async Task Queued_frames_wait_for_their_batch_once_the_queue_is_over_its_limit()
+    {
+        var stream = new GatedStream();
+        await using var connection = new FramedConnection(Stream.Null, stream, MessageFraming.NewlineDelimited);
+        Task first = connection.WriteAsync("a"u8.ToArray()).AsTask();
+        await stream.Started.WaitAsync(Limit);
+
+        // Three frames of a quarter of the limit fit; the fourth takes the queue over it and waits.
+        byte[] quarter = Enumerable.Repeat((byte)'x', FramedConnection.UnwaitedQueueLimit / 4).ToArray();
+        Task[] queued = Enumerable.Range(0, 4).Select(_ => connection.QueueAsync(quarter, CancellationToken.None).AsTask()).ToArray();
+        Assert.All(queued[..3], q => Assert.True(q.IsCompletedSuccessfully));
+        Assert.False(queued[3].IsCompleted);
+
+        // A cancelled wait stops waiting; its frame is in the batch already and still goes out.
+        using var cancel = new CancellationTokenSource();
+        Task cancelled = connection.QueueAsync(quarter, cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Limit));
+
+        stream.Gate.Release(int.MaxValue / 2);
+        await Task.WhenAll([first, .. queued]).WaitAsync(Limit);
+        await connection.FlushQueuedAsync().WaitAsync(Limit);
+        Assert.Equal(2 + (5 * (quarter.Length + 1)), stream.Written.Length);
+    }
+
     [Fact]
     public async Task Cancelled_in_memory_waits_do_not_pile_up()
     {
@@ -344,6 +397,7 @@ public sealed class PooledWaiterTests
         await serving.WaitAsync(Limit);
     }
 
+    /// <summary>A write-only stream whose writes each wait for the test to let them through.</summary>
     private sealed class GatedStream : Stream
     {
         private readonly MemoryStream _written = new();
