@@ -6,16 +6,21 @@ using System.Text.Json;
 
 // Server and client in one process: one JSON-RPC call of reverse_string over TCP on 127.0.0.1 (a free port),
 // framed with a Content-Length header, the reply printed, then exit.
+bool phases = Environment.GetEnvironmentVariable("COLDSTART_PHASES") is not null;
+if (phases) Phase("main");
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
 listener.Listen();
+if (phases) Phase("set up");
 Task serving = ServeAsync(listener, stop.Token);
 
+if (phases) Phase("serving");
 string result;
 using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true })
 {
     await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, stop.Token);
+    if (phases) Phase("connected");
     var request = new ArrayBufferWriter<byte>(128);
     using (var writer = new Utf8JsonWriter(request))
     {
@@ -32,11 +37,18 @@ using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, Pr
     await Framing.WriteAsync(client, request.WrittenMemory, stop.Token);
     byte[] reply = await Framing.ReadAsync(client, stop.Token) ?? throw new IOException("The server closed the connection.");
     result = ReadResult(reply);
+    if (phases) Phase("replied");
 }
 
 Console.WriteLine($"Server answered: {result}");
 await serving.WaitAsync(stop.Token);
+if (phases) Phase("done");
 return result == "!dlroW ,olleH" ? 0 : 1;
+
+// With COLDSTART_PHASES set, prints to standard error how far into the process each step ended and how many
+// methods the JIT had compiled by then (docs/benchmarks.md, cold start). Not called otherwise.
+static void Phase(string step) => Console.Error.WriteLine(
+    $"{step,-10} {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds,6:F0} ms {System.Runtime.JitInfo.GetCompiledMethodCount(),5} methods jitted");
 
 // Answers the requests of one connection until it closes.
 static async Task ServeAsync(Socket listener, CancellationToken cancellationToken)
