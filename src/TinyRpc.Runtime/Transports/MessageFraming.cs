@@ -150,7 +150,7 @@ public sealed class FramedConnection : IAsyncDisposable
             {
                 // Another writer is on the stream: queue the frame for the batch it sends next.
                 _queued.Advance(Frame(message.Span, _queued.GetSpan(message.Length + MaxFrameOverhead)));
-                if (!waitWhenQueued && _queued.WrittenCount <= UnwaitedQueueLimit)
+                if (!waitWhenQueued && _queued.WrittenCount < UnwaitedQueueLimit)
                 {
                     return;
                 }
@@ -166,12 +166,6 @@ public sealed class FramedConnection : IAsyncDisposable
 
         if (queued is not null)
         {
-            if (!cancellationToken.CanBeCanceled)
-            {
-                await queued.ConfigureAwait(false);
-                return;
-            }
-
             // Cancelling stops the wait, not the write: the frame is already in the batch.
             await queued.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
@@ -252,10 +246,11 @@ public sealed class FramedConnection : IAsyncDisposable
             catch (Exception e)
             {
                 sent?.TrySetException(e);
+                _ = sent?.Task.Exception; // observed here: every waiter may have stopped waiting
             }
 
             batch.ResetWrittenCount();
-            if (batch.Capacity <= 64 * 1024)
+            if (batch.Capacity <= 2 * UnwaitedQueueLimit)
             {
                 lock (_sendGate)
                 {

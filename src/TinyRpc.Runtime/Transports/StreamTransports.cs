@@ -264,7 +264,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         {
             if (connection.Answered())
             {
-                await CloseAsync(connection, flush: true).ConfigureAwait(false);
+                await CloseAsync(connection, flush: true, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -325,17 +325,27 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
             // until every request read from it has had its reply.
             if (connection.InputEnded())
             {
-                await CloseAsync(connection, flush: true).ConfigureAwait(false);
+                // Not cut short by the transport's stopping: DisposeAsync waits for queued replies itself, and closes a
+                // connection whose peer does not read, which ends this wait too.
+                await CloseAsync(connection, flush: true, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
 
-    // With flush, the replies still queued go out first (a peer that stops reading is cut off by DisposeAsync).
-    private async ValueTask CloseAsync(ServerConnection connection, bool flush)
+    // With flush, the replies still queued go out first, unless the wait is cancelled (a peer that stops reading is
+    // cut off by DisposeAsync or by the server's abort).
+    private async ValueTask CloseAsync(ServerConnection connection, bool flush, CancellationToken cancellationToken)
     {
         if (flush)
         {
-            await connection.Framed.FlushQueuedAsync().ConfigureAwait(false);
+            try
+            {
+                await connection.Framed.FlushQueuedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // close anyway
+            }
         }
 
         lock (_gate)

@@ -319,6 +319,51 @@ public sealed class PooledWaiterTests
     }
 
     [Fact]
+    public async Task Replies_queued_behind_a_held_write_go_out_before_the_server_transport_closes_the_connection()
+    {
+        var stream = new GatedStream("a\nb\nc\n"u8.ToArray(), endAfterInput: false);
+        var transport = new OneConnectionServerTransport(stream);
+        var received = new List<RpcInboundMessage>();
+        for (int i = 0; i < 3; i++)
+        {
+            received.Add((await transport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value);
+        }
+
+        Task first = transport.SendReplyAsync(received[0].Context, "A"u8.ToArray()).AsTask();
+        await stream.Started.WaitAsync(Limit); // the first reply is on the stream and held there
+
+        // The replies behind it are queued and their senders move on.
+        Assert.True(transport.SendReplyAsync(received[1].Context, "B"u8.ToArray()).AsTask().IsCompletedSuccessfully);
+        Assert.True(transport.SendReplyAsync(received[2].Context, "C"u8.ToArray()).AsTask().IsCompletedSuccessfully);
+
+        // Disposing lets them go out before it closes the connection.
+        Task disposing = transport.DisposeAsync().AsTask();
+        Assert.False(stream.Closed.IsCompleted);
+        stream.Gate.Release(int.MaxValue / 2);
+        await disposing.WaitAsync(Limit);
+        await first.WaitAsync(Limit);
+        Assert.Equal("A\nB\nC\n", Encoding.UTF8.GetString(await stream.Closed.WaitAsync(Limit)));
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_sending_gets_its_queued_replies_before_the_connection_closes()
+    {
+        var stream = new GatedStream("a\nb\n"u8.ToArray(), endAfterInput: true);
+        await using var transport = new OneConnectionServerTransport(stream);
+        RpcInboundMessage a = (await transport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value;
+        RpcInboundMessage b = (await transport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value;
+
+        Task first = transport.SendReplyAsync(a.Context, "A"u8.ToArray()).AsTask();
+        await stream.Started.WaitAsync(Limit);
+        Assert.True(transport.SendReplyAsync(b.Context, "B"u8.ToArray()).AsTask().IsCompletedSuccessfully);
+        stream.Gate.Release(int.MaxValue / 2);
+        await first.WaitAsync(Limit);
+
+        // The input has ended and every reply is owed no more: the connection closes, after the queued reply.
+        Assert.Equal("A\nB\n", Encoding.UTF8.GetString(await stream.Closed.WaitAsync(Limit)));
+    }
+
+    [Fact]
     public async Task Cancelled_in_memory_waits_do_not_pile_up()
     {
         var queue = new MessageQueue();
@@ -397,16 +442,45 @@ public sealed class PooledWaiterTests
         await serving.WaitAsync(Limit);
     }
 
-    /// <summary>A write-only stream whose writes each wait for the test to let them through.</summary>
-    private sealed class GatedStream : Stream
+    /// <summary>A server transport over one connection the test makes (a real part cannot hold a write on the socket at will).</summary>
+    private sealed class OneConnectionServerTransport(Stream stream) : ConnectionServerTransport(MessageFraming.NewlineDelimited, FramedConnection.DefaultMaxMessageSize)
+    {
+        private int _accepted;
+
+        protected override async Task<Stream?> AcceptAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _accepted, 1) == 0)
+            {
+                return stream;
+            }
+
+            await Task.Delay(Limit, cancellationToken);
+            return null;
+        }
+
+        protected override void StopListening()
+        {
+        }
+    }
+
+    /// <summary>
+    /// A stream whose writes each wait for the test to let them through; it reads the given input, then either ends or
+    /// waits (bounded) until cancelled. <see cref="Closed"/> completes on dispose with what had been written.
+    /// </summary>
+    private sealed class GatedStream(byte[]? input = null, bool endAfterInput = true) : Stream
     {
         private readonly MemoryStream _written = new();
+        private int _read;
 
         public SemaphoreSlim Gate { get; } = new(0);
 
         public SemaphoreSlim Started { get; } = new(0);
 
         public int Writes { get; private set; }
+
+        public Task<byte[]> Closed => _closed.Task;
+
+        private readonly TaskCompletionSource<byte[]> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public byte[] Written
         {
@@ -419,8 +493,7 @@ public sealed class PooledWaiterTests
             }
         }
 
-        public override bool CanRead => false;
-
+        public override bool CanRead => input is not null;
         public override bool CanSeek => false;
 
         public override bool CanWrite => true;
@@ -448,7 +521,36 @@ public sealed class PooledWaiterTests
 
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (input is null)
+            {
+                throw new NotSupportedException();
+            }
+
+            if (_read < input.Length)
+            {
+                int n = Math.Min(buffer.Length, input.Length - _read);
+                input.AsMemory(_read, n).CopyTo(buffer);
+                _read += n;
+                return n;
+            }
+
+            if (!endAfterInput)
+            {
+                await Task.Delay(Limit, cancellationToken);
+            }
+
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        protected override void Dispose(bool disposing)
+        {
+            _closed.TrySetResult(Written);
+            base.Dispose(disposing);
+        }
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
