@@ -264,7 +264,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         {
             if (connection.Answered())
             {
-                await CloseAsync(connection, flush: true, cancellationToken).ConfigureAwait(false);
+                await CloseAsync(connection, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -327,25 +327,22 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
             {
                 // Not cut short by the transport's stopping: DisposeAsync waits for queued replies itself, and closes a
                 // connection whose peer does not read, which ends this wait too.
-                await CloseAsync(connection, flush: true, CancellationToken.None).ConfigureAwait(false);
+                await CloseAsync(connection, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
 
-    // With flush, the replies still queued go out first, unless the wait is cancelled (a peer that stops reading is
-    // cut off by DisposeAsync or by the server's abort).
-    private async ValueTask CloseAsync(ServerConnection connection, bool flush, CancellationToken cancellationToken)
+    // The replies still queued go out first, unless the wait is cancelled (a peer that stops reading is cut off by
+    // DisposeAsync or by the server's abort).
+    private async ValueTask CloseAsync(ServerConnection connection, CancellationToken cancellationToken)
     {
-        if (flush)
+        try
         {
-            try
-            {
-                await connection.Framed.FlushQueuedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // close anyway
-            }
+            await connection.Framed.FlushQueuedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // close anyway
         }
 
         lock (_gate)
