@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Serialization;
 using TinyRpc;
 
@@ -30,20 +31,26 @@ public interface IGeometry
 [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
 public sealed partial class Geometry : IGeometry
 {
-    public Task<int> AddAsync(int a, int b) => Task.FromResult(a + b);
+    public Task<int> AddAsync(int a, int b) => Task.FromResult(checked(a + b));
 
-    public Task<string> ReverseStringAsync(string s)
-    {
-        char[] chars = s.ToCharArray();
-        Array.Reverse(chars);
-        return Task.FromResult(new string(chars));
-    }
+    public Task<string> ReverseStringAsync(string s) => Task.FromResult(ReverseByCodePoint(s));
 
     public Task<Point> MidpointAsync(Point a, Point b) => Task.FromResult(new Point((a.X + b.X) / 2, (a.Y + b.Y) / 2));
 
     public Task<Point> FarthestAsync(Point[] points) => Task.FromResult(points.MaxBy(p => (p.X * p.X) + (p.Y * p.Y))!);
 
     public Task<double> DivideAsync(double a, double b) => b == 0 ? throw new RpcException(99, "Division by zero") : Task.FromResult(a / b);
+
+    // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane (a surrogate pair) stays whole.
+    private static string ReverseByCodePoint(string s) => string.Create(s.Length, s, static (reversed, text) =>
+    {
+        int end = reversed.Length;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            end -= rune.Utf16SequenceLength;
+            rune.EncodeToUtf16(reversed[end..]);
+        }
+    });
 }
 
 [JsonSerializable(typeof(Point))]

@@ -1,3 +1,4 @@
+using System.Text;
 using TinyRpc;
 
 namespace CgiServer;
@@ -15,10 +16,16 @@ public interface IStringService
 [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
 public sealed partial class StringService : IStringService
 {
-    public Task<string> ReverseStringAsync(string s)
+    public Task<string> ReverseStringAsync(string s) => Task.FromResult(ReverseByCodePoint(s));
+
+    // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane (a surrogate pair) stays whole.
+    private static string ReverseByCodePoint(string s) => string.Create(s.Length, s, static (reversed, text) =>
     {
-        char[] chars = s.ToCharArray();
-        Array.Reverse(chars);
-        return Task.FromResult(new string(chars));
-    }
+        int end = reversed.Length;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            end -= rune.Utf16SequenceLength;
+            rune.EncodeToUtf16(reversed[end..]);
+        }
+    });
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Serialization;
 using TinyRpc;
 
@@ -32,9 +33,7 @@ public sealed partial class TextService : ITextService
 
     public Task<string> ReverseStringAsync(string s)
     {
-        char[] chars = s.ToCharArray();
-        Array.Reverse(chars);
-        var reversed = new string(chars);
+        string reversed = ReverseByCodePoint(s);
         return reversed == s ? throw new PalindromeException(s) : Task.FromResult(reversed);
     }
 
@@ -49,6 +48,17 @@ public sealed partial class TextService : ITextService
         string? nothing = Environment.GetEnvironmentVariable("TINYRPC_SAMPLE_UNSET_VARIABLE");
         return Task.FromResult(nothing!.Length);
     }
+
+    // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane (a surrogate pair) stays whole.
+    private static string ReverseByCodePoint(string s) => string.Create(s.Length, s, static (reversed, text) =>
+    {
+        int end = reversed.Length;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            end -= rune.Utf16SequenceLength;
+            rune.EncodeToUtf16(reversed[end..]);
+        }
+    });
 }
 
 [JsonSerializable(typeof(SpellingReport))]

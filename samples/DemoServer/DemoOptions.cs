@@ -24,8 +24,11 @@ internal sealed class DemoOptions
                                    ws:   a URL, default ws://127.0.0.1:8080/ws
                                    tcp:  host:port, default 127.0.0.1:5000
                                    zmq:  a ZeroMQ endpoint, default tcp://127.0.0.1:5001 (tcp://127.0.0.1:* picks a port)
-                                   rabbitmq: host[:port]/queue, default 127.0.0.1:5672/tinyrpc_demo
+                                   rabbitmq: an AMQP URI, amqp://user:password@host:port/vhost (its path is the
+                                         virtual host; the queue is --queue), or host[:port]/queue;
+                                         default 127.0.0.1:5672/tinyrpc_demo
                                    Port 0 picks a free port; the address is printed once the server listens.
+          --queue <name>           rabbitmq with an amqp:// endpoint: the queue to serve; default tinyrpc_demo
           --framing <name>         tcp only: content-length (default, as in LSP) or newline
           --max-size <bytes>       largest request accepted (HTTP 413, WebSocket close 1009, CGI 413); default 1048576
           --allow-origin <origin>  http only: the origin browsers may call from (CORS), or *; none by default
@@ -51,6 +54,7 @@ internal sealed class DemoOptions
           DemoServer --transport tcp --endpoint 127.0.0.1:5000 --framing newline
           DemoServer --protocol msgpack --transport zmq --endpoint tcp://127.0.0.1:5001
           DemoServer --transport rabbitmq --endpoint 127.0.0.1:5672/tinyrpc_demo
+          DemoServer --transport rabbitmq --endpoint amqp://guest:guest@127.0.0.1:5672/%2F --queue tinyrpc_demo
         """;
 
     public string Protocol { get; private set; } = "jsonrpc";
@@ -58,6 +62,8 @@ internal sealed class DemoOptions
     public string Transport { get; private set; } = "http";
 
     public string? Endpoint { get; private set; }
+
+    public string? Queue { get; private set; }
 
     public MessageFraming Framing { get; private set; } = MessageFraming.ContentLength;
 
@@ -107,6 +113,9 @@ internal sealed class DemoOptions
                     break;
                 case "--endpoint":
                     options.Endpoint = Value(arg, inline, args, ref i, ref error);
+                    break;
+                case "--queue":
+                    options.Queue = Value(arg, inline, args, ref i, ref error);
                     break;
                 case "--framing":
                     string? framing = Value(arg, inline, args, ref i, ref error)?.ToLowerInvariant();

@@ -1,3 +1,4 @@
+using System.Text;
 namespace TinyRpc.Samples.DemoServer;
 
 /// <summary>
@@ -7,11 +8,11 @@ namespace TinyRpc.Samples.DemoServer;
 [RpcService]
 public sealed partial class DemoService(TextWriter? log)
 {
-    /// <summary>subtract(minuend, subtrahend), by position or by name.</summary>
+    /// <summary>subtract(minuend, subtrahend), by position or by name; a result outside 64 bits is an error reply, never a wrapped number.</summary>
     [Public("subtract")]
-    public static long Subtract(long minuend, long subtrahend) => minuend - subtrahend;
+    public static long Subtract(long minuend, long subtrahend) => checked(minuend - subtrahend);
 
-    /// <summary>sum(...): any number of numbers.</summary>
+    /// <summary>sum(...): any number of numbers (Enumerable.Sum is checked: an overflow is an error reply).</summary>
     [Public("sum")]
     public static long Sum(params long[] values) => values.Sum();
 
@@ -35,9 +36,7 @@ public sealed partial class DemoService(TextWriter? log)
     [Public("reverse_string")]
     public static string ReverseString(string s)
     {
-        char[] chars = s.ToCharArray();
-        Array.Reverse(chars);
-        return new string(chars);
+        return ReverseByCodePoint(s);
     }
 
     /// <summary>add(a, b).</summary>
@@ -47,6 +46,17 @@ public sealed partial class DemoService(TextWriter? log)
     /// <summary>cheat(): always fails with code 99, tinyrpc's fixed error message and a data object.</summary>
     [Public("cheat")]
     public static void Cheat() => throw new CheatingException();
+
+    // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane (a surrogate pair) stays whole.
+    private static string ReverseByCodePoint(string s) => string.Create(s.Length, s, static (reversed, text) =>
+    {
+        int end = reversed.Length;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            end -= rune.Utf16SequenceLength;
+            rune.EncodeToUtf16(reversed[end..]);
+        }
+    });
 }
 
 /// <summary>tinyrpc's <c>FixedErrorMessageMixin</c> example: code 99, a fixed message, and data.</summary>

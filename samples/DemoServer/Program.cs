@@ -37,7 +37,9 @@ if (protocol is null)
 }
 
 TextWriter? log = options.Log ? Console.Error : null;
-var dispatcher = new RpcDispatcher();
+// Failures a client sees only as an error reply (a result that cannot be written, an unexpected exception) are
+// written to standard error, with or without --log.
+var dispatcher = new RpcDispatcher { Logger = new StandardErrorLogger("TinyRpc.RpcDispatcher") };
 dispatcher.RegisterInstance(new DemoService(log));
 dispatcher.RegisterInstance(new Website("sitea"), "sitea.");
 dispatcher.RegisterInstance(new Website("siteb"), "siteb.");
@@ -119,20 +121,44 @@ async Task<int> ServeZmqAsync()
 
 async Task<int> ServeRabbitMqAsync()
 {
+    // Either an AMQP URI (its path is the virtual host; --queue names the queue) or host[:port]/queue.
     string endpoint = options.Endpoint ?? "127.0.0.1:5672/tinyrpc_demo";
-    int slash = endpoint.IndexOf('/', StringComparison.Ordinal);
-    if (slash <= 0 || slash == endpoint.Length - 1)
+    RabbitMQServerTransport transport;
+    string queue;
+    if (endpoint.StartsWith("amqp://", StringComparison.OrdinalIgnoreCase) || endpoint.StartsWith("amqps://", StringComparison.OrdinalIgnoreCase))
     {
-        throw new FormatException($"'{endpoint}' is not host[:port]/queue.");
+        var uri = new Uri(endpoint);
+        queue = options.Queue ?? "tinyrpc_demo";
+        transport = await RabbitMQServerTransport.CreateAsync(uri, queue, cancellationToken: stop.Token);
+        endpoint = $"{uri.Host}:{(uri.IsDefaultPort ? 5672 : uri.Port)}";
+    }
+    else
+    {
+        int slash = endpoint.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == endpoint.Length - 1)
+        {
+            throw new FormatException($"'{endpoint}' is neither an AMQP URI (amqp://user:password@host:port/vhost) nor host[:port]/queue.");
+        }
+
+        if (options.Queue is not null)
+        {
+            throw new FormatException($"'{endpoint}' names its queue already; --queue goes with an amqp:// endpoint.");
+        }
+
+        string hostPart = endpoint[..slash];
+        queue = endpoint[(slash + 1)..];
+        IPEndPoint broker = hostPart.Contains(':', StringComparison.Ordinal) ? ParseHostPort(hostPart) : new IPEndPoint(ParseAddress(hostPart), 5672);
+        transport = await RabbitMQServerTransport.CreateAsync(broker.Address.ToString(), queue, port: broker.Port, cancellationToken: stop.Token);
+        endpoint = broker.ToString();
     }
 
-    string hostPart = endpoint[..slash];
-    string queue = endpoint[(slash + 1)..];
-    IPEndPoint broker = hostPart.Contains(':', StringComparison.Ordinal) ? ParseHostPort(hostPart) : new IPEndPoint(ParseAddress(hostPart), 5672);
-    await using RabbitMQServerTransport transport = await RabbitMQServerTransport.CreateAsync(broker.Address.ToString(), queue, port: broker.Port, cancellationToken: stop.Token);
-    await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Listening on rabbitmq://{broker}/{queue}"));
-    var server = new RpcServer(transport, protocol, dispatcher) { Trace = trace };
-    await server.ServeForeverAsync(stop.Token);
+    await using (transport)
+    {
+        await Console.Out.WriteLineAsync($"Listening on rabbitmq://{endpoint}/{queue}");
+        var server = new RpcServer(transport, protocol, dispatcher) { Trace = trace };
+        await server.ServeForeverAsync(stop.Token);
+    }
+
     return 0;
 }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using TinyRpc;
 
 namespace MessagePackRpc;
@@ -17,9 +18,18 @@ public sealed partial class StringService : IStringService
 {
     public Task<string> ReverseStringAsync(string s)
     {
-        char[] chars = s.ToCharArray();
-        Array.Reverse(chars);
-        var reversed = new string(chars);
+        string reversed = ReverseByCodePoint(s);
         return reversed == s ? throw new PalindromeException() : Task.FromResult(reversed);
     }
+
+    // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane (a surrogate pair) stays whole.
+    private static string ReverseByCodePoint(string s) => string.Create(s.Length, s, static (reversed, text) =>
+    {
+        int end = reversed.Length;
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            end -= rune.Utf16SequenceLength;
+            rune.EncodeToUtf16(reversed[end..]);
+        }
+    });
 }

@@ -79,7 +79,16 @@ namespace ZmqQuickstart
     {
         /// <summary>Returns <paramref name="s"/> reversed.</summary>
         [Public("reverse_string")]
-        public static string ReverseString(string s) => new(s.Reverse().ToArray());
+        public static string ReverseString(string s) => string.Create(s.Length, s, static (reversed, text) =>
+        {
+            // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane stays whole.
+            int end = reversed.Length;
+            foreach (System.Text.Rune rune in text.EnumerateRunes())
+            {
+                end -= rune.Utf16SequenceLength;
+                rune.EncodeToUtf16(reversed[end..]);
+            }
+        });
     }
 
     /// <summary>The server's one method, as the client sees it.</summary>

@@ -60,11 +60,22 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
 
     /// <summary>
     /// Connects to the broker on <paramref name="hostName"/> (tinyrpc's <c>create</c>). The transport owns
-    /// that connection, which recovers automatically after a broker restart.
+    /// that connection, which recovers automatically after a broker restart. A <paramref name="hostName"/>
+    /// written as an AMQP URI (<c>amqp://…</c>) is read as in <see cref="CreateAsync(Uri, string, string, CancellationToken)"/>.
     /// </summary>
     /// <exception cref="RpcTransportException">The broker cannot be reached.</exception>
     public static Task<RabbitMQClientTransport> CreateAsync(string hostName, string routingKey, string exchange = "", int port = 5672, CancellationToken cancellationToken = default)
         => CreateAsync(RabbitMQConnections.CreateFactory(hostName, port), routingKey, exchange, cancellationToken);
+
+    /// <summary>
+    /// Connects to the broker an AMQP URI names, <c>amqp://user:password@host:port/vhost</c> (<c>amqps://</c> for
+    /// TLS; the path is the virtual host, as the URI specification says), and publishes to <paramref name="routingKey"/>.
+    /// The transport owns that connection, which recovers automatically after a broker restart.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="amqpUri"/> is not an AMQP URI.</exception>
+    /// <exception cref="RpcTransportException">The broker cannot be reached, or refused the credentials or the virtual host.</exception>
+    public static Task<RabbitMQClientTransport> CreateAsync(Uri amqpUri, string routingKey, string exchange = "", CancellationToken cancellationToken = default)
+        => CreateAsync(RabbitMQConnections.CreateFactory(amqpUri), routingKey, exchange, cancellationToken);
 
     /// <summary>Connects with <paramref name="factory"/>; the transport owns the connection.</summary>
     /// <exception cref="RpcTransportException">The broker cannot be reached.</exception>

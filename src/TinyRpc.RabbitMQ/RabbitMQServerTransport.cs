@@ -64,10 +64,22 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
     /// <summary>
     /// Connects to the broker on <paramref name="hostName"/> and serves <paramref name="queue"/> (tinyrpc's
     /// <c>create</c>). The transport owns that connection, which recovers automatically after a broker restart.
+    /// A <paramref name="hostName"/> written as an AMQP URI (<c>amqp://…</c>) is read as in
+    /// <see cref="CreateAsync(Uri, string, string, ushort, CancellationToken)"/>.
     /// </summary>
     /// <exception cref="RpcTransportException">The broker cannot be reached, or the queue could not be set up.</exception>
     public static Task<RabbitMQServerTransport> CreateAsync(string hostName, string queue, string exchange = "", int port = 5672, ushort prefetch = 64, CancellationToken cancellationToken = default)
         => CreateAsync(RabbitMQConnections.CreateFactory(hostName, port), queue, exchange, prefetch, cancellationToken);
+
+    /// <summary>
+    /// Connects to the broker an AMQP URI names, <c>amqp://user:password@host:port/vhost</c> (<c>amqps://</c> for
+    /// TLS; the path is the virtual host, as the URI specification says), and serves <paramref name="queue"/>.
+    /// The transport owns that connection, which recovers automatically after a broker restart.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="amqpUri"/> is not an AMQP URI.</exception>
+    /// <exception cref="RpcTransportException">The broker cannot be reached, refused the credentials or the virtual host, or the queue could not be set up.</exception>
+    public static Task<RabbitMQServerTransport> CreateAsync(Uri amqpUri, string queue, string exchange = "", ushort prefetch = 64, CancellationToken cancellationToken = default)
+        => CreateAsync(RabbitMQConnections.CreateFactory(amqpUri), queue, exchange, prefetch, cancellationToken);
 
     /// <summary>Connects with <paramref name="factory"/> and serves <paramref name="queue"/>; the transport owns the connection.</summary>
     /// <exception cref="RpcTransportException">The broker cannot be reached, or the queue could not be set up.</exception>

@@ -25,6 +25,18 @@ public sealed class CgiUnderLighttpdTests(LighttpdFixture lighttpd) : IClassFixt
         Assert.Equal("Ah, that's cheating", error.Message);
     }
 
+    [Theory]
+    [InlineData("jsonrpc")]
+    [InlineData("msgpack")]
+    public async Task Demo_server_answers_every_method_it_lists_under_lighttpd(string protocolName)
+    {
+        using HttpClient http = TestHttp.NewClient();
+        RpcProtocol protocol = protocolName == "msgpack" ? new MessagePackRpcProtocol() : new JsonRpcProtocol();
+        Uri endpoint = protocolName == "msgpack" ? lighttpd.MessagePackEndpoint : lighttpd.Endpoint;
+        await using var client = new RpcClient(protocol, new HttpPostClientTransport(http, endpoint, protocol.ContentType));
+        await TinyRpc.Tests.DemoServerMethods.AssertEveryMethodAsync(client);
+    }
+
     [Fact]
     public async Task Reply_has_the_json_content_type()
     {

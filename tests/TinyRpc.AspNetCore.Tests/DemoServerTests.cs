@@ -175,6 +175,47 @@ public sealed class DemoServerTests
     }
 
     [Theory]
+    [InlineData("http", "jsonrpc")]
+    [InlineData("http", "msgpack")]
+    [InlineData("ws", "jsonrpc")]
+    [InlineData("ws", "msgpack")]
+    [InlineData("tcp", "jsonrpc")]
+    [InlineData("tcp", "msgpack")]
+    public async Task Demo_server_answers_every_method_it_lists(string transport, string protocolName)
+    {
+        string endpoint = transport switch { "http" => "http://127.0.0.1:0/rpc", "ws" => "ws://127.0.0.1:0/ws", _ => "127.0.0.1:0" };
+        await using ServerProcess demo = await StartDemoAsync("--transport", transport, "--protocol", protocolName, "--endpoint", endpoint);
+        RpcProtocol protocol = protocolName == "msgpack" ? new MessagePackRpcProtocol() : new JsonRpcProtocol();
+        using var http = new HttpClient { Timeout = Limit };
+        IClientTransport connection = transport switch
+        {
+            "http" => new HttpPostClientTransport(http, new Uri(demo.Ready), protocol.ContentType),
+            "ws" => await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready)),
+            _ => await StreamClientTransport.ConnectTcpAsync(new Uri(demo.Ready).Host, new Uri(demo.Ready).Port),
+        };
+        await using var client = new RpcClient(protocol, connection); // disposes the connection
+        await TinyRpc.Tests.DemoServerMethods.AssertEveryMethodAsync(client);
+    }
+
+    [Fact]
+    public async Task A_result_that_cannot_be_written_is_an_error_reply_and_logged_with_the_method()
+    {
+        await using ServerProcess demo = await StartDemoAsync("--transport", "tcp", "--endpoint", "127.0.0.1:0");
+        var address = new Uri(demo.Ready);
+        await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync(address.Host, address.Port));
+
+        // 1e308 + 1e308 is Infinity, which JSON cannot carry.
+        RpcException infinity = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<double>("add", 1e308, 1e308));
+        Assert.Equal(RpcErrorCodes.InternalError, infinity.Code);
+        Assert.Equal(3.5, await client.CallAsync<double>("add", 1, 2.5));
+
+        // The server wrote the log line before it sent the error reply.
+        string log = await demo.StopAsync();
+        Assert.Contains("The result of add could not be written", log);
+        Assert.Contains("NaN and Infinity cannot be written", log);
+    }
+
+    [Theory]
     [InlineData("--protocol xml", "Unknown protocol 'xml'")]
     [InlineData("--transport pigeon", "Unknown transport 'pigeon'")]
     [InlineData("--max-size lots", "--max-size")]

@@ -7,7 +7,7 @@ namespace TinyRpc.AspNetCore.Tests;
 
 /// <summary>
 /// lighttpd with mod_cgi on 127.0.0.1 and a free port, from a temporary folder, running the demo server as the CGI
-/// program <c>/cgi-bin/rpc.cgi</c> (a shell wrapper: a framework-dependent program needs <c>dotnet</c> to start it).
+/// programs <c>/cgi-bin/rpc.cgi</c> (JSON-RPC) and <c>/cgi-bin/rpc-msgpack.cgi</c> (MSGPACK-RPC) (shell wrapper: a framework-dependent program needs <c>dotnet</c> to start it).
 /// </summary>
 public sealed class LighttpdFixture : IAsyncLifetime
 {
@@ -19,7 +19,11 @@ public sealed class LighttpdFixture : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tinyrpc-lighttpd-" + Guid.NewGuid().ToString("N"));
     private Process? _process;
 
+    /// <summary>The demo server speaking JSON-RPC.</summary>
     public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The demo server speaking MSGPACK-RPC.</summary>
+    public Uri MessagePackEndpoint { get; private set; } = null!;
 
     public string ErrorLog => Path.Combine(_directory, "error.log");
 
@@ -31,15 +35,18 @@ public sealed class LighttpdFixture : IAsyncLifetime
         string www = Path.Combine(_directory, "www");
         string cgiBin = Path.Combine(www, "cgi-bin");
         Directory.CreateDirectory(cgiBin);
-        string script = Path.Combine(cgiBin, "rpc.cgi");
-        await File.WriteAllTextAsync(script,
-            $"#!/bin/sh\nexec '{ChildProcess.DotnetPath}' '{ChildProcess.DemoServerPath}' --transport cgi --max-size {MaxContentLength}\n");
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("The CGI tests run lighttpd, which needs Linux.");
         }
 
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        foreach ((string name, string protocol) in new[] { ("rpc.cgi", "jsonrpc"), ("rpc-msgpack.cgi", "msgpack") })
+        {
+            string script = Path.Combine(cgiBin, name);
+            await File.WriteAllTextAsync(script,
+                $"#!/bin/sh\nexec '{ChildProcess.DotnetPath}' '{ChildProcess.DemoServerPath}' --transport cgi --protocol {protocol} --max-size {MaxContentLength}\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
 
         Exception? last = null;
         for (int attempt = 0; attempt < 3; attempt++)
@@ -61,6 +68,7 @@ public sealed class LighttpdFixture : IAsyncLifetime
             {
                 _process = await StartAsync(lighttpd, config, port);
                 Endpoint = new Uri($"http://127.0.0.1:{port}/cgi-bin/rpc.cgi");
+                MessagePackEndpoint = new Uri($"http://127.0.0.1:{port}/cgi-bin/rpc-msgpack.cgi");
                 return;
             }
             catch (InvalidOperationException e)

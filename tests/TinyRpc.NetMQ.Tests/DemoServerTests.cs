@@ -1,4 +1,5 @@
 using TinyRpc.Protocols;
+using TinyRpc.Tests;
 using TinyRpc.Transports;
 
 namespace TinyRpc.NetMQ.Tests;
@@ -23,11 +24,13 @@ public sealed class DemoServerTests
             Assert.Equal("sitea", await client.CallAsync<string>("sitea.get_site"));
             RpcException cheat = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>("cheat"));
             Assert.Equal(99, cheat.Code);
+            await DemoServerMethods.AssertEveryMethodAsync(client);
         }
 
         using ZmqDealerClientTransport dealer = ZmqDealerClientTransport.Create(demo.Endpoint);
         await using var duplex = new RpcClient(Protocol(), dealer);
         string[] reversed = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => duplex.CallAsync<string>("reverse_string", $"ab{i}")));
         Assert.Equal(Enumerable.Range(0, 200).Select(i => new string($"ab{i}".Reverse().ToArray())), reversed);
+        await DemoServerMethods.AssertEveryMethodAsync(duplex);
     }
 }

@@ -1,4 +1,5 @@
 using TinyRpc.Protocols;
+using TinyRpc.Tests;
 using TinyRpc.Transports;
 
 namespace TinyRpc.RabbitMQ.Tests;
@@ -6,6 +7,24 @@ namespace TinyRpc.RabbitMQ.Tests;
 /// <summary>samples/DemoServer with <c>--transport rabbitmq</c>: it consumes a queue of the broker and answers calls.</summary>
 public sealed class DemoServerTests
 {
+    [Theory]
+    [InlineData("jsonrpc", false)]
+    [InlineData("msgpack", false)]
+    [InlineData("jsonrpc", true)]
+    [InlineData("msgpack", true)]
+    public async Task Demo_server_answers_every_method_it_lists(string protocolName, bool amqpUri)
+    {
+        string queue = TestService.NewQueueName("demo");
+        string[] endpoint = amqpUri
+            ? ["--endpoint", $"amqp://guest:guest@{RabbitMQBroker.Host}:{RabbitMQBroker.Port}/%2F", "--queue", queue]
+            : ["--endpoint", $"{RabbitMQBroker.Host}:{RabbitMQBroker.Port}/{queue}"];
+        await using DemoServerPeer demo = await DemoServerPeer.StartAsync(["--transport", "rabbitmq", "--protocol", protocolName, .. endpoint]);
+        Assert.Equal($"rabbitmq://{RabbitMQBroker.Host}:{RabbitMQBroker.Port}/{queue}", demo.Endpoint);
+        await using RabbitMQClientTransport transport = await RabbitMQClientTransport.CreateAsync(RabbitMQBroker.Host, queue, port: RabbitMQBroker.Port);
+        await using var client = new RpcClient(protocolName == "msgpack" ? new MessagePackRpcProtocol() : new JsonRpcProtocol(), transport);
+        await DemoServerMethods.AssertEveryMethodAsync(client);
+    }
+
     [Fact]
     public async Task Demo_server_serves_over_rabbitmq()
     {

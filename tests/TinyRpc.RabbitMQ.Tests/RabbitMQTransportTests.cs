@@ -105,6 +105,38 @@ public sealed class RabbitMQTransportTests
     }
 
     [Fact]
+    public async Task Client_and_server_created_from_an_amqp_uri_round_trip()
+    {
+        await using var testQueue = new TestQueue("amqp-uri");
+        string queue = testQueue.Name;
+        var uri = new Uri($"amqp://guest:guest@{RabbitMQBroker.Host}:{RabbitMQBroker.Port}/%2F");
+        await using RunningServer server = RunningServer.Start(await RabbitMQServerTransport.CreateAsync(uri, queue));
+
+        // The host-name overloads read a host name written as an AMQP URI too (no path: the default virtual host).
+        await using var client = new RpcClient(new JsonRpcProtocol(), await RabbitMQClientTransport.CreateAsync($"amqp://{RabbitMQBroker.Host}:{RabbitMQBroker.Port}", queue)) { Timeout = Limit };
+        Assert.Equal("cba", await client.CallAsync<string>("reverse_string", "abc"));
+        await using var second = new RpcClient(new JsonRpcProtocol(), await RabbitMQClientTransport.CreateAsync(uri, queue)) { Timeout = Limit };
+        Assert.Equal(7, await second.CallAsync<int>("subtract", 10, 3));
+    }
+
+    [Fact]
+    public async Task An_amqp_uri_whose_virtual_host_does_not_exist_is_a_clear_error()
+    {
+        // The path of an AMQP URI is the virtual host, not a queue: the broker refuses an unknown one, and says so.
+        var uri = new Uri($"amqp://guest:guest@{RabbitMQBroker.Host}:{RabbitMQBroker.Port}/no_such_vhost");
+        RpcTransportException e = await Assert.ThrowsAsync<RpcTransportException>(() => RabbitMQClientTransport.CreateAsync(uri, "q"));
+        Assert.True(e.Message.Contains("vhost no_such_vhost not found", StringComparison.Ordinal), e.Message);
+        Assert.DoesNotContain("guest", e.Message);
+    }
+
+    [Fact]
+    public async Task A_uri_that_is_not_amqp_is_refused()
+    {
+        ArgumentException e = await Assert.ThrowsAsync<ArgumentException>(() => RabbitMQServerTransport.CreateAsync(new Uri("http://127.0.0.1:5672/"), "q"));
+        Assert.Contains("not an AMQP URI", e.Message);
+    }
+
+    [Fact]
     public async Task Transports_built_on_connections_use_a_named_exchange()
     {
         await using var testQueue = new TestQueue("exchange");

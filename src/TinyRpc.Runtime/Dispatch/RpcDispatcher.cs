@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
 
 namespace TinyRpc;
 
@@ -57,6 +58,14 @@ public class RpcDispatcher
     /// argument of <c>dispatch</c>): the place for logging, authorization or metrics around calls.
     /// </summary>
     public RpcMethodCaller? Caller { get; set; }
+
+    /// <summary>
+    /// Where the dispatcher reports what a client sees only as an error reply: a result that could not be written
+    /// (code -32603; logged as an error with the method name and the exception, on every occurrence), and an
+    /// exception other than an <see cref="RpcException"/> thrown by a method (logged as a warning). None by default.
+    /// Errors of methods registered on subdispatchers are reported by the dispatcher the request was given to.
+    /// </summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>The names of this dispatcher's own methods (not those of subdispatchers).</summary>
     public IReadOnlyCollection<string> MethodNames => _methods.Keys.ToArray();
@@ -439,6 +448,18 @@ public class RpcDispatcher
 
     private RpcErrorResponse? ErrorResponse(RpcRequest request, Exception exception)
     {
+        if (Logger is { } logger)
+        {
+            if (exception is RpcResultException)
+            {
+                DispatcherLog.ResultNotWritten(logger, request.Method, exception.InnerException ?? exception);
+            }
+            else if (exception is not RpcException)
+            {
+                DispatcherLog.MethodFailed(logger, request.Method, exception);
+            }
+        }
+
         try
         {
             Exception sent = exception switch
@@ -479,4 +500,14 @@ public sealed class RpcResultException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>The dispatcher's log messages.</summary>
+internal static partial class DispatcherLog
+{
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "The result of {Method} could not be written: the caller gets -32603 Internal error")]
+    public static partial void ResultNotWritten(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Method} threw an exception that is not an RpcException")]
+    public static partial void MethodFailed(ILogger logger, string method, Exception exception);
 }

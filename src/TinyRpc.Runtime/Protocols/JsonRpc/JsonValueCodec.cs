@@ -180,6 +180,7 @@ internal sealed class JsonValueCodec
             }
             else
             {
+                WellFormedText.Check(s);
                 writer.WriteStringValue(s);
             }
         }
@@ -206,6 +207,7 @@ internal sealed class JsonValueCodec
                 writer.WriteNullValue();
                 break;
             case string s:
+                WellFormedText.Check(s);
                 writer.WriteStringValue(s);
                 break;
             case int i:

@@ -1,0 +1,35 @@
+namespace TinyRpc;
+
+/// <summary>
+/// Text as the wire needs it. Both protocols send strings as UTF-8, which cannot encode a surrogate without its
+/// pair; .NET's encoders would put U+FFFD in its place without a word. TinyRpc refuses such a string instead, so
+/// that a value is sent exactly or not at all.
+/// </summary>
+internal static class WellFormedText
+{
+    /// <summary>Throws when <paramref name="text"/> holds a lone surrogate; costs one vectorized search otherwise.</summary>
+    /// <exception cref="ArgumentException">The text is not well-formed UTF-16.</exception>
+    public static void Check(string text)
+    {
+        ReadOnlySpan<char> rest = text;
+        int offset = 0;
+        while (true)
+        {
+            int i = rest.IndexOfAnyInRange('\uD800', '\uDFFF');
+            if (i < 0)
+            {
+                return;
+            }
+
+            if (char.IsHighSurrogate(rest[i]) && i + 1 < rest.Length && char.IsLowSurrogate(rest[i + 1]))
+            {
+                rest = rest[(i + 2)..];
+                offset += i + 2;
+                continue;
+            }
+
+            throw new ArgumentException(
+                $"The string holds a lone surrogate (U+{(int)rest[i]:X4} at index {offset + i}), which UTF-8 cannot encode; it is refused rather than sent altered.");
+        }
+    }
+}
