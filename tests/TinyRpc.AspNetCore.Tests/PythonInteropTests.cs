@@ -83,6 +83,25 @@ public sealed class PythonInteropTests
         Assert.Equal(1, service.Notifications);
     }
 
+    [Fact]
+    public async Task Python_tinyrpc_client_gets_what_python_computes_from_the_demo_server()
+    {
+        await using ServerProcess demo = await ServerProcess.StartAsync(ChildProcess.DotnetPath,
+            [ChildProcess.DemoServerPath, "--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc"], "Listening on ");
+        ChildProcess.Result result = await ChildProcess.RunAsync(Python, [Script("tinyrpc_demo_client.py"), demo.Ready],
+            new Dictionary<string, string?> { ["NO_PROXY"] = "127.0.0.1", ["no_proxy"] = "127.0.0.1" }, [], Limit);
+        Assert.True(result.ExitCode == 0, $"python exited with {result.ExitCode}: {result.Stderr}");
+
+        Dictionary<string, JsonElement> checks = ParseChecks(result.Stdout);
+        Assert.True(checks["reverse_astral_matches"].GetBoolean());
+        Assert.StartsWith("error: ", checks["subtract_overflow"].GetString(), StringComparison.Ordinal);
+        Assert.Contains("overflow", checks["subtract_overflow"].GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(19, checks["subtract_named"].GetInt32());
+        Assert.Equal("""["hello",5]""", checks["get_data"].GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("ann", checks["user_info"].GetProperty("name").GetString());
+        Assert.Equal("sitea", checks["user_info"].GetProperty("site").GetString());
+    }
+
     private static Dictionary<string, JsonElement> ParseChecks(byte[] stdout)
         => System.Text.Encoding.UTF8.GetString(stdout)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
