@@ -48,6 +48,22 @@ public class DispatcherTests
     }
 
     [Fact]
+    public async Task Null_params_are_no_parameters()
+    {
+        RpcDispatcher dispatcher = Website();
+        Assert.Equal("1.0", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"version","params":null,"id":1}"""))!["result"]);
+
+        // A method that needs parameters says which one is missing, as when params is left out.
+        JsonNode error = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"sitea.get_user_comment","params":null,"id":2}"""))!["error"]!;
+        Assert.Equal(-32602, (int)error["code"]!);
+        Assert.Contains("comment_id", (string?)error["message"], StringComparison.Ordinal);
+        Assert.Equal(2, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"sitea.get_user_comment","params":null,"id":2}"""))!["id"]!);
+
+        // A notification with null params is still a notification.
+        Assert.Null(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"version","params":null}"""));
+    }
+
+    [Fact]
     public void Adding_a_name_twice_is_an_error()
     {
         var dispatcher = new RpcDispatcher();
