@@ -34,7 +34,8 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         Descriptors.UnsupportedType,
         Descriptors.EmptyService,
         Descriptors.OneWayWithResult,
-        Descriptors.InvalidServiceType);
+        Descriptors.InvalidServiceType,
+        Descriptors.InvalidParameterName);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -86,17 +87,47 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         }
 
         ReportDuplicates(context, type, methods.Select(m => (m.Method, m.RpcName)).ToList());
+        bool[] nameProblems = methods.Select(m => ReportParameterNames(context, type, m)).ToArray();
 
         // Members whose [Public] lies outside this compilation's source are not seen by AnalyzeMethod.
-        foreach (Parser.ServiceMethod method in methods)
+        for (int i = 0; i < methods.Count; i++)
         {
-            if (method.Spec is null && !IsInSource(method.PublicDeclaration, context.Compilation) && !HasErrorType(method.PublicDeclaration))
+            Parser.ServiceMethod method = methods[i];
+            if (method.Spec is null && !nameProblems[i] && !IsInSource(method.PublicDeclaration, context.Compilation) && !HasErrorType(method.PublicDeclaration))
             {
                 string reason = RpcNames.GetNameProblem(method.RpcName) ?? DescribeShapeProblem(method.PublicDeclaration, forProxy: false)
                     ?? "its signature is not supported";
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsupportedMethod, type.Locations[0], method.PublicDeclaration.ToDisplayString(), reason));
             }
         }
+    }
+
+    /// <summary>
+    /// TRPC0011 on each parameter of <paramref name="method"/> whose wire name, under the policy the method's name
+    /// follows in <paramref name="type"/>, is invalid or another parameter's; on the method or the service when the
+    /// parameter is not in this compilation's source. True when anything was reported.
+    /// </summary>
+    private static bool ReportParameterNames(SymbolAnalysisContext context, INamedTypeSymbol type, Parser.ServiceMethod method)
+    {
+        bool isExplicit = method.Method.MethodKind == MethodKind.ExplicitInterfaceImplementation;
+        IMethodSymbol parsed = isExplicit ? method.PublicDeclaration : method.Method;
+        IMethodSymbol? contract = isExplicit || SymbolEqualityComparer.Default.Equals(method.Method, method.PublicDeclaration) ? null : method.PublicDeclaration;
+        if (HasErrorType(parsed))
+        {
+            return false;
+        }
+
+        List<(IParameterSymbol Parameter, string WireName, string Problem)> problems = Parser.GetParameterNameProblems(parsed, method.Policy, contract);
+        foreach ((IParameterSymbol parameter, string wireName, string problem) in problems)
+        {
+            Location location = IsInSource(parameter, context.Compilation) ? parameter.Locations[0]
+                : IsInSource(parsed, context.Compilation) ? parsed.Locations[0]
+                : type.Locations[0];
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidParameterName, location, parameter.Name,
+                parsed.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), wireName, problem));
+        }
+
+        return problems.Count > 0;
     }
 
     /// <summary>
@@ -343,10 +374,12 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         => method is { IsAbstract: true, IsStatic: false, MethodKind: MethodKind.Ordinary, ContainingType.TypeKind: TypeKind.Interface }
            && Parser.FindAttribute(method.ContainingType, KnownNames.RpcServiceAttribute) is not null;
 
+    // Parameter wire names depend on the service's naming policy; TRPC0011 reports them per service (AnalyzeType).
     private static bool IsServedByGenerator(IMethodSymbol method, bool isProxyMethod, CancellationToken cancellationToken)
         => isProxyMethod
             ? Parser.TryParseProxyMethod(method, "", "name") is not null
-            : Parser.TryParseMethod(method, method.Name, "name", method.IsStatic ? Generators.Model.CallKind.Static : Generators.Model.CallKind.Instance, null, cancellationToken) is not null;
+            : Parser.TryParseMethod(method, method.Name, "name", method.IsStatic ? Generators.Model.CallKind.Static : Generators.Model.CallKind.Instance, null,
+                RpcNamingPolicyValue.AsWritten, cancellationToken, checkParameterNames: false) is not null;
 
     private static bool IsOneWayWithResult(IMethodSymbol method)
         => Parser.FindAttribute(method, KnownNames.OneWayAttribute) is not null

@@ -446,6 +446,24 @@ public class DispatcherTests
         Assert.Equal(11, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"add","params":{"a":1},"id":2}"""))!["result"]!);
         Assert.Equal(8, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"twice","params":[4],"id":3}"""))!["result"]!);
     }
+
+    [Fact]
+    public async Task The_fallback_reads_RpcName_and_refuses_names_a_call_could_not_use()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod(([RpcName("user-id")] int userId, int factor) => userId * factor, "scale");
+        Assert.Equal(["user-id", "factor"], dispatcher.GetMethod("scale").Parameters.Select(p => p.Name));
+        Assert.Equal(12, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"scale","params":{"user-id":4,"factor":3},"id":1}"""))!["result"]!);
+        JsonNode error = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"scale","params":{"factor":3},"id":2}"""))!["error"]!;
+        Assert.Equal(-32602, (int)error["code"]!);
+        Assert.Contains("'user-id'", (string?)error["message"], StringComparison.Ordinal);
+
+        ArgumentException twice = Assert.Throws<ArgumentException>(() => dispatcher.AddMethod((int a, [RpcName("a")] int b) => a + b, "twice"));
+        Assert.Contains("'a'", twice.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => dispatcher.AddMethod(([RpcName("")] int a) => a, "empty"));
+        Assert.Throws<ArgumentException>(() => dispatcher.AddMethod(([RpcName(" a")] int a) => a, "padded"));
+        Assert.False(dispatcher.TryGetMethod("twice", out _));
+    }
 #pragma warning restore IL2026, IL3050
 
     private static string ReverseString(string s) => new(s.Reverse().ToArray());
