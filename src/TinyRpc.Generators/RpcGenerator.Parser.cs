@@ -325,12 +325,19 @@ partial class RpcGenerator
 
         /// <summary>
         /// The name under which a by-name argument for <paramref name="parameter"/> is read: its <c>[RpcName]</c>,
-        /// else that of the same parameter of <paramref name="contract"/>, else its C# name with <paramref name="policy"/>
-        /// applied (<see cref="RpcNames.GetParameterName"/>).
+        /// else that of the same parameter of the methods it overrides, else that of <paramref name="contract"/>'s,
+        /// else its C# name with <paramref name="policy"/> applied (<see cref="RpcNames.GetParameterName"/>).
         /// </summary>
         internal static string GetParameterWireName(IParameterSymbol parameter, RpcNamingPolicyValue policy, IMethodSymbol? contract)
         {
+            // Attributes on parameters are not inherited by overrides and implementations; [Public] is, and the
+            // wire name goes with it.
             string? explicitName = ReadRpcName(parameter);
+            for (IMethodSymbol? m = (parameter.ContainingSymbol as IMethodSymbol)?.OverriddenMethod; explicitName is null && m is not null; m = m.OverriddenMethod)
+            {
+                explicitName = parameter.Ordinal < m.Parameters.Length ? ReadRpcName(m.Parameters[parameter.Ordinal]) : null;
+            }
+
             if (explicitName is null && contract is not null && parameter.Ordinal < contract.Parameters.Length)
             {
                 explicitName = ReadRpcName(contract.Parameters[parameter.Ordinal]);

@@ -88,6 +88,12 @@ public class DispatchTests
         AssertJsonEqual("""{"jsonrpc":"2.0","id":3,"result":204}""",
             await DispatchAsync(inventory, """{"jsonrpc":"2.0","method":"count_items","params":{"warehouse_id":2,"sku":"abcd"},"id":3}"""));
         AssertError(await DispatchAsync(inventory, """{"jsonrpc":"2.0","method":"count_items","params":{"warehouse_id":2,"stock_keeping_unit":"abcd"},"id":4}"""), -32602, "'stock_keeping_unit'");
+
+        // An override keeps the wire name its base method's parameter was given.
+        var counter = new RpcDispatcher();
+        counter.RegisterInstance(new Counter());
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":5,"result":6}""",
+            await DispatchAsync(counter, """{"jsonrpc":"2.0","method":"Add","params":{"n":3},"id":5}"""));
     }
 
     [Fact]

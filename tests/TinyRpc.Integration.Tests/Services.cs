@@ -62,6 +62,19 @@ public sealed partial class Inventory : IInventory
     public int CountItems(int warehouseId, string stockKeepingUnit) => warehouseId * 100 + stockKeepingUnit.Length;
 }
 
+/// <summary>[RpcName] on a base method's parameter, which the override's parameter does not repeat.</summary>
+public abstract class CounterBase
+{
+    [Public]
+    public virtual int Add([RpcName("n")] int amount) => amount;
+}
+
+[RpcService]
+public sealed partial class Counter : CounterBase
+{
+    public override int Add(int amount) => amount * 2;
+}
+
 /// <summary>One method of each shape the generated invoker supports.</summary>
 [RpcService]
 public partial class Calculator
