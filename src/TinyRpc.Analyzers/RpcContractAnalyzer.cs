@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using TinyRpc.Generators;
 using TinyRpc.Shared;
 using Parser = TinyRpc.Generators.RpcGenerator.Parser;
@@ -53,6 +54,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             var state = new CompilationState(start.Compilation);
             start.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
             start.RegisterSymbolAction(c => AnalyzeMethod(c, state), SymbolKind.Method);
+            start.RegisterOperationAction(AnalyzeAddMethod, OperationKind.Invocation);
         });
     }
 
@@ -244,6 +246,48 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             {
                 return candidate;
             }
+        }
+    }
+
+    // ---- AddMethod(Delegate) ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// TRPC0011 for a lambda or method group given to <c>AddMethod(Delegate)</c> whose parameters' wire names (their
+    /// own names or <c>[RpcName]</c>; a delegate has no naming policy) clash or are invalid: the generator does not
+    /// intercept such a call, and the reflection fallback refuses the delegate when it is added.
+    /// </summary>
+    private static void AnalyzeAddMethod(OperationAnalysisContext context)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!Parser.IsAddMethodOfDelegate(invocation.TargetMethod))
+        {
+            return;
+        }
+
+        IOperation? value = invocation.Arguments.FirstOrDefault(static a => a.Parameter?.Ordinal == 0)?.Value;
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        IMethodSymbol? target = value is IDelegateCreationOperation creation
+            ? creation.Target switch
+            {
+                IAnonymousFunctionOperation lambda => lambda.Symbol,
+                IMethodReferenceOperation reference => reference.Method,
+                _ => null,
+            }
+            : null;
+        if (target is null)
+        {
+            return;
+        }
+
+        string display = target.MethodKind == MethodKind.AnonymousFunction ? "the lambda" : target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        foreach ((IParameterSymbol parameter, string wireName, string problem) in Parser.GetParameterNameProblems(target, RpcNamingPolicyValue.AsWritten))
+        {
+            Location location = IsInSource(parameter, context.Compilation) ? parameter.Locations[0] : invocation.Syntax.GetLocation();
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidParameterName, location, parameter.Name, display, wireName, problem));
         }
     }
 

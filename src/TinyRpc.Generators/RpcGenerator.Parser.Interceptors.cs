@@ -117,7 +117,7 @@ partial class RpcGenerator
             };
         }
 
-        private static bool IsAddMethodOfDelegate(IMethodSymbol method)
+        internal static bool IsAddMethodOfDelegate(IMethodSymbol method)
             => method is { Name: "AddMethod", IsStatic: false, Parameters.Length: 2 }
                && MetadataName(method.ContainingType) == KnownNames.RpcDispatcher
                && method.Parameters[0].Type.SpecialType == SpecialType.System_Delegate

@@ -58,6 +58,24 @@ public class ParameterNameTests
         """);
 
     [Fact]
+    public Task Delegates_added_with_AddMethod() => Verify.AnalyzeAsync("""
+        using TinyRpc;
+        public static class Setup
+        {
+            public static int Twice(int a, [RpcName("a")] int {|TRPC0011:b|}) => a + b;
+
+            public static void Register(RpcDispatcher dispatcher)
+            {
+                dispatcher.AddMethod((int a, [RpcName("a")] int {|TRPC0011:b|}) => a + b, "add");
+                dispatcher.AddMethod((int a, [RpcName("")] int {|TRPC0011:b|} = 1) => a + b, "defaulted");
+                dispatcher.AddMethod(Twice);
+                dispatcher.AddMethod((int a, [RpcName("b")] int c) => a + c, "fine");
+                dispatcher.AddMethod((int userId, int user_id) => userId, "no_policy_here");
+            }
+        }
+        """);
+
+    [Fact]
     public Task Distinct_wire_names_are_quiet() => Verify.AnalyzeAsync("""
         using System.Threading;
         using TinyRpc;
