@@ -1,4 +1,4 @@
-// The one definition of how a C# method becomes an RPC name, and of which names are valid. Linked into
+// The one definition of how a C# method or parameter becomes an RPC name, and of which names are valid. Linked into
 // TinyRpc.Generators (which writes the names into dispatch tables and proxies and leaves out invalid ones)
 // and TinyRpc.Analyzers (which reports invalid and duplicate names), so that both agree to the character. Mirrors TinyRpc.RpcNamingPolicy, which these
 // netstandard2.0 assemblies cannot reference.
@@ -26,7 +26,9 @@ internal static class RpcNames
     /// Why <paramref name="name"/> cannot be an RPC name, or null when it can: it is empty, only white space,
     /// begins or ends with white space, contains a control character, or begins with <c>rpc.</c>.
     /// </summary>
-    public static string? GetNameProblem(string name)
+    public static string? GetNameProblem(string name) => GetProblem(name, reservePrefix: true);
+
+    private static string? GetProblem(string name, bool reservePrefix)
     {
         if (name.Length == 0)
         {
@@ -52,7 +54,7 @@ internal static class RpcNames
             }
         }
 
-        return name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal)
+        return reservePrefix && name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal)
             ? "names beginning with 'rpc.' are reserved by JSON-RPC 2.0"
             : null;
     }
@@ -80,6 +82,33 @@ internal static class RpcNames
             _ => name,
         };
     }
+
+    /// <summary>
+    /// The wire name of a parameter, under which by-name (keyword) arguments are read: <paramref name="explicitName"/>
+    /// verbatim when <c>[RpcName("name")]</c> gives one, otherwise <paramref name="parameterName"/> with
+    /// <paramref name="policy"/> applied, as it applies to the method's name (<c>commentId</c> becomes
+    /// <c>comment_id</c> under snake_case).
+    /// </summary>
+    public static string GetParameterName(string parameterName, string? explicitName, RpcNamingPolicyValue policy)
+    {
+        if (explicitName is not null)
+        {
+            return explicitName;
+        }
+
+        return policy switch
+        {
+            RpcNamingPolicyValue.CamelCase => ToCamelCase(parameterName),
+            RpcNamingPolicyValue.SnakeCase => ToSnakeCase(parameterName),
+            _ => parameterName,
+        };
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot be a parameter's wire name, or null when it can: the rules of
+    /// <see cref="GetNameProblem"/> but for the reserved <c>rpc.</c> prefix, which concerns only method names.
+    /// </summary>
+    public static string? GetParameterNameProblem(string name) => GetProblem(name, reservePrefix: false);
 
     /// <summary><c>ReverseStringAsync</c> becomes <c>ReverseString</c>; a name that is only <c>Async</c> stays.</summary>
     public static string TrimAsyncSuffix(string name)

@@ -91,6 +91,14 @@ internal static class Descriptors
         DiagnosticSeverity.Error,
         "A service class must be a non-generic, non-static, non-file-local partial class (nested only in partial types); a proxy interface must be non-generic, visible at namespace level, and declare only instance methods as abstract members.");
 
+    public static readonly DiagnosticDescriptor InvalidParameterName = Create(
+        DiagnosticIds.InvalidParameterName,
+        "Invalid or duplicate parameter wire name",
+        "Parameter '{0}' of '{1}' would be sent by name as '{2}', which {3}; give it another name with [RpcName(\"name\")]",
+        Contract,
+        DiagnosticSeverity.Error,
+        "A by-name (keyword) argument is read under the parameter's wire name: its [RpcName], or its C# name with the service's naming policy applied. Each parameter of a method needs a valid wire name of its own (not empty or white space, no control characters, no white space at either end); the generator serves no method where two are equal or one is invalid.");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md", tags);
 }

@@ -32,4 +32,7 @@ public static class DiagnosticIds
 
     /// <summary>An <c>[RpcService]</c> type for which no table or proxy can be generated.</summary>
     public const string InvalidServiceType = "TRPC0010";
+
+    /// <summary>A parameter whose wire name (after the naming policy or <c>[RpcName]</c>) is invalid or another parameter's.</summary>
+    public const string InvalidParameterName = "TRPC0011";
 }

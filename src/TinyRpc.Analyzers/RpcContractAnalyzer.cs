@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using TinyRpc.Generators;
 using TinyRpc.Shared;
 using Parser = TinyRpc.Generators.RpcGenerator.Parser;
@@ -34,7 +35,8 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         Descriptors.UnsupportedType,
         Descriptors.EmptyService,
         Descriptors.OneWayWithResult,
-        Descriptors.InvalidServiceType);
+        Descriptors.InvalidServiceType,
+        Descriptors.InvalidParameterName);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -52,6 +54,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             var state = new CompilationState(start.Compilation);
             start.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
             start.RegisterSymbolAction(c => AnalyzeMethod(c, state), SymbolKind.Method);
+            start.RegisterOperationAction(AnalyzeAddMethod, OperationKind.Invocation);
         });
     }
 
@@ -86,17 +89,47 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         }
 
         ReportDuplicates(context, type, methods.Select(m => (m.Method, m.RpcName)).ToList());
+        bool[] nameProblems = methods.Select(m => ReportParameterNames(context, type, m)).ToArray();
 
         // Members whose [Public] lies outside this compilation's source are not seen by AnalyzeMethod.
-        foreach (Parser.ServiceMethod method in methods)
+        for (int i = 0; i < methods.Count; i++)
         {
-            if (method.Spec is null && !IsInSource(method.PublicDeclaration, context.Compilation) && !HasErrorType(method.PublicDeclaration))
+            Parser.ServiceMethod method = methods[i];
+            if (method.Spec is null && !nameProblems[i] && !IsInSource(method.PublicDeclaration, context.Compilation) && !HasErrorType(method.PublicDeclaration))
             {
                 string reason = RpcNames.GetNameProblem(method.RpcName) ?? DescribeShapeProblem(method.PublicDeclaration, forProxy: false)
                     ?? "its signature is not supported";
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsupportedMethod, type.Locations[0], method.PublicDeclaration.ToDisplayString(), reason));
             }
         }
+    }
+
+    /// <summary>
+    /// TRPC0011 on each parameter of <paramref name="method"/> whose wire name, under the policy the method's name
+    /// follows in <paramref name="type"/>, is invalid or another parameter's; on the method or the service when the
+    /// parameter is not in this compilation's source. True when anything was reported.
+    /// </summary>
+    private static bool ReportParameterNames(SymbolAnalysisContext context, INamedTypeSymbol type, Parser.ServiceMethod method)
+    {
+        bool isExplicit = method.Method.MethodKind == MethodKind.ExplicitInterfaceImplementation;
+        IMethodSymbol parsed = isExplicit ? method.PublicDeclaration : method.Method;
+        IMethodSymbol? contract = isExplicit || SymbolEqualityComparer.Default.Equals(method.Method, method.PublicDeclaration) ? null : method.PublicDeclaration;
+        if (HasErrorType(parsed))
+        {
+            return false;
+        }
+
+        List<(IParameterSymbol Parameter, string WireName, string Problem)> problems = Parser.GetParameterNameProblems(parsed, method.Policy, contract);
+        foreach ((IParameterSymbol parameter, string wireName, string problem) in problems)
+        {
+            Location location = IsInSource(parameter, context.Compilation) ? parameter.Locations[0]
+                : IsInSource(parsed, context.Compilation) ? parsed.Locations[0]
+                : type.Locations[0];
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidParameterName, location, parameter.Name,
+                parsed.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), wireName, problem));
+        }
+
+        return problems.Count > 0;
     }
 
     /// <summary>
@@ -213,6 +246,48 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             {
                 return candidate;
             }
+        }
+    }
+
+    // ---- AddMethod(Delegate) ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// TRPC0011 for a lambda or method group given to <c>AddMethod(Delegate)</c> whose parameters' wire names (their
+    /// own names or <c>[RpcName]</c>; a delegate has no naming policy) clash or are invalid: the generator does not
+    /// intercept such a call, and the reflection fallback refuses the delegate when it is added.
+    /// </summary>
+    private static void AnalyzeAddMethod(OperationAnalysisContext context)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!Parser.IsAddMethodOfDelegate(invocation.TargetMethod))
+        {
+            return;
+        }
+
+        IOperation? value = invocation.Arguments.FirstOrDefault(static a => a.Parameter?.Ordinal == 0)?.Value;
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        IMethodSymbol? target = value is IDelegateCreationOperation creation
+            ? creation.Target switch
+            {
+                IAnonymousFunctionOperation lambda => lambda.Symbol,
+                IMethodReferenceOperation reference => reference.Method,
+                _ => null,
+            }
+            : null;
+        if (target is null)
+        {
+            return;
+        }
+
+        string display = target.MethodKind == MethodKind.AnonymousFunction ? "the lambda" : target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        foreach ((IParameterSymbol parameter, string wireName, string problem) in Parser.GetParameterNameProblems(target, RpcNamingPolicyValue.AsWritten))
+        {
+            Location location = IsInSource(parameter, context.Compilation) ? parameter.Locations[0] : invocation.Syntax.GetLocation();
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidParameterName, location, parameter.Name, display, wireName, problem));
         }
     }
 
@@ -343,10 +418,12 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         => method is { IsAbstract: true, IsStatic: false, MethodKind: MethodKind.Ordinary, ContainingType.TypeKind: TypeKind.Interface }
            && Parser.FindAttribute(method.ContainingType, KnownNames.RpcServiceAttribute) is not null;
 
+    // Parameter wire names depend on the service's naming policy; TRPC0011 reports them per service (AnalyzeType).
     private static bool IsServedByGenerator(IMethodSymbol method, bool isProxyMethod, CancellationToken cancellationToken)
         => isProxyMethod
             ? Parser.TryParseProxyMethod(method, "", "name") is not null
-            : Parser.TryParseMethod(method, method.Name, "name", method.IsStatic ? Generators.Model.CallKind.Static : Generators.Model.CallKind.Instance, null, cancellationToken) is not null;
+            : Parser.TryParseMethod(method, method.Name, "name", method.IsStatic ? Generators.Model.CallKind.Static : Generators.Model.CallKind.Instance, null,
+                RpcNamingPolicyValue.AsWritten, cancellationToken, checkParameterNames: false) is not null;
 
     private static bool IsOneWayWithResult(IMethodSymbol method)
         => Parser.FindAttribute(method, KnownNames.OneWayAttribute) is not null

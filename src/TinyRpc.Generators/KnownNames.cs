@@ -6,6 +6,7 @@ internal static class KnownNames
     public const string RpcServiceAttribute = "TinyRpc.RpcServiceAttribute";
     public const string PublicAttribute = "TinyRpc.PublicAttribute";
     public const string OneWayAttribute = "TinyRpc.OneWayAttribute";
+    public const string RpcNameAttribute = "TinyRpc.RpcNameAttribute";
     public const string RpcDispatcher = "TinyRpc.RpcDispatcher";
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string Task = "System.Threading.Tasks.Task";

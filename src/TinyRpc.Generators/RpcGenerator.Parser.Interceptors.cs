@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using TinyRpc.Generators.Helpers;
 using TinyRpc.Generators.Model;
+using TinyRpc.Shared;
 
 namespace TinyRpc.Generators;
 
@@ -61,8 +62,11 @@ partial class RpcGenerator
             (INamedTypeSymbol delegateType, IMethodSymbol signature, string? defaultName) = found;
             IMethodSymbol invoke = delegateType.DelegateInvokeMethod!;
             (ReturnKind kind, string? resultType)? returns = ClassifyReturn(invoke.ReturnType);
-            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(signature.Parameters, cancellationToken);
-            if (returns is null || parameters is null || parameters.Any(static p => p.IsOptional || p.Kind == ParameterKind.ParamArray))
+            // A delegate has no naming policy; [RpcName] on a lambda's or method's parameter still applies. Names that
+            // clash or are invalid keep the reflection fallback, which refuses them when the method is added.
+            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(signature.Parameters, RpcNamingPolicyValue.AsWritten, cancellationToken);
+            if (returns is null || parameters is null || parameters.Any(static p => p.IsOptional || p.Kind == ParameterKind.ParamArray)
+                || GetParameterNameProblems(signature, RpcNamingPolicyValue.AsWritten).Count > 0)
             {
                 return null;
             }
@@ -113,7 +117,7 @@ partial class RpcGenerator
             };
         }
 
-        private static bool IsAddMethodOfDelegate(IMethodSymbol method)
+        internal static bool IsAddMethodOfDelegate(IMethodSymbol method)
             => method is { Name: "AddMethod", IsStatic: false, Parameters.Length: 2 }
                && MetadataName(method.ContainingType) == KnownNames.RpcDispatcher
                && method.Parameters[0].Type.SpecialType == SpecialType.System_Delegate

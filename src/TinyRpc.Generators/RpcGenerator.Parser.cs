@@ -25,9 +25,10 @@ partial class RpcGenerator
         /// A <c>[Public]</c> method found for a service class: <paramref name="Method"/> is the class's method (or
         /// explicit implementation), <paramref name="PublicDeclaration"/> the method that carries <c>[Public]</c>
         /// (the same, a method it overrides, or an interface method), <paramref name="Spec"/> null when the generator
-        /// cannot serve it.
+        /// cannot serve it, <paramref name="Policy"/> the naming policy its name and parameter names follow.
         /// </summary>
-        internal sealed record ServiceMethod(IMethodSymbol Method, IMethodSymbol PublicDeclaration, AttributeData PublicAttribute, string RpcName, MethodSpec? Spec);
+        internal sealed record ServiceMethod(IMethodSymbol Method, IMethodSymbol PublicDeclaration, AttributeData PublicAttribute, string RpcName, MethodSpec? Spec,
+            RpcNamingPolicyValue Policy);
 
         /// <summary>Types with <c>global::</c> and nullable reference annotations, as declarations need them.</summary>
         internal static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -180,9 +181,9 @@ partial class RpcGenerator
                     CallKind call = method.IsStatic ? CallKind.Static : CallKind.Instance;
                     string? callType = method.IsStatic ? method.ContainingType.ToDisplayString(TypeOfFormat) : null;
                     MethodSpec? spec = RpcNames.IsValidName(rpcName)
-                        ? TryParseMethod(method, method.Name, rpcName, call, callType, cancellationToken)
+                        ? TryParseMethod(method, method.Name, rpcName, call, callType, policy, cancellationToken)
                         : null;
-                    methods.Add(new ServiceMethod(method, method, publicAttribute, rpcName, spec));
+                    methods.Add(new ServiceMethod(method, method, publicAttribute, rpcName, spec, policy));
                     exposed.Add(method);
                 }
             }
@@ -211,9 +212,9 @@ partial class RpcGenerator
                     bool isExplicit = implementation.MethodKind == MethodKind.ExplicitInterfaceImplementation;
                     MethodSpec? spec = !RpcNames.IsValidName(rpcName) ? null
                         : isExplicit
-                        ? TryParseMethod(contractMethod, contractMethod.Name, rpcName, CallKind.ExplicitInterface, contract.ToDisplayString(TypeOfFormat), cancellationToken)
-                        : TryParseMethod(implementation, implementation.Name, rpcName, CallKind.Instance, null, cancellationToken);
-                    methods.Add(new ServiceMethod(implementation, contractMethod, publicAttribute, rpcName, spec));
+                        ? TryParseMethod(contractMethod, contractMethod.Name, rpcName, CallKind.ExplicitInterface, contract.ToDisplayString(TypeOfFormat), p, cancellationToken)
+                        : TryParseMethod(implementation, implementation.Name, rpcName, CallKind.Instance, null, p, cancellationToken, contractMethod);
+                    methods.Add(new ServiceMethod(implementation, contractMethod, publicAttribute, rpcName, spec, p));
                     exposed.Add(implementation);
                 }
             }
@@ -221,7 +222,14 @@ partial class RpcGenerator
             return methods;
         }
 
-        internal static MethodSpec? TryParseMethod(IMethodSymbol method, string clrName, string rpcName, CallKind call, string? callType, CancellationToken cancellationToken)
+        /// <summary>
+        /// The spec of a served method, or null when the generator cannot serve it. Parameter wire names follow
+        /// <paramref name="policy"/> and <c>[RpcName]</c>, also read from <paramref name="contract"/>'s parameters (the
+        /// interface method a class method implements) when the method's own parameter has none; when two of them are
+        /// equal or one is invalid the method is not served, unless <paramref name="checkParameterNames"/> is false.
+        /// </summary>
+        internal static MethodSpec? TryParseMethod(IMethodSymbol method, string clrName, string rpcName, CallKind call, string? callType,
+            RpcNamingPolicyValue policy, CancellationToken cancellationToken, IMethodSymbol? contract = null, bool checkParameterNames = true)
         {
             // Generic methods and ref returns cannot be called from a table (reported by the analyzers).
             if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly)
@@ -235,8 +243,8 @@ partial class RpcGenerator
                 return null;
             }
 
-            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(method.Parameters, cancellationToken);
-            if (parameters is null)
+            ImmutableEquatableArray<ParameterSpec>? parameters = TryParseParameters(method.Parameters, policy, cancellationToken, contract);
+            if (parameters is null || checkParameterNames && GetParameterNameProblems(method, policy, contract).Count > 0)
             {
                 return null;
             }
@@ -244,13 +252,19 @@ partial class RpcGenerator
             return new MethodSpec(clrName, rpcName, call, callType, returns.Value.returnKind, returns.Value.resultType, parameters);
         }
 
-        internal static ImmutableEquatableArray<ParameterSpec>? TryParseParameters(IEnumerable<IParameterSymbol> symbols, CancellationToken cancellationToken)
+        /// <summary>
+        /// The specs of <paramref name="symbols"/>, each named by its wire name (see <see cref="GetParameterWireName"/>),
+        /// or null when one cannot be decoded. Wire names are not checked here (see <see cref="GetParameterNameProblems"/>).
+        /// </summary>
+        internal static ImmutableEquatableArray<ParameterSpec>? TryParseParameters(IEnumerable<IParameterSymbol> symbols, RpcNamingPolicyValue policy,
+            CancellationToken cancellationToken, IMethodSymbol? contract = null)
         {
             var parameters = new List<ParameterSpec>();
             bool hasCancellationToken = false;
             foreach (IParameterSymbol p in symbols)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                string wireName = GetParameterWireName(p, policy, contract);
 
                 // ref/out/in parameters and types that cannot be a generic argument or cannot travel are not supported.
                 if (p.RefKind != RefKind.None || !IsDecodable(p.Type))
@@ -267,7 +281,7 @@ partial class RpcGenerator
                     }
 
                     hasCancellationToken = true;
-                    parameters.Add(new ParameterSpec(p.Name, ParameterKind.CancellationToken, p.Type.ToDisplayString(TypeFormat),
+                    parameters.Add(new ParameterSpec(wireName, ParameterKind.CancellationToken, p.Type.ToDisplayString(TypeFormat),
                         p.Type.ToDisplayString(TypeOfFormat), false, null, false, null, false));
                     continue;
                 }
@@ -286,7 +300,7 @@ partial class RpcGenerator
                         return null;
                     }
 
-                    parameters.Add(new ParameterSpec(p.Name, ParameterKind.ParamArray, p.Type.ToDisplayString(TypeFormat),
+                    parameters.Add(new ParameterSpec(wireName, ParameterKind.ParamArray, p.Type.ToDisplayString(TypeFormat),
                         p.Type.ToDisplayString(TypeOfFormat), false, null, rejectsNull,
                         array.ElementType.ToDisplayString(TypeFormat), RejectsNull(array.ElementType, array.ElementNullableAnnotation)));
                     continue;
@@ -302,11 +316,74 @@ partial class RpcGenerator
                     }
                 }
 
-                parameters.Add(new ParameterSpec(p.Name, ParameterKind.Wire, p.Type.ToDisplayString(TypeFormat),
+                parameters.Add(new ParameterSpec(wireName, ParameterKind.Wire, p.Type.ToDisplayString(TypeFormat),
                     p.Type.ToDisplayString(TypeOfFormat), p.IsOptional, defaultValue, rejectsNull, null, false));
             }
 
             return parameters.ToImmutableEquatableArray();
+        }
+
+        /// <summary>
+        /// The name under which a by-name argument for <paramref name="parameter"/> is read: its <c>[RpcName]</c>,
+        /// else that of the same parameter of the methods it overrides, else that of <paramref name="contract"/>'s,
+        /// else its C# name with <paramref name="policy"/> applied (<see cref="RpcNames.GetParameterName"/>).
+        /// </summary>
+        internal static string GetParameterWireName(IParameterSymbol parameter, RpcNamingPolicyValue policy, IMethodSymbol? contract)
+        {
+            // Attributes on parameters are not inherited by overrides and implementations; [Public] is, and the
+            // wire name goes with it.
+            string? explicitName = ReadRpcName(parameter);
+            for (IMethodSymbol? m = (parameter.ContainingSymbol as IMethodSymbol)?.OverriddenMethod; explicitName is null && m is not null; m = m.OverriddenMethod)
+            {
+                explicitName = parameter.Ordinal < m.Parameters.Length ? ReadRpcName(m.Parameters[parameter.Ordinal]) : null;
+            }
+
+            if (explicitName is null && contract is not null && parameter.Ordinal < contract.Parameters.Length)
+            {
+                explicitName = ReadRpcName(contract.Parameters[parameter.Ordinal]);
+            }
+
+            return RpcNames.GetParameterName(parameter.Name, explicitName, policy);
+        }
+
+        private static string? ReadRpcName(IParameterSymbol parameter)
+            => FindAttribute(parameter, KnownNames.RpcNameAttribute) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is string name
+                ? name
+                : null;
+
+        /// <summary>
+        /// Each parameter of <paramref name="method"/> (but a CancellationToken, which is not sent) whose wire name is
+        /// invalid or shared with an earlier parameter, with that name and why. Empty when a by-name call can reach
+        /// every parameter under a name of its own.
+        /// </summary>
+        internal static List<(IParameterSymbol Parameter, string WireName, string Problem)> GetParameterNameProblems(IMethodSymbol method, RpcNamingPolicyValue policy,
+            IMethodSymbol? contract = null)
+        {
+            var problems = new List<(IParameterSymbol, string, string)>();
+            var seen = new Dictionary<string, IParameterSymbol>(StringComparer.Ordinal);
+            foreach (IParameterSymbol p in method.Parameters)
+            {
+                if (IsCancellationToken(p.Type))
+                {
+                    continue;
+                }
+
+                string wireName = GetParameterWireName(p, policy, contract);
+                if (RpcNames.GetParameterNameProblem(wireName) is { } problem)
+                {
+                    problems.Add((p, wireName, "is not a valid name: " + problem));
+                }
+                else if (seen.TryGetValue(wireName, out IParameterSymbol? first))
+                {
+                    problems.Add((p, wireName, $"is also the wire name of parameter '{first.Name}'"));
+                }
+                else
+                {
+                    seen.Add(wireName, p);
+                }
+            }
+
+            return problems;
         }
 
         private static bool RejectsNull(ITypeSymbol type, NullableAnnotation annotation)

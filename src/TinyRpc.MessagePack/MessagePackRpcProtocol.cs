@@ -6,7 +6,8 @@ namespace TinyRpc.Protocols;
 
 /// <summary>
 /// MSGPACK-RPC (tinyrpc's <c>MSGPACKRPCProtocol</c>): request <c>[0, msgid, method, params]</c>, response
-/// <c>[1, msgid, error, result]</c>, notification <c>[2, method, params]</c>. Parameters are positional only;
+/// <c>[1, msgid, error, result]</c>, notification <c>[2, method, params]</c>. Parameters are positional only
+/// (nil params are read as no parameters, like JSON-RPC's <c>"params": null</c>);
 /// errors travel as tinyrpc writes them, <c>[code, message]</c> with the JSON-RPC error codes.
 /// Requests and replies in the form TinyRpc and tinyrpc write are read in one pass that checks every byte as it
 /// goes; anything else is checked whole first, so that the error says what is wrong. Parameters stay as msgpack
@@ -228,12 +229,21 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
             throw InvalidRequest("The params must be an array: MSGPACK-RPC has no keyword arguments.", id);
         }
 
-        if (reader.NextMessagePackType != MessagePackType.Array)
+        MessagePackRpcArguments arguments;
+        if (reader.TryReadNil())
         {
-            throw InvalidRequest($"The params must be an array, not {Describe(ref reader)}.", id);
+            // Read as "no parameters", like JSON-RPC's "params": null.
+            arguments = MessagePackRpcArguments.None;
+        }
+        else if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            throw InvalidRequest($"The params must be an array or nil, not {Describe(ref reader)}.", id);
+        }
+        else
+        {
+            arguments = MessagePackRpcArguments.Read(this, ref reader);
         }
 
-        MessagePackRpcArguments arguments = MessagePackRpcArguments.Read(this, ref reader);
         return new MessagePackRpcRequest(this, data, msgId, methodStart, methodLength, method: null, arguments);
     }
 

@@ -46,6 +46,10 @@ public sealed class PythonInteropTests
         Assert.Equal(42, checks["add_named"].GetInt32());
         Assert.Equal("olleh", checks["reverse_string"].GetString());
         Assert.Equal("cprynit", checks["proxy"].GetString());
+        Assert.Equal("ann: comment 7", checks["keyword_proxy"].GetString());
+        Assert.Equal("anon: comment 8", checks["keyword_call"].GetString());
+        Assert.Contains("commentId", checks["keyword_csharp_name"].GetString(), StringComparison.Ordinal);
+        Assert.Equal("pong", checks["params_null"].GetString());
         Assert.True(checks["notified"].GetBoolean());
         Assert.Contains("Ah, that's cheating", checks["fail"].GetString());
         Assert.Contains("Method not found", checks["missing"].GetString());

@@ -60,6 +60,18 @@ public sealed partial class TestService
     {
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(service);
+        dispatcher.RegisterInstance(new CommentService(), "comments.");
         return dispatcher;
     }
+}
+
+/// <summary>Parameter names as a Python peer writes them: the snake_case policy applies to them too.</summary>
+[RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
+public sealed partial class CommentService
+{
+    [Public("get_user_comment")]
+    public string GetComment(int commentId, string userName = "anon") => $"{userName}: comment {commentId}";
+
+    [Public]
+    public string Ping() => "pong";
 }

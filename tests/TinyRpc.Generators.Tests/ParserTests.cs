@@ -43,7 +43,7 @@ public class ParserTests
         var expected = new ServiceSpec(
             "Demo.Site.g.cs", "Demo", Array<ContainingTypeSpec>(), "class", "Site", "global::Demo.Site", RegistrationSite.Service,
             Array(
-                new MethodSpec("GetComment", "get_user_comment", CallKind.Instance, null, ReturnKind.Value, "string", Array(Wire("commentId", "int"))),
+                new MethodSpec("GetComment", "get_user_comment", CallKind.Instance, null, ReturnKind.Value, "string", Array(Wire("comment_id", "int"))),
                 new MethodSpec("Reset", "reset", CallKind.Static, "global::Demo.Site", ReturnKind.Void, null, Array<ParameterSpec>()),
                 new MethodSpec("ReverseStringAsync", "reverse_string", CallKind.Instance, null, ReturnKind.TaskOfT, "string", Array(
                     Wire("s", "string", rejectsNull: true),

@@ -76,6 +76,7 @@ public class SnapshotTests
             [Public] public Task<string> ReverseStringAsync(string s) => Task.FromResult(s);
             [Public] public string GetHTTPStatus() => "ok";
             [Public("Keep.This")] public string Verbatim() => "";
+            [Public("get_user_comment")] public string GetComment(int commentId, [RpcName("Lang")] string languageCode = "en") => "";
         }
 
         public static partial class Outer
@@ -84,7 +85,9 @@ public class SnapshotTests
             private partial class Nested : IContract
             {
                 [Public] public int ComputeAsync() => 1;
+                [Public] public int Scale(int ScaleFactor, int HTTPCode) => ScaleFactor;
                 string IContract.Describe(string? value) => value ?? "";
+                public int Count(int itemKind, string label) => itemKind;
             }
         }
 
@@ -92,6 +95,7 @@ public class SnapshotTests
         public interface IContract
         {
             [Public] string Describe(string? value);
+            [Public] int Count(int itemKind, [RpcName("tag")] string label);
         }
         """);
 

@@ -24,6 +24,19 @@ public class AddMethodTests
     }
 
     [Fact]
+    public async Task RpcName_on_a_lambda_parameter_names_it_on_the_wire()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod(([RpcName("user-id")] int userId, int factor) => userId * factor, "scale");
+        RpcMethod method = dispatcher.GetMethod("scale");
+        Assert.True(IsIntercepted(method), method.Handler.Method.DeclaringType!.FullName);
+        Assert.Equal(["user-id", "factor"], method.Parameters.Select(p => p.Name));
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":1,"result":12}""",
+            await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"scale","params":{"user-id":4,"factor":3},"id":1}"""));
+        AssertError(await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"scale","params":{"userId":4,"factor":3},"id":2}"""), -32602, "'userId'");
+    }
+
+    [Fact]
     public async Task Async_lambdas_with_a_cancellation_token_and_nullable_parameters()
     {
         var dispatcher = new RpcDispatcher();

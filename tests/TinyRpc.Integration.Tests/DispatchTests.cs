@@ -54,6 +54,49 @@ public class DispatchTests
     }
 
     [Fact]
+    public async Task By_name_arguments_use_the_naming_policy_of_the_service()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new CommentService());
+        Assert.Equal(["comment_id", "user_name"], dispatcher.GetMethod("get_user_comment").Parameters.Select(p => p.Name));
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":1,"result":"ann: comment 7"}""",
+            await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"get_user_comment","params":{"comment_id":7,"user_name":"ann"},"id":1}"""));
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":2,"result":"anon: comment 8"}""",
+            await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"get_user_comment","params":{"comment_id":8},"id":2}"""));
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":3,"result":"bob: comment 9"}""",
+            await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"get_user_comment","params":[9,"bob"],"id":3}"""));
+
+        // One name per parameter: the C# name is not a second spelling, and errors give the wire name.
+        AssertError(await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"get_user_comment","params":{"commentId":7},"id":4}"""), -32602, "'commentId'");
+        AssertError(await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"get_user_comment","params":{"user_name":"ann"},"id":5}"""), -32602, "'comment_id'");
+        AssertError(await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"get_user_comment","params":{"comment_id":"x"},"id":6}"""), -32602, "'comment_id'");
+    }
+
+    [Fact]
+    public async Task RpcName_renames_one_parameter_on_the_wire()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new CommentService());
+        Assert.Equal(["first_index", "last", "extra_labels"], dispatcher.GetMethod("format_range").Parameters.Select(p => p.Name));
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":1,"result":"1..3 a b"}""",
+            await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"format_range","params":{"last":3,"first_index":1,"extra_labels":["a","b"]},"id":1}"""));
+        AssertError(await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"format_range","params":{"first_index":1,"last_index":3},"id":2}"""), -32602, "'last_index'");
+
+        // A class follows the naming policy and [RpcName] of the interface that declares the method.
+        var inventory = new RpcDispatcher();
+        inventory.RegisterInstance(new Inventory());
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":3,"result":204}""",
+            await DispatchAsync(inventory, """{"jsonrpc":"2.0","method":"count_items","params":{"warehouse_id":2,"sku":"abcd"},"id":3}"""));
+        AssertError(await DispatchAsync(inventory, """{"jsonrpc":"2.0","method":"count_items","params":{"warehouse_id":2,"stock_keeping_unit":"abcd"},"id":4}"""), -32602, "'stock_keeping_unit'");
+
+        // An override keeps the wire name its base method's parameter was given.
+        var counter = new RpcDispatcher();
+        counter.RegisterInstance(new Counter());
+        AssertJsonEqual("""{"jsonrpc":"2.0","id":5,"result":6}""",
+            await DispatchAsync(counter, """{"jsonrpc":"2.0","method":"Add","params":{"n":3},"id":5}"""));
+    }
+
+    [Fact]
     public async Task Palindrome_error_carries_code_message_and_data()
     {
         var dispatcher = new RpcDispatcher();

@@ -36,6 +36,45 @@ public partial class StringService
     }
 }
 
+/// <summary>tinyrpc's comment example as a Python peer names it: the naming policy applies to parameters too.</summary>
+[RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
+public sealed partial class CommentService
+{
+    [Public("get_user_comment")]
+    public string GetComment(int commentId, string userName = "anon") => $"{userName}: comment {commentId}";
+
+    [Public]
+    public string FormatRange(int firstIndex, [RpcName("last")] int lastIndex, params string[] extraLabels)
+        => $"{firstIndex}..{lastIndex}{string.Concat(extraLabels.Select(static l => " " + l))}";
+}
+
+/// <summary>An interface whose naming policy and [RpcName] the implementing class follows.</summary>
+[RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
+public interface IInventory
+{
+    [Public]
+    int CountItems(int warehouseId, [RpcName("sku")] string stockKeepingUnit);
+}
+
+[RpcService]
+public sealed partial class Inventory : IInventory
+{
+    public int CountItems(int warehouseId, string stockKeepingUnit) => warehouseId * 100 + stockKeepingUnit.Length;
+}
+
+/// <summary>[RpcName] on a base method's parameter, which the override's parameter does not repeat.</summary>
+public abstract class CounterBase
+{
+    [Public]
+    public virtual int Add([RpcName("n")] int amount) => amount;
+}
+
+[RpcService]
+public sealed partial class Counter : CounterBase
+{
+    public override int Add(int amount) => amount * 2;
+}
+
 /// <summary>One method of each shape the generated invoker supports.</summary>
 [RpcService]
 public partial class Calculator

@@ -50,7 +50,7 @@ public class HostileInputTests
         { "method an integer", "94 00 07 01 90", Invalid, 7 },
         { "method binary", "94 00 07 c403616464 90", Invalid, 7 },
         { "params a map (keyword arguments)", "94 00 07 a3616464 81a161 01", Invalid, 7 },
-        { "params nil", "94 00 07 a3616464 c0", Invalid, 7 },
+        { "params true", "94 00 07 a3616464 c3", Invalid, 7 }, // nil params are read as no parameters
         { "params a string", "94 00 07 a3616464 a178", Invalid, 7 },
         { "notification params a map", "93 02 a3616464 80", Invalid, -1 },
     };

@@ -128,6 +128,24 @@ public class ProtocolTests
     }
 
     [Fact]
+    public void Nil_params_are_no_parameters()
+    {
+        // [0, 3, "ping", nil] and [2, "ping", nil]: the MSGPACK-RPC counterpart of JSON-RPC's "params": null.
+        var protocol = new MessagePackRpcProtocol();
+        RpcRequest request = (RpcRequest)protocol.ParseRequest(Hex.Bytes("94 00 03 a470696e67 c0"));
+        Assert.Equal(RpcId.FromNumber(3), request.Id);
+        Assert.Equal("ping", request.Method);
+        Assert.Equal(0, request.Arguments.Count);
+
+        RpcRequest notification = (RpcRequest)protocol.ParseRequest(Hex.Bytes("93 02 a470696e67 c0"));
+        Assert.True(notification.OneWay);
+        Assert.Equal(0, notification.Arguments.Count);
+
+        // Anything else that is not an array is still refused.
+        Assert.Throws<MessagePackRpcInvalidRequestException>(() => protocol.ParseRequest(Hex.Bytes("94 00 03 a470696e67 c3")));
+    }
+
+    [Fact]
     public void Responds_with_results_and_errors_as_tinyrpc_writes_them()
     {
         var protocol = new MessagePackRpcProtocol();

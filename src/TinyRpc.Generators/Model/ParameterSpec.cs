@@ -1,7 +1,11 @@
 namespace TinyRpc.Generators.Model;
 
 /// <summary>One parameter of a served method or intercepted delegate.</summary>
-/// <param name="Name">The C# parameter name (without <c>@</c>), which is also the wire name.</param>
+/// <param name="Name">
+/// The wire name: the name a by-name argument is read under and error messages give. The C# name (without
+/// <c>@</c>) with the service's naming policy applied, or the parameter's <c>[RpcName]</c>. Generated code never
+/// uses it as an identifier.
+/// </param>
 /// <param name="Kind">How the value is supplied.</param>
 /// <param name="TypeName">The declared type, <c>global::</c>-qualified, with nullable annotations.</param>
 /// <param name="TypeOfName">The type as written inside <c>typeof(...)</c> (no nullable reference annotations).</param>

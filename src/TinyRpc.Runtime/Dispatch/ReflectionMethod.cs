@@ -22,9 +22,13 @@ internal static class ReflectionMethod
         ParameterInfo[] all = info.GetParameters();
         var parameters = all
             .Where(static p => p.ParameterType != typeof(CancellationToken))
-            .Select(static p => new RpcParameter(p.Name ?? "arg" + p.Position, p.ParameterType, p.HasDefaultValue,
+            .Select(static p => new RpcParameter(WireName(p), p.ParameterType, p.HasDefaultValue,
                 p.GetCustomAttribute<ParamArrayAttribute>() is not null))
             .ToArray();
+        if (GetWireNameProblem(parameters) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(method));
+        }
         string publicName = name ?? (info.Name.Contains('<', StringComparison.Ordinal)
             ? throw new ArgumentException("A lambda needs a name.", nameof(name))
             : info.Name);
@@ -67,9 +71,32 @@ internal static class ReflectionMethod
         });
     }
 
+    // As in generated tables: [RpcName] when the parameter has one, else its own name (a delegate has no naming policy).
+    private static string WireName(ParameterInfo p)
+        => p.GetCustomAttribute<RpcNameAttribute>()?.Name ?? p.Name ?? "arg" + p.Position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string? GetWireNameProblem(RpcParameter[] parameters)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (RpcParameter p in parameters)
+        {
+            if (Shared.RpcNames.GetParameterNameProblem(p.Name) is { } problem)
+            {
+                return $"The wire name '{p.Name}' of a parameter is not valid: {problem}.";
+            }
+
+            if (!seen.Add(p.Name))
+            {
+                return $"Two parameters have the wire name '{p.Name}'; give one of them another name with [RpcName].";
+            }
+        }
+
+        return null;
+    }
+
     private static object? ReadArgument(RpcArguments arguments, ParameterInfo p, int position)
     {
-        string name = p.Name ?? "arg" + p.Position;
+        string name = WireName(p);
         bool isParams = p.GetCustomAttribute<ParamArrayAttribute>() is not null;
         if (isParams && !arguments.IsNamed)
         {

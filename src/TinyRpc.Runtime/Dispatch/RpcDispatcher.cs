@@ -20,8 +20,11 @@ public delegate ValueTask<RpcResponse?> RpcMethodCaller(RpcMethod method, RpcReq
 /// <see cref="DispatchAsync(RpcMessage, CancellationToken)"/> never throws: every failure becomes an error response.
 /// </summary>
 /// <remarks>
-/// Lookup follows tinyrpc: the dispatcher's own methods first, then each subdispatcher whose prefix
-/// starts the name, in the order they were added. Names are matched without allocating.
+/// Lookup follows tinyrpc 1.1's <c>get_method</c>: the dispatcher's own methods first, then the subdispatchers
+/// grouped by prefix, the prefixes in the order each was first added and, within a prefix, the subdispatchers in
+/// the order they were added; of those whose prefix starts the name, the first that has the rest of the name
+/// serves it. A name two subdispatchers could serve is served by the first in that order; the other is shadowed.
+/// Names are matched without allocating.
 /// </remarks>
 public class RpcDispatcher
 {
@@ -111,7 +114,11 @@ public class RpcDispatcher
         AddMethod(ReflectionMethod.Create(method, name));
     }
 
-    /// <summary>Adds <paramref name="dispatcher"/>'s methods, available as <paramref name="prefix"/> + their names.</summary>
+    /// <summary>
+    /// Adds <paramref name="dispatcher"/>'s methods, available as <paramref name="prefix"/> + their names
+    /// (tinyrpc's <c>add_subdispatch</c>). It is searched after the subdispatchers added before it under the same
+    /// prefix, and before those of prefixes first added after that prefix (see <see cref="RpcDispatcher"/>).
+    /// </summary>
     public void AddSubdispatcher(RpcDispatcher dispatcher, string prefix = "")
     {
         ArgumentNullException.ThrowIfNull(dispatcher);
@@ -128,7 +135,21 @@ public class RpcDispatcher
 
         lock (_gate)
         {
-            _subdispatchers = [.. _subdispatchers, (prefix, dispatcher)];
+            // Kept in tinyrpc's search order, so that the walking lookup and the flattened table need only follow
+            // the array: tinyrpc groups subdispatchers by prefix ({prefix: [dispatchers]}, prefixes in the order
+            // each was first used), so a newcomer goes after the last one with its prefix, or at the end.
+            (string Prefix, RpcDispatcher Dispatcher)[] current = _subdispatchers;
+            int at = current.Length;
+            for (int i = current.Length - 1; i >= 0; i--)
+            {
+                if (string.Equals(current[i].Prefix, prefix, StringComparison.Ordinal))
+                {
+                    at = i + 1;
+                    break;
+                }
+            }
+
+            _subdispatchers = [.. current.AsSpan(0, at), (prefix, dispatcher), .. current.AsSpan(at)];
             Interlocked.Increment(ref _version);
         }
     }
@@ -254,7 +275,8 @@ public class RpcDispatcher
     }
 
     // Flattens this dispatcher and its subdispatchers into one table keyed by the full UTF-8 name, in lookup
-    // order (own methods first, then each subdispatcher in turn; the first to claim a name keeps it), so that a
+    // order (own methods first, then each subdispatcher in the array's order, which is tinyrpc's; the first to
+    // claim a name keeps it, as the walking lookup would), so that a
     // request's name is found with one hash of its bytes, without decoding and without walking the prefixes.
     private Utf8MethodTable BuildUtf8Table()
     {

@@ -8,7 +8,10 @@ namespace TinyRpc;
 public delegate ValueTask<RpcResponse?> RpcMethodHandler(RpcRequest request, CancellationToken cancellationToken);
 
 /// <summary>Describes one parameter of an RPC method, for validation and error messages.</summary>
-/// <param name="Name">The parameter name, matched against named arguments.</param>
+/// <param name="Name">
+/// The parameter's wire name, matched against named arguments and given in errors: for generated tables and
+/// delegates, its <see cref="RpcNameAttribute"/> or its C# name with the service's naming policy applied.
+/// </param>
 /// <param name="Type">The declared type.</param>
 /// <param name="IsOptional">True when a default value exists, so the argument may be left out.</param>
 /// <param name="IsParamArray">True for a C# <c>params</c> array that gathers the remaining positional arguments.</param>

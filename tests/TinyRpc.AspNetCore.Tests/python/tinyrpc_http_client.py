@@ -24,6 +24,20 @@ def main(url):
     proxy = client.get_proxy()
     report("proxy", proxy.reverse_string("tinyrpc"))
 
+    # Keyword arguments under the snake_case wire names of a SnakeCase service, through a proxy and a call.
+    comments = client.get_proxy(prefix="comments.")
+    report("keyword_proxy", comments.get_user_comment(comment_id=7, user_name="ann"))
+    report("keyword_call", client.call("comments.get_user_comment", None, {"comment_id": 8}))
+    try:
+        client.call("comments.get_user_comment", None, {"commentId": 9})
+        report("keyword_csharp_name", "no error")
+    except RPCError as e:
+        report("keyword_csharp_name", str(e))
+
+    # "params": null, which several clients send for a method without parameters.
+    raw = '{"jsonrpc":"2.0","method":"comments.ping","params":null,"id":10}'
+    report("params_null", json.loads(transport.send_message(raw).decode()).get("result"))
+
     # A notification: the server answers 204 and the client reads nothing.
     client.call("notify", [], None, one_way=True)
     report("notified", True)

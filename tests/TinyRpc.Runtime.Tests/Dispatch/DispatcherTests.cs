@@ -48,6 +48,22 @@ public class DispatcherTests
     }
 
     [Fact]
+    public async Task Null_params_are_no_parameters()
+    {
+        RpcDispatcher dispatcher = Website();
+        Assert.Equal("1.0", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"version","params":null,"id":1}"""))!["result"]);
+
+        // A method that needs parameters says which one is missing, as when params is left out.
+        JsonNode error = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"sitea.get_user_comment","params":null,"id":2}"""))!["error"]!;
+        Assert.Equal(-32602, (int)error["code"]!);
+        Assert.Contains("comment_id", (string?)error["message"], StringComparison.Ordinal);
+        Assert.Equal(2, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"sitea.get_user_comment","params":null,"id":2}"""))!["id"]!);
+
+        // A notification with null params is still a notification.
+        Assert.Null(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"version","params":null}"""));
+    }
+
+    [Fact]
     public void Adding_a_name_twice_is_an_error()
     {
         var dispatcher = new RpcDispatcher();
@@ -80,6 +96,137 @@ public class DispatcherTests
         Assert.Equal("first", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.b","id":1}"""))!["result"]);
         Assert.Equal("second's c", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"c","id":2}"""))!["result"]);
         Assert.Equal(-32601, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"a.c","id":3}"""))!["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Subdispatchers_are_searched_by_prefix_group_as_in_tinyrpc()
+    {
+        // tinyrpc keeps subdispatchers as {prefix: [dispatchers]} in the order each prefix was first used: A and
+        // C share "x.", which came before "", so C is asked before B, although B was added before C.
+        var a = new RpcDispatcher();
+        a.AddMethod("n", static (r, _) => new(r.Respond("A")));
+        var b = new RpcDispatcher();
+        b.AddMethod("x.m", static (r, _) => new(r.Respond("B")));
+        var c = new RpcDispatcher();
+        c.AddMethod("m", static (r, _) => new(r.Respond("C")));
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddSubdispatcher(a, "x.");
+        dispatcher.AddSubdispatcher(b);
+        dispatcher.AddSubdispatcher(c, "x.");
+
+        Assert.Same(c.GetMethod("m"), dispatcher.GetMethod("x.m"));
+        Assert.Equal("C", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"x.m","id":1}"""))!["result"]);
+    }
+
+    [Fact]
+    public async Task The_flattened_table_and_the_walking_lookup_agree_with_tinyrpc_in_every_order()
+    {
+        // Four subdispatchers whose names overlap: every order of adding them, looked up both ways (GetMethod walks
+        // the prefixes; a dispatched request uses the flattened table), against tinyrpc's algorithm written out.
+        (string Label, string Prefix, string[] Names)[] subs =
+        [
+            ("A", "x.", ["n"]),
+            ("B", "", ["x.m", "x.n"]),
+            ("C", "x.", ["m"]),
+            ("D", "", ["m", "x.m"]),
+        ];
+        string[] queries = ["x.m", "x.n", "m", "n", "x.x", "own"];
+        foreach (int[] order in Permutations([0, 1, 2, 3]))
+        {
+            var dispatcher = new RpcDispatcher();
+            dispatcher.AddMethod("own", static (r, _) => new(r.Respond("own")));
+            var labels = new Dictionary<RpcMethod, string>(ReferenceEqualityComparer.Instance) { [dispatcher.GetMethod("own")] = "own" };
+            foreach (int i in order)
+            {
+                var sub = new RpcDispatcher();
+                foreach (string name in subs[i].Names)
+                {
+                    string label = subs[i].Label;
+                    var method = new RpcMethod(name, [], (r, _) => new(r.Respond(label)));
+                    sub.AddMethod(method);
+                    labels[method] = label;
+                }
+
+                dispatcher.AddSubdispatcher(sub, subs[i].Prefix);
+            }
+
+            foreach (string query in queries)
+            {
+                string? expected = TinyRpcLookup(order.Select(i => subs[i]).ToArray(), query);
+                string context = $"order {string.Concat(order.Select(i => subs[i].Label))}, name {query}";
+                string? walked = dispatcher.TryGetMethod(query, out RpcMethod? found) ? labels[found] : null;
+                Assert.True(expected == walked, $"{context}: tinyrpc finds {expected ?? "nothing"}, GetMethod {walked ?? "nothing"}");
+                JsonNode reply = (await Dispatch(dispatcher, $$"""{"jsonrpc":"2.0","method":"{{query}}","id":1}"""))!;
+                string? dispatched = (string?)reply["result"];
+                Assert.True(expected == dispatched, $"{context}: tinyrpc finds {expected ?? "nothing"}, the table {dispatched ?? "nothing"}");
+            }
+        }
+
+        // tinyrpc 1.1's get_method: own methods, then each prefix in the order it was first added, then each
+        // subdispatcher under that prefix in the order it was added.
+        static string? TinyRpcLookup((string Label, string Prefix, string[] Names)[] added, string name)
+        {
+            if (name == "own")
+            {
+                return "own";
+            }
+
+            foreach (string prefix in added.Select(static s => s.Prefix).Distinct())
+            {
+                if (!name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                foreach ((string label, string p, string[] names) in added)
+                {
+                    if (p == prefix && names.Contains(name[prefix.Length..]))
+                    {
+                        return label;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        static IEnumerable<int[]> Permutations(int[] items)
+        {
+            if (items.Length <= 1)
+            {
+                yield return items;
+                yield break;
+            }
+
+            for (int i = 0; i < items.Length; i++)
+            {
+                int[] rest = [.. items[..i], .. items[(i + 1)..]];
+                foreach (int[] tail in Permutations(rest))
+                {
+                    yield return [items[i], .. tail];
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_subdispatcher_added_later_under_an_earlier_prefix_is_searched_with_its_group()
+    {
+        // The flattened table is rebuilt after each registration and must place the newcomer in its group.
+        var early = new RpcDispatcher();
+        var wide = new RpcDispatcher();
+        wide.AddMethod("x.m", static (r, _) => new(r.Respond("wide")));
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddSubdispatcher(early, "x.");
+        dispatcher.AddSubdispatcher(wide);
+        Assert.Equal("wide", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"x.m","id":1}"""))!["result"]);
+
+        var late = new RpcDispatcher();
+        late.AddMethod("m", static (r, _) => new(r.Respond("late")));
+        dispatcher.AddSubdispatcher(late, "x.");
+        Assert.Equal("late", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"x.m","id":2}"""))!["result"]);
+        Assert.Equal("late", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"x.m","id":3}"""))!["result"]);
+        Assert.Same(late.GetMethod("m"), dispatcher.GetMethod("x.m"));
     }
 
     [Fact]
@@ -298,6 +445,24 @@ public class DispatcherTests
         Assert.Equal("cba", (string?)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"ReverseString","params":["abc"],"id":1}"""))!["result"]);
         Assert.Equal(11, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"add","params":{"a":1},"id":2}"""))!["result"]!);
         Assert.Equal(8, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"twice","params":[4],"id":3}"""))!["result"]!);
+    }
+
+    [Fact]
+    public async Task The_fallback_reads_RpcName_and_refuses_names_a_call_could_not_use()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod(([RpcName("user-id")] int userId, int factor) => userId * factor, "scale");
+        Assert.Equal(["user-id", "factor"], dispatcher.GetMethod("scale").Parameters.Select(p => p.Name));
+        Assert.Equal(12, (int)(await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"scale","params":{"user-id":4,"factor":3},"id":1}"""))!["result"]!);
+        JsonNode error = (await Dispatch(dispatcher, """{"jsonrpc":"2.0","method":"scale","params":{"factor":3},"id":2}"""))!["error"]!;
+        Assert.Equal(-32602, (int)error["code"]!);
+        Assert.Contains("'user-id'", (string?)error["message"], StringComparison.Ordinal);
+
+        ArgumentException twice = Assert.Throws<ArgumentException>(() => dispatcher.AddMethod((int a, [RpcName("a")] int b) => a + b, "twice"));
+        Assert.Contains("'a'", twice.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => dispatcher.AddMethod(([RpcName("")] int a) => a, "empty"));
+        Assert.Throws<ArgumentException>(() => dispatcher.AddMethod(([RpcName(" a")] int a) => a, "padded"));
+        Assert.False(dispatcher.TryGetMethod("twice", out _));
     }
 #pragma warning restore IL2026, IL3050
 

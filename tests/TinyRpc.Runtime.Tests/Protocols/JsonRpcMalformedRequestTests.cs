@@ -99,7 +99,6 @@ public class JsonRpcMalformedRequestTests
         // params
         { "params a string", """{"jsonrpc": "2.0", "method": "m", "params": "bar", "id": "x"}""", InvalidRequestWithId("\"x\"") },
         { "params a number", """{"jsonrpc": "2.0", "method": "m", "params": 42, "id": "x"}""", InvalidRequestWithId("\"x\"") },
-        { "params null", """{"jsonrpc": "2.0", "method": "m", "params": null, "id": "x"}""", InvalidRequestWithId("\"x\"") },
         { "params true", """{"jsonrpc": "2.0", "method": "m", "params": true, "id": "x"}""", InvalidRequestWithId("\"x\"") },
         { "params a string, notification", """{"jsonrpc": "2.0", "method": "m", "params": "bar"}""", InvalidRequestReply },
 

@@ -12,7 +12,8 @@ namespace TinyRpc.Protocols;
 /// <remarks>
 /// Rules beyond the specification: a request object with a member other than <c>jsonrpc</c>,
 /// <c>method</c>, <c>params</c> and <c>id</c>, or with a member twice, is an Invalid Request
-/// (named parameters given twice too). Replies may carry extra members.
+/// (named parameters given twice too). Replies may carry extra members. One rule is more lenient than the
+/// specification, as tinyrpc is: <c>"params": null</c> reads as no parameters, like a missing <c>params</c>.
 /// </remarks>
 public sealed class JsonRpcProtocol : RpcBatchProtocol
 {
@@ -303,6 +304,11 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
                         string? paramsError = null;
                         arguments = JsonRpcArguments.Read(this, ref reader, data, ref paramsError);
                         error ??= paramsError;
+                    }
+                    else if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        // Read as "no parameters", as tinyrpc does: several clients send null where the
+                        // specification lets them leave the member out.
                     }
                     else
                     {

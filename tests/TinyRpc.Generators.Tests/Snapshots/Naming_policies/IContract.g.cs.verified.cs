@@ -35,6 +35,16 @@ public sealed class ContractProxy : global::IContract
             default).GetAwaiter().GetResult();
     }
 
+    int global::IContract.Count(int itemKind, string label)
+    {
+        return this._client.SendAsync<int>(
+            this._client.NewRequest(this._prefix + "count", this._oneWay)
+                .Add<int>(itemKind)
+                .Add<string>(label)
+                .Build(),
+            default).GetAwaiter().GetResult();
+    }
+
     [global::System.Runtime.CompilerServices.ModuleInitializer]
     [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Registers generated code at start-up so that it is found without reflection.")]
     [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]

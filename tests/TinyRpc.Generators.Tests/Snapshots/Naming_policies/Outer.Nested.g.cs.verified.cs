@@ -17,6 +17,15 @@ partial class Outer
                     isStatic: false,
                     invoke: __TinyRpc_Invoke_ComputeAsync),
                 new global::TinyRpc.RpcMethodDescriptor<global::Outer.Nested>(
+                    "count",
+                    new global::TinyRpc.RpcParameter[]
+                    {
+                        new global::TinyRpc.RpcParameter("item_kind", typeof(int)),
+                        new global::TinyRpc.RpcParameter("tag", typeof(string)),
+                    },
+                    isStatic: false,
+                    invoke: __TinyRpc_Invoke_Count),
+                new global::TinyRpc.RpcMethodDescriptor<global::Outer.Nested>(
                     "describe",
                     new global::TinyRpc.RpcParameter[]
                     {
@@ -24,6 +33,15 @@ partial class Outer
                     },
                     isStatic: false,
                     invoke: __TinyRpc_Invoke_Describe),
+                new global::TinyRpc.RpcMethodDescriptor<global::Outer.Nested>(
+                    "scale",
+                    new global::TinyRpc.RpcParameter[]
+                    {
+                        new global::TinyRpc.RpcParameter("scaleFactor", typeof(int)),
+                        new global::TinyRpc.RpcParameter("httpCode", typeof(int)),
+                    },
+                    isStatic: false,
+                    invoke: __TinyRpc_Invoke_Scale),
             });
 
         // computeAsync: decodes the arguments, calls ComputeAsync and writes the response.
@@ -31,6 +49,30 @@ partial class Outer
         private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_ComputeAsync(global::Outer.Nested __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
             int __result = __instance.ComputeAsync();
+            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<int>(__result));
+        }
+
+        // count: decodes the arguments, calls Count and writes the response.
+        [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
+        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_Count(global::Outer.Nested __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+        {
+            global::TinyRpc.RpcArguments __args = __request.Arguments;
+            bool __named = __args.IsNamed;
+            if (!__args.TryGet<int>(0, "item_kind", __named, out int __arg0))
+            {
+                throw new global::TinyRpc.InvalidParamsException("item_kind", "is missing");
+            }
+
+            if (!__args.TryGet<string>(1, "tag", __named, out string __arg1))
+            {
+                throw new global::TinyRpc.InvalidParamsException("tag", "is missing");
+            }
+            if (__arg1 is null)
+            {
+                throw new global::TinyRpc.InvalidParamsException("tag", "must not be null");
+            }
+
+            int __result = __instance.Count(__arg0, __arg1);
             return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<int>(__result));
         }
 
@@ -47,6 +89,26 @@ partial class Outer
 
             string __result = ((global::IContract)__instance).Describe(__arg0);
             return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<string>(__result));
+        }
+
+        // scale: decodes the arguments, calls Scale and writes the response.
+        [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
+        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_Scale(global::Outer.Nested __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+        {
+            global::TinyRpc.RpcArguments __args = __request.Arguments;
+            bool __named = __args.IsNamed;
+            if (!__args.TryGet<int>(0, "scaleFactor", __named, out int __arg0))
+            {
+                throw new global::TinyRpc.InvalidParamsException("scaleFactor", "is missing");
+            }
+
+            if (!__args.TryGet<int>(1, "httpCode", __named, out int __arg1))
+            {
+                throw new global::TinyRpc.InvalidParamsException("httpCode", "is missing");
+            }
+
+            int __result = __instance.Scale(__arg0, __arg1);
+            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<int>(__result));
         }
     }
 

@@ -20,6 +20,15 @@ partial class StringService : global::TinyRpc.IRpcService<global::StringService>
                 isStatic: false,
                 invoke: __TinyRpc_Invoke_GetHTTPStatus),
             new global::TinyRpc.RpcMethodDescriptor<global::StringService>(
+                "get_user_comment",
+                new global::TinyRpc.RpcParameter[]
+                {
+                    new global::TinyRpc.RpcParameter("comment_id", typeof(int)),
+                    new global::TinyRpc.RpcParameter("Lang", typeof(string), IsOptional: true),
+                },
+                isStatic: false,
+                invoke: __TinyRpc_Invoke_GetComment),
+            new global::TinyRpc.RpcMethodDescriptor<global::StringService>(
                 "reverse_string",
                 new global::TinyRpc.RpcParameter[]
                 {
@@ -47,6 +56,33 @@ partial class StringService : global::TinyRpc.IRpcService<global::StringService>
     private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_GetHTTPStatus(global::StringService __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
     {
         string __result = __instance.GetHTTPStatus();
+        return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<string>(__result));
+    }
+
+    // get_user_comment: decodes the arguments, calls GetComment and writes the response.
+    [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
+    private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> __TinyRpc_Invoke_GetComment(global::StringService __instance, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+    {
+        global::TinyRpc.RpcArguments __args = __request.Arguments;
+        bool __named = __args.IsNamed;
+        if (!__args.TryGet<int>(0, "comment_id", __named, out int __arg0))
+        {
+            throw new global::TinyRpc.InvalidParamsException("comment_id", "is missing");
+        }
+
+        if (__args.TryGet<string>(1, "Lang", __named, out string __arg1))
+        {
+            if (__arg1 is null)
+            {
+                throw new global::TinyRpc.InvalidParamsException("Lang", "must not be null");
+            }
+        }
+        else
+        {
+            __arg1 = "en";
+        }
+
+        string __result = __instance.GetComment(__arg0, __arg1);
         return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<string>(__result));
     }
 
