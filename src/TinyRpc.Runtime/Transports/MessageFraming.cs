@@ -38,6 +38,7 @@ public sealed class FramedConnection : IAsyncDisposable
     /// <summary>The default largest message: 4 MiB.</summary>
     public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
 
+    // The largest header block, up to and including the blank line that ends it.
     private const int MaxHeaderSize = 1024;
 
     private readonly Stream _input;
@@ -338,17 +339,19 @@ public sealed class FramedConnection : IAsyncDisposable
         int headerEnd;
         while (true)
         {
+            // The limit holds whatever the read boundaries: a block that arrives in one read is measured too, and
+            // one still without its end is refused as soon as it can no longer end within the limit.
             ReadOnlySpan<byte> pending = _buffer.AsSpan(_start, _end - _start);
             int index = pending.IndexOf("\r\n\r\n"u8);
+            if ((index >= 0 ? index + 4 : pending.Length + 1) > MaxHeaderSize)
+            {
+                throw new RpcFramingException($"No end of headers within {MaxHeaderSize} bytes.");
+            }
+
             if (index >= 0)
             {
                 headerEnd = index;
                 break;
-            }
-
-            if (pending.Length > MaxHeaderSize)
-            {
-                throw new RpcFramingException($"No end of headers within {MaxHeaderSize} bytes.");
             }
 
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
@@ -374,6 +377,12 @@ public sealed class FramedConnection : IAsyncDisposable
                 if (!Utf8Parser.TryParse(value, out long n, out int consumed) || consumed != value.Length || n < 0)
                 {
                     throw new RpcFramingException("The Content-Length header is not a number.");
+                }
+
+                // Even an equal repeat is refused: which one a peer meant cannot be told, and guessing desynchronizes the stream.
+                if (contentLength is not null)
+                {
+                    throw new RpcFramingException("The Content-Length header appears more than once.");
                 }
 
                 contentLength = n;

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using TinyRpc.Protocols;
+using TinyRpc.Tests.Dispatch;
+using TinyRpc.Transports;
+
+namespace TinyRpc.Tests.Transports;
+
+/// <summary>What one TCP connection may cost the server, and the limits on what goes over it, with real sockets on loopback.</summary>
+public sealed class StreamLimitsTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    // reverse_string and the rest, plus blob(n): a reply of n bytes or more for a request of a few dozen.
+    private static RpcDispatcher CreateDispatcher()
+    {
+        RpcDispatcher dispatcher = ClientServerTests.CreateDispatcher();
+        dispatcher.AddMethod("blob", static (r, _) => new(r.Respond(new string('x', SomeWebsite.Arg<int>(r, 0, "n")))), [new RpcParameter("n", typeof(int))]);
+        return dispatcher;
+    }
+
+    private const string Body = """{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1}""";
+
+    public static TheoryData<string, bool> HeaderBlocks => new()
+    {
+        { "conflicting lengths", true },
+        { "equal lengths twice", true },
+        { "header block over 1024 bytes", true },
+        { "header block of 1024 bytes", false },
+        { "extra header", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(HeaderBlocks))]
+    public async Task Bad_header_blocks_close_the_connection_however_they_arrive(string headers, bool refused)
+    {
+        string head = headers switch
+        {
+            "conflicting lengths" => $"Content-Length: 10\r\nContent-Length: {Body.Length}\r\n\r\n",
+            "equal lengths twice" => $"Content-Length: {Body.Length}\r\nContent-Length: {Body.Length}\r\n\r\n",
+            "header block over 1024 bytes" => Padded(1025),
+            "header block of 1024 bytes" => Padded(1024),
+            _ => $"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {Body.Length}\r\n\r\n",
+        };
+        byte[] bytes = Encoding.ASCII.GetBytes(head + Body);
+
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+
+        foreach (bool byteByByte in new[] { false, true })
+        {
+            string? reply = await ExchangeRawAsync(transport.LocalEndPoint.Port, bytes, byteByByte);
+            if (refused)
+            {
+                Assert.Null(reply);
+            }
+            else
+            {
+                Assert.Equal(2, (int)JsonNode.Parse(Assert.IsType<string>(reply))!["result"]!);
+            }
+        }
+
+        // The server serves on.
+        Assert.Equal(2, (int)JsonNode.Parse(Assert.IsType<string>(await ExchangeRawAsync(transport.LocalEndPoint.Port, Encoding.ASCII.GetBytes($"Content-Length: {Body.Length}\r\n\r\n{Body}"), false)))!["result"]!);
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+
+        // A header block of exactly `size` bytes, up to and including the blank line that ends it.
+        static string Padded(int size)
+        {
+            string length = $"Content-Length: {Body.Length}\r\n";
+            string pad = "X-Pad: " + new string('p', size - length.Length - "X-Pad: \r\n\r\n".Length) + "\r\n\r\n";
+            return length + pad;
+        }
+    }
+
+    // Sends the bytes in one write or one byte a write; returns the reply, or null when the server closed the connection.
+    private static async Task<string?> ExchangeRawAsync(int port, byte[] bytes, bool byteByByte)
+    {
+        using var raw = new TcpClient { NoDelay = true };
+        await raw.ConnectAsync(IPAddress.Loopback, port);
+        NetworkStream stream = raw.GetStream();
+        try
+        {
+            for (int at = 0; at < bytes.Length; at += byteByByte ? 1 : bytes.Length)
+            {
+                await stream.WriteAsync(bytes.AsMemory(at, byteByByte ? 1 : bytes.Length));
+            }
+        }
+        catch (IOException)
+        {
+            // The server closed the connection before the last byte.
+        }
+
+        await using var framed = new FramedConnection(stream, MessageFraming.ContentLength, ownsStream: false);
+        try
+        {
+            ReadOnlyMemory<byte>? reply = await framed.ReadAsync().AsTask().WaitAsync(Limit);
+            return reply is { } r ? Encoding.UTF8.GetString(r.Span) : null;
+        }
+        catch (IOException)
+        {
+            return null; // closed with a reset: the server had not read everything
+        }
+    }
+}
