@@ -21,6 +21,59 @@ public sealed class StreamLimitsTests
         return dispatcher;
     }
 
+    [Fact]
+    public async Task A_client_that_never_reads_its_replies_holds_up_only_its_own_connection()
+    {
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher()); // 64 dispatch slots
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        int port = transport.LocalEndPoint.Port;
+
+        // The hog asks for 500 replies of 64 KB (32 MB) and reads none: its small receive buffer, the server's send
+        // buffer (at most 4 MB here) and one connection's allowance hold far fewer, let alone with every dispatch
+        // slot taken on top. Its requests are small, so the kernel takes all of them whether the server reads or not.
+        const int hogCalls = 500;
+        using var hog = new TcpClient { ReceiveBufferSize = 4096, NoDelay = true };
+        await hog.ConnectAsync(IPAddress.Loopback, port);
+        var hogFramed = new FramedConnection(hog.GetStream(), MessageFraming.ContentLength, ownsStream: false);
+        for (int i = 0; i < hogCalls; i++)
+        {
+            await hogFramed.WriteAsync(Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","method":"blob","params":[65536],"id":{{i}}}""")).AsTask().WaitAsync(Limit);
+        }
+
+        // Eight other clients, twenty calls each one after another, all answered while the hog stays connected.
+        int[][] answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async c =>
+        {
+            await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)) { Timeout = Limit };
+            var results = new int[20];
+            for (int i = 0; i < results.Length; i++)
+            {
+                results[i] = await client.CallAsync<int>("subtract", (c * 100) + i, 0);
+            }
+
+            return results;
+        })).WaitAsync(Limit);
+        for (int c = 0; c < answers.Length; c++)
+        {
+            Assert.Equal(Enumerable.Range(c * 100, 20), answers[c]);
+        }
+
+        // The hog was only held back: once it reads, it gets every reply it asked for.
+        var ids = new HashSet<int>();
+        for (int n = 0; n < hogCalls; n++)
+        {
+            ReadOnlyMemory<byte>? reply = await hogFramed.ReadAsync().AsTask().WaitAsync(Limit);
+            JsonNode node = JsonNode.Parse(Assert.NotNull(reply).Span)!;
+            Assert.Equal(65536, ((string)node["result"]!).Length);
+            Assert.True(ids.Add((int)node["id"]!));
+        }
+
+        Assert.Equal(hogCalls, ids.Count);
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
     private const string Body = """{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1}""";
 
     public static TheoryData<string, bool> HeaderBlocks => new()
