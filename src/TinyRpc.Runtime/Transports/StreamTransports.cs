@@ -129,7 +129,7 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
 /// A server transport over one framed stream, such as standard input and output
 /// (<see cref="ForStandardIo"/>). Ends when the stream ends.
 /// </summary>
-public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
+public sealed class StreamServerTransport : IServerTransport, IReplySizeLimit, IAsyncDisposable
 {
     private readonly FramedConnection _connection;
 
@@ -143,6 +143,9 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
     /// <summary>Serves requests read from this process's standard input, replying on standard output.</summary>
     public static StreamServerTransport ForStandardIo(MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
         => new(new FramedConnection(Console.OpenStandardInput(), Console.OpenStandardOutput(), framing, maxMessageSize));
+
+    /// <inheritdoc/>
+    int IReplySizeLimit.MaxReplySize => _connection.MaxMessageSize;
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -179,7 +182,7 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
 /// peer back. A peer that stops reading thus stops only itself; it stays connected, and is served again once it
 /// reads.
 /// </remarks>
-public abstract class ConnectionServerTransport : IServerTransport, IAsyncDisposable
+public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLimit, IAsyncDisposable
 {
     // How long DisposeAsync lets the replies already queued go out before it closes the connections.
     private static readonly TimeSpan s_flushOnDispose = TimeSpan.FromSeconds(2);
@@ -203,8 +206,11 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     /// <summary>The framing of every connection.</summary>
     public MessageFraming Framing { get; }
 
-    /// <summary>The largest message accepted.</summary>
+    /// <summary>The largest message read or sent, in bytes; see <see cref="IReplySizeLimit"/> for replies.</summary>
     public int MaxMessageSize { get; }
+
+    /// <inheritdoc/>
+    int IReplySizeLimit.MaxReplySize => MaxMessageSize;
 
     /// <summary>
     /// The most requests of one connection that may have been read and not yet answered (128 by default). A
@@ -286,7 +292,8 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     /// class remarks for what bounds the queue). Every message received must be answered here, with an empty reply
     /// for a notification: the count of requests in flight, which pauses reading, goes down only then.
     /// </remarks>
-    /// <exception cref="RpcFramingException">The reply is over <see cref="MaxMessageSize"/> or cannot be framed; nothing is sent.</exception>
+    /// <exception cref="RpcFramingException">The reply is over <see cref="MaxMessageSize"/> (nothing is sent; <see cref="RpcServer"/>
+    /// sends the protocol's error reply instead), or cannot be framed.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {

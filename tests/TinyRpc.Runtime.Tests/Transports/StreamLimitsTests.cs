@@ -74,6 +74,76 @@ public sealed class StreamLimitsTests
         await serving.WaitAsync(Limit);
     }
 
+    [Theory]
+    [InlineData(MessageFraming.ContentLength)]
+    [InlineData(MessageFraming.NewlineDelimited)]
+    public async Task A_reply_over_the_size_limit_comes_back_as_an_error_for_its_request(MessageFraming framing)
+    {
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0, framing, maxMessageSize: 64 * 1024);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port, framing))
+        {
+            Timeout = Limit,
+        };
+
+        RpcException error = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<string>("blob", 100_000));
+        Assert.Equal(RpcErrorCodes.InternalError, error.Code);
+        Assert.Contains("too large", error.Message, StringComparison.Ordinal);
+
+        // Sent as raw UTF-8 (as Python's tinyrpc sends it), 4 bytes an emoji, the request is within the limit;
+        // reversing splits every surrogate pair and each half is escaped in the reply: 12 bytes an emoji.
+        using (var raw = new TcpClient())
+        {
+            await raw.ConnectAsync(IPAddress.Loopback, transport.LocalEndPoint.Port);
+            await using var framed = new FramedConnection(raw.GetStream(), framing, ownsStream: false);
+            string emoji = string.Concat(Enumerable.Repeat("\U0001F600", 10_000));
+            await framed.WriteAsync(Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","method":"reverse_string","params":["{{emoji}}"],"id":7}"""));
+            JsonNode reply = JsonNode.Parse(Assert.NotNull(await framed.ReadAsync().AsTask().WaitAsync(Limit)).Span)!;
+            Assert.Equal((7, RpcErrorCodes.InternalError), ((int)reply["id"]!, (int)reply["error"]!["code"]!));
+        }
+
+        // A batch whose reply is too large as a whole: every member expecting a reply gets the error instead.
+        RpcResponse[] batch = await client.BatchCallAsync([new RpcCall("blob", [40_000]), new RpcCall("blob", [40_000]), new RpcCall("subtract", [3, 1])]);
+        Assert.All(batch, r => Assert.Equal(RpcErrorCodes.InternalError, Assert.IsAssignableFrom<RpcErrorResponse>(r).Code));
+
+        // The connection serves on; a reply at the limit goes through.
+        Assert.Equal(2, await client.CallAsync<int>("subtract", 3, 1));
+        Assert.Equal(60_000, (await client.CallAsync<string>("blob", 60_000)).Length);
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Theory]
+    [InlineData(MessageFraming.ContentLength)]
+    [InlineData(MessageFraming.NewlineDelimited)]
+    public async Task A_request_over_the_size_limit_fails_the_call_instead_of_leaving_it_waiting(MessageFraming framing)
+    {
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0, framing, maxMessageSize: 64 * 1024);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        int port = transport.LocalEndPoint.Port;
+
+        // Over the server's limit: the server closes the connection, and the client's calls fail with it.
+        await using (var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port, framing)) { Timeout = Limit })
+        {
+            await Assert.ThrowsAnyAsync<RpcTransportException>(() => client.CallAsync<string>("reverse_string", new string('a', 100_000)));
+        }
+
+        // Over the client's own limit: refused before anything is sent.
+        await using (var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port, framing, maxMessageSize: 1024)) { Timeout = Limit })
+        {
+            RpcTransportException error = await Assert.ThrowsAnyAsync<RpcTransportException>(() => client.CallAsync<string>("reverse_string", new string('a', 2000)));
+            Assert.Contains("at most 1024", error.Message, StringComparison.Ordinal);
+            Assert.Equal("cba", await client.CallAsync<string>("reverse_string", "abc"));
+        }
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
     private const string Body = """{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1}""";
 
     public static TheoryData<string, bool> HeaderBlocks => new()
