@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -32,15 +33,19 @@ public sealed class StreamLimitsTests
 
         // The hog asks for 500 replies of 64 KB (32 MB) and reads none: its small receive buffer, the server's send
         // buffer (at most 4 MB here) and one connection's allowance hold far fewer, let alone with every dispatch
-        // slot taken on top. Its requests are small, so the kernel takes all of them whether the server reads or not.
+        // slot taken on top. It sends them all in one write, which completes only once the server has read them.
         const int hogCalls = 500;
         using var hog = new TcpClient { ReceiveBufferSize = 4096, NoDelay = true };
         await hog.ConnectAsync(IPAddress.Loopback, port);
         var hogFramed = new FramedConnection(hog.GetStream(), MessageFraming.ContentLength, ownsStream: false);
+        var requests = new StringBuilder();
         for (int i = 0; i < hogCalls; i++)
         {
-            await hogFramed.WriteAsync(Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","method":"blob","params":[65536],"id":{{i}}}""")).AsTask().WaitAsync(Limit);
+            string request = $$"""{"jsonrpc":"2.0","method":"blob","params":[65536],"id":{{i}}}""";
+            requests.Append(CultureInfo.InvariantCulture, $"Content-Length: {request.Length}\r\n\r\n{request}");
         }
+
+        Task hogSending = hog.GetStream().WriteAsync(Encoding.ASCII.GetBytes(requests.ToString())).AsTask();
 
         // Eight other clients, twenty calls each one after another, all answered while the hog stays connected.
         int[][] answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async c =>
@@ -70,6 +75,45 @@ public sealed class StreamLimitsTests
         }
 
         Assert.Equal(hogCalls, ids.Count);
+        await hogSending.WaitAsync(Limit);
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task A_connection_has_at_most_its_limit_of_requests_in_flight()
+    {
+        int running = 0, most = 0;
+        RpcDispatcher dispatcher = CreateDispatcher();
+        dispatcher.AddMethod("work", async (request, ct) =>
+        {
+            int now = Interlocked.Increment(ref running);
+            for (int seen = Volatile.Read(ref most); now > seen; seen = Volatile.Read(ref most))
+            {
+                Interlocked.CompareExchange(ref most, now, seen);
+            }
+
+            await Task.Yield();
+            Interlocked.Decrement(ref running);
+            return request.Respond(SomeWebsite.Arg<int>(request, 0, "n"));
+        }, [new RpcParameter("n", typeof(int))]);
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => transport.MaxRequestsInFlightPerConnection = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => transport.MaxQueuedReplyBytesPerConnection = 0);
+        transport.MaxRequestsInFlightPerConnection = 1;
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher);
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+
+        // Forty calls outstanding at once on one connection, with 64 dispatch slots: the connection's limit of one
+        // request read and not yet answered lets the server see them only one after another.
+        await using (var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port)) { Timeout = Limit })
+        {
+            int[] results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.CallAsync<int>("work", i))).WaitAsync(Limit);
+            Assert.Equal(Enumerable.Range(0, 40), results);
+        }
+
+        Assert.Equal(1, most);
         await stop.CancelAsync();
         await serving.WaitAsync(Limit);
     }
