@@ -421,7 +421,7 @@ public sealed class FramedConnection : IAsyncDisposable
             int index = pending.IndexOf("\r\n\r\n"u8);
             if ((index >= 0 ? index + 4 : pending.Length + 1) > MaxHeaderSize)
             {
-                throw new RpcFramingException($"No end of headers within {MaxHeaderSize} bytes.");
+                throw new RpcFramingException($"The header block is longer than {MaxHeaderSize} bytes.");
             }
 
             if (index >= 0)
