@@ -436,6 +436,12 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             await connection.Framed.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Closed now, though their read loops (and replies still being handled) may see it only later.
+        lock (_gate)
+        {
+            _connections.ExceptWith(open);
+        }
+
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);

@@ -81,6 +81,52 @@ public sealed class StreamLimitsTests
     }
 
     [Fact]
+    public async Task Disposing_the_transport_cuts_off_a_client_that_never_reads()
+    {
+        TcpServerTransport transport = TcpServerTransport.Loopback(0);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        Task serving = server.ServeForeverAsync();
+
+        // Far more replies than the buffers and the connection's share hold; the client reads none.
+        using var hog = new TcpClient { ReceiveBufferSize = 4096, NoDelay = true };
+        await hog.ConnectAsync(IPAddress.Loopback, transport.LocalEndPoint.Port);
+        var requests = new StringBuilder();
+        for (int i = 0; i < 200; i++)
+        {
+            string request = $$"""{"jsonrpc":"2.0","method":"blob","params":[65536],"id":{{i}}}""";
+            requests.Append(CultureInfo.InvariantCulture, $"Content-Length: {request.Length}\r\n\r\n{request}");
+        }
+
+        _ = hog.GetStream().WriteAsync(Encoding.ASCII.GetBytes(requests.ToString())).AsTask();
+        await using (var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port)) { Timeout = Limit })
+        {
+            Assert.Equal(2, await client.CallAsync<int>("subtract", 3, 1)); // served while the hog holds its share
+        }
+
+        // Queued replies get their bounded time to go out, then the connection is closed and serving ends.
+        await transport.DisposeAsync().AsTask().WaitAsync(Limit);
+        Assert.Equal(0, transport.ConnectionCount);
+        await serving.WaitAsync(Limit);
+
+        // The hog finds its connection closed once it reads what the kernel still held for it.
+        var buffer = new byte[256 * 1024];
+        bool closed = false;
+        for (int n = 0; n < 10_000 && !closed; n++)
+        {
+            try
+            {
+                closed = await hog.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Limit) == 0;
+            }
+            catch (IOException)
+            {
+                closed = true; // reset
+            }
+        }
+
+        Assert.True(closed);
+    }
+
+    [Fact]
     public async Task A_connection_has_at_most_its_limit_of_requests_in_flight()
     {
         int running = 0, most = 0;
