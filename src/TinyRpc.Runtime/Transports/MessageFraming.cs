@@ -257,6 +257,7 @@ public sealed class FramedConnection : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(frame);
             Interlocked.Add(ref _pendingBytes, -length);
+            WriteEnded?.Invoke(); // before the batch behind is handed on, so that the two are seen in order
 
             // This writer is done once its own frame is out. Frames queued meanwhile go out from the thread pool,
             // batch after batch, so that under steady load no caller's write turns into an endless drain.
@@ -277,7 +278,6 @@ public sealed class FramedConnection : IAsyncDisposable
             }
 
             idle?.TrySetResult();
-            WriteEnded?.Invoke();
         }
     }
 
