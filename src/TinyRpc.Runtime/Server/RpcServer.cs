@@ -37,6 +37,7 @@ public class RpcServer
 
     private readonly int _maxConcurrency;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly int _maxReplySize;
 
     /// <summary>Creates a server.</summary>
     public RpcServer(IServerTransport transport, RpcProtocol protocol, RpcDispatcher dispatcher, RpcServerOptions? options = null)
@@ -51,6 +52,7 @@ public class RpcServer
         Dispatcher = dispatcher;
         _maxConcurrency = options.MaxConcurrency;
         _shutdownTimeout = options.ShutdownTimeout;
+        _maxReplySize = transport is IReplySizeLimit limited ? limited.MaxReplySize : int.MaxValue;
     }
 
     /// <summary>The transport.</summary>
@@ -149,11 +151,11 @@ public class RpcServer
     /// be sent (notifications). Never throws.
     /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>> HandleMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-        => (await HandleCoreAsync(message, cancellationToken).ConfigureAwait(false)).Reply;
+        => (await HandleCoreAsync(message, int.MaxValue, cancellationToken).ConfigureAwait(false)).Reply;
 
     // The reply, and whether its bytes are never written again (a JSON-RPC response's are not), so that the
     // in-memory transport may hand them over without a copy.
-    private async ValueTask<(ReadOnlyMemory<byte> Reply, bool Immutable)> HandleCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    private async ValueTask<(ReadOnlyMemory<byte> Reply, bool Immutable)> HandleCoreAsync(ReadOnlyMemory<byte> message, int maxReplySize, CancellationToken cancellationToken)
     {
         try
         {
@@ -170,7 +172,10 @@ public class RpcServer
             RpcMessage? reply = request is RpcRequest single
                 ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
                 : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            return (reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty, reply is JsonRpcSuccessResponse { OwnsBytes: true } or JsonRpcErrorResponse { OwnsBytes: true } or JsonRpcBatchResponse);
+            ReadOnlyMemory<byte> bytes = reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
+            return bytes.Length > maxReplySize
+                ? (ReplyTooLarge(request, bytes.Length, maxReplySize), false)
+                : (bytes, reply is JsonRpcSuccessResponse { OwnsBytes: true } or JsonRpcErrorResponse { OwnsBytes: true } or JsonRpcBatchResponse);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -184,6 +189,23 @@ public class RpcServer
                 return (ReadOnlyMemory<byte>.Empty, false);
             }
         }
+    }
+
+    // A reply the transport cannot carry becomes an error for the same request, so that the caller is answered; in a
+    // batch, every member that expects a reply gets it (which member made the batch too large is not the point).
+    private ReadOnlyMemory<byte> ReplyTooLarge(RpcMessage request, int size, int maxReplySize)
+    {
+        var error = new RpcException(RpcErrorCodes.InternalError, $"The reply is too large: {size} bytes, and the transport sends at most {maxReplySize}.");
+        RpcMessage? reply = request switch
+        {
+            RpcRequest single => single.ErrorRespond(error),
+            RpcBatchRequest batch => batch.CreateBatchResponse(batch.Select(item => item.Request is { } member ? member.ErrorRespond(error) : item.Error!.ErrorRespond())),
+            _ => null,
+        };
+        ReadOnlyMemory<byte> bytes = reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
+
+        // A batch of many members may be too large even as errors: then one error, with no id.
+        return bytes.Length <= maxReplySize ? bytes : Protocol.CreateErrorResponse(error).Serialize();
     }
 
     private async Task HandleQueuedAsync(RpcInboundMessage message, InFlightRequests inFlight)
@@ -201,7 +223,7 @@ public class RpcServer
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, message.Context, message.Message);
-        (ReadOnlyMemory<byte> reply, bool immutable) = await HandleCoreAsync(message.Message, cancellationToken).ConfigureAwait(false);
+        (ReadOnlyMemory<byte> reply, bool immutable) = await HandleCoreAsync(message.Message, _maxReplySize, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(Outgoing, message.Context, reply);
         try
         {

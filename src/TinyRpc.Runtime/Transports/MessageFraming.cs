@@ -38,6 +38,10 @@ public sealed class FramedConnection : IAsyncDisposable
     /// <summary>The default largest message: 4 MiB.</summary>
     public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
 
+    // The largest batch buffer kept for the next batch; one grown past it by a burst is left to the collector.
+    private const int MaxSpareCapacity = 128 * 1024;
+
+    // The largest header block, up to and including the blank line that ends it.
     private const int MaxHeaderSize = 1024;
 
     private readonly Stream _input;
@@ -50,6 +54,7 @@ public sealed class FramedConnection : IAsyncDisposable
     private bool _sending;
     private TaskCompletionSource? _idle; // completes when _sending turns false
     private QueuedFramesWriter? _drain;
+    private long _pendingBytes; // framed bytes queued or being written
     private byte[] _buffer = new byte[4096];
     private int _start;
     private int _end;
@@ -90,21 +95,74 @@ public sealed class FramedConnection : IAsyncDisposable
     /// is being written is queued for the next write, and cancelling then only stops waiting for it.
     /// </summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-        => WriteCoreAsync(message, waitWhenQueued: true, cancellationToken);
+        => WriteCoreAsync(message, cancellationToken);
 
     /// <summary>
-    /// Writes one message like <see cref="WriteAsync"/>, except that a message queued behind another writer
-    /// completes at once, without waiting for its batch to be written, while fewer than
-    /// <see cref="UnwaitedQueueLimit"/> bytes are queued. For replies, whose sender has nothing to do once they
-    /// are on their way: a write failure breaks the connection, which its reader sees. Past the limit the
-    /// sender waits, so a peer that stops reading slows its senders down instead of growing the queue.
-    /// <see cref="FlushQueuedAsync"/> waits for what was queued.
+    /// Frames one message for writing and returns without waiting for the stream: the message is copied, then
+    /// either written by this call (as far as the stream takes it without waiting) or queued for the writer on
+    /// the stream. For replies, whose sender has nothing to do once they are on their way; a peer that does not
+    /// read does not hold their senders up. Nothing here bounds the queue: its owner watches
+    /// <see cref="PendingBytes"/> and stops producing (a server stops reading requests). A write failure is not
+    /// thrown: it breaks the connection, which its reader sees. <see cref="FlushQueuedAsync"/> waits for what was queued.
     /// </summary>
-    internal ValueTask QueueAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
-        => WriteCoreAsync(message, waitWhenQueued: false, cancellationToken);
+    /// <exception cref="RpcFramingException">The message is over <see cref="MaxMessageSize"/> or cannot be framed.</exception>
+    internal void Queue(ReadOnlyMemory<byte> message)
+    {
+        CheckFrameable(message);
+        lock (_sendGate)
+        {
+            if (_sending)
+            {
+                Enqueue(message.Span);
+                return;
+            }
 
-    /// <summary>The queued bytes below which <see cref="QueueAsync"/> does not wait for its batch.</summary>
-    internal const int UnwaitedQueueLimit = 64 * 1024;
+            _sending = true;
+        }
+
+        ValueTask write = WriteFirstAsync(message);
+        if (write.IsCompleted)
+        {
+            Consume(write);
+        }
+        else
+        {
+            _ = ConsumeAsync(write);
+        }
+
+        static void Consume(ValueTask write)
+        {
+            try
+            {
+                write.GetAwaiter().GetResult();
+            }
+            catch (Exception)
+            {
+                // The connection is broken; its reader sees it.
+            }
+        }
+
+        static async Task ConsumeAsync(ValueTask write)
+        {
+            try
+            {
+                await write.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The connection is broken; its reader sees it.
+            }
+        }
+    }
+
+    /// <summary>The framed bytes handed to this connection and not yet written to the stream (queued or being written).</summary>
+    internal long PendingBytes => Interlocked.Read(ref _pendingBytes);
+
+    /// <summary>
+    /// Called after every write to the stream ends, whether it succeeded or not, once <see cref="PendingBytes"/> no
+    /// longer counts its bytes. Runs on the writer's thread: it must be quick and must not throw.
+    /// </summary>
+    internal Action? WriteEnded { get; set; }
 
     /// <summary>Completes when no frame is queued or being written (at once when none is).</summary>
     internal Task FlushQueuedAsync()
@@ -130,8 +188,7 @@ public sealed class FramedConnection : IAsyncDisposable
         return idle;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> message, bool waitWhenQueued, CancellationToken cancellationToken)
+    private void CheckFrameable(ReadOnlyMemory<byte> message)
     {
         if (message.Length > MaxMessageSize)
         {
@@ -142,47 +199,65 @@ public sealed class FramedConnection : IAsyncDisposable
         {
             throw new RpcFramingException("A newline-delimited message cannot contain a newline.");
         }
+    }
 
-        Task? queued = null;
+    // Called under _sendGate while another writer is on the stream: the frame goes into the batch it sends next.
+    private void Enqueue(ReadOnlySpan<byte> message)
+    {
+        int length = Frame(message, _queued.GetSpan(message.Length + MaxFrameOverhead));
+        _queued.Advance(length);
+        Interlocked.Add(ref _pendingBytes, length);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        CheckFrameable(message);
+        Task queued;
         lock (_sendGate)
         {
-            if (_sending)
+            if (!_sending)
             {
-                // Another writer is on the stream: queue the frame for the batch it sends next.
-                _queued.Advance(Frame(message.Span, _queued.GetSpan(message.Length + MaxFrameOverhead)));
-                if (!waitWhenQueued && _queued.WrittenCount < UnwaitedQueueLimit)
-                {
-                    return;
-                }
-
-                _queuedSent ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                queued = _queuedSent.Task;
+                _sending = true;
+                queued = Task.CompletedTask;
             }
             else
             {
-                _sending = true;
+                Enqueue(message.Span);
+                _queuedSent ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                queued = _queuedSent.Task;
             }
         }
 
-        if (queued is not null)
+        if (!queued.IsCompleted)
         {
             // Cancelling stops the wait, not the write: the frame is already in the batch.
             await queued.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        await WriteFirstAsync(message).ConfigureAwait(false);
+    }
+
+    // Writes the frame of the writer that took the stream; the message is copied before the first wait, so that
+    // Queue's caller may reuse it at once.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteFirstAsync(ReadOnlyMemory<byte> message)
+    {
         // The framing and the message go out in one write from a pooled buffer: on a socket, one send instead of two.
         byte[] frame = ArrayPool<byte>.Shared.Rent(message.Length + MaxFrameOverhead);
+        int length = Frame(message.Span, frame);
+        Interlocked.Add(ref _pendingBytes, length);
         try
         {
-            int length = Frame(message.Span, frame);
-
             // Not cancellable: a write stopped halfway would leave half a frame on a stream others share.
             await WriteAndFlushAsync(frame.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(frame);
+            Interlocked.Add(ref _pendingBytes, -length);
+            WriteEnded?.Invoke(); // before the batch behind is handed on, so that the two are seen in order
 
             // This writer is done once its own frame is out. Frames queued meanwhile go out from the thread pool,
             // batch after batch, so that under steady load no caller's write turns into an endless drain.
@@ -249,8 +324,10 @@ public sealed class FramedConnection : IAsyncDisposable
                 _ = sent?.Task.Exception; // observed here: every waiter may have stopped waiting
             }
 
+            Interlocked.Add(ref _pendingBytes, -batch.WrittenCount);
+            WriteEnded?.Invoke();
             batch.ResetWrittenCount();
-            if (batch.Capacity <= 2 * UnwaitedQueueLimit)
+            if (batch.Capacity <= MaxSpareCapacity)
             {
                 lock (_sendGate)
                 {
@@ -338,17 +415,19 @@ public sealed class FramedConnection : IAsyncDisposable
         int headerEnd;
         while (true)
         {
+            // The limit holds whatever the read boundaries: a block that arrives in one read is measured too, and
+            // one still without its end is refused as soon as it can no longer end within the limit.
             ReadOnlySpan<byte> pending = _buffer.AsSpan(_start, _end - _start);
             int index = pending.IndexOf("\r\n\r\n"u8);
+            if ((index >= 0 ? index + 4 : pending.Length + 1) > MaxHeaderSize)
+            {
+                throw new RpcFramingException($"The header block is longer than {MaxHeaderSize} bytes.");
+            }
+
             if (index >= 0)
             {
                 headerEnd = index;
                 break;
-            }
-
-            if (pending.Length > MaxHeaderSize)
-            {
-                throw new RpcFramingException($"No end of headers within {MaxHeaderSize} bytes.");
             }
 
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
@@ -374,6 +453,12 @@ public sealed class FramedConnection : IAsyncDisposable
                 if (!Utf8Parser.TryParse(value, out long n, out int consumed) || consumed != value.Length || n < 0)
                 {
                     throw new RpcFramingException("The Content-Length header is not a number.");
+                }
+
+                // Even an equal repeat is refused: which one a peer meant cannot be told, and guessing desynchronizes the stream.
+                if (contentLength is not null)
+                {
+                    throw new RpcFramingException("The Content-Length header appears more than once.");
                 }
 
                 contentLength = n;

@@ -129,7 +129,7 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
 /// A server transport over one framed stream, such as standard input and output
 /// (<see cref="ForStandardIo"/>). Ends when the stream ends.
 /// </summary>
-public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
+public sealed class StreamServerTransport : IServerTransport, IReplySizeLimit, IAsyncDisposable
 {
     private readonly FramedConnection _connection;
 
@@ -143,6 +143,9 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
     /// <summary>Serves requests read from this process's standard input, replying on standard output.</summary>
     public static StreamServerTransport ForStandardIo(MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
         => new(new FramedConnection(Console.OpenStandardInput(), Console.OpenStandardOutput(), framing, maxMessageSize));
+
+    /// <inheritdoc/>
+    int IReplySizeLimit.MaxReplySize => _connection.MaxMessageSize;
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -171,7 +174,15 @@ public sealed class StreamServerTransport : IServerTransport, IAsyncDisposable
 /// each reply goes back on the connection its request came from. A connection whose framing breaks, or that
 /// sends a message over the size limit, is closed; the others carry on.
 /// </summary>
-public abstract class ConnectionServerTransport : IServerTransport, IAsyncDisposable
+/// <remarks>
+/// Sending a reply never waits for the peer to read: the reply is queued on its connection. What one connection
+/// may hold is bounded instead: while it has <see cref="MaxRequestsInFlightPerConnection"/> requests read and not
+/// yet answered, or <see cref="MaxQueuedReplyBytesPerConnection"/> reply bytes not yet written, the transport
+/// reads nothing more from it, and the stream's own flow control (TCP's window, a pipe's buffer) then holds its
+/// peer back. A peer that stops reading thus stops only itself; it stays connected, and is served again once it
+/// reads.
+/// </remarks>
+public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLimit, IAsyncDisposable
 {
     // How long DisposeAsync lets the replies already queued go out before it closes the connections.
     private static readonly TimeSpan s_flushOnDispose = TimeSpan.FromSeconds(2);
@@ -181,6 +192,8 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     private readonly HashSet<ServerConnection> _connections = [];
     private readonly Lock _gate = new();
     private Task? _acceptLoop;
+    private int _maxRequestsInFlight = 128;
+    private int _maxQueuedReplyBytes = 1024 * 1024;
 
     /// <summary>Creates the transport.</summary>
     protected ConnectionServerTransport(MessageFraming framing, int maxMessageSize)
@@ -193,8 +206,43 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     /// <summary>The framing of every connection.</summary>
     public MessageFraming Framing { get; }
 
-    /// <summary>The largest message accepted.</summary>
+    /// <summary>The largest message read or sent, in bytes; see <see cref="IReplySizeLimit"/> for replies.</summary>
     public int MaxMessageSize { get; }
+
+    /// <inheritdoc/>
+    int IReplySizeLimit.MaxReplySize => MaxMessageSize;
+
+    /// <summary>
+    /// The most requests of one connection that may have been read and not yet answered (128 by default). A
+    /// connection that reaches it is not read from until one of them is answered. Applies from the next read.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxRequestsInFlightPerConnection
+    {
+        get => _maxRequestsInFlight;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxRequestsInFlight = value;
+        }
+    }
+
+    /// <summary>
+    /// The most reply bytes (framing included) one connection may have queued and not yet written to its stream
+    /// (1 MiB by default). A connection that reaches it is not read from until its peer has read enough replies to
+    /// go below it. Replies are queued whatever their size, so a connection holds at most this much plus the replies
+    /// to the requests in flight when reading stopped. Applies from the next read.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxQueuedReplyBytesPerConnection
+    {
+        get => _maxQueuedReplyBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxQueuedReplyBytes = value;
+        }
+    }
 
     /// <summary>The number of open connections.</summary>
     public int ConnectionCount
@@ -239,6 +287,13 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Completes without waiting for the peer to read: the reply is copied and queued on its connection (see the
+    /// class remarks for what bounds the queue). Every message received must be answered here, with an empty reply
+    /// for a notification: the count of requests in flight, which pauses reading, goes down only then.
+    /// </remarks>
+    /// <exception cref="RpcFramingException">The reply is over <see cref="MaxMessageSize"/> (nothing is sent; <see cref="RpcServer"/>
+    /// sends the protocol's error reply instead), or cannot be framed.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
@@ -251,14 +306,10 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         {
             if (!reply.IsEmpty)
             {
-                // A reply queued behind another write completes without waiting for it: replies to many
-                // requests at once then cost no waiting state each. A broken connection is seen by its reader.
-                await connection.Framed.QueueAsync(reply, cancellationToken).ConfigureAwait(false);
+                // Never waits for the peer: a reply waiting here would keep the server's dispatch slot, and a peer
+                // that stops reading would take every slot in turn. A broken connection is seen by its reader.
+                connection.Framed.Queue(reply);
             }
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-            throw new RpcTransportException("The client connection is gone: " + e.Message, e);
         }
         finally
         {
@@ -281,7 +332,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
                     break;
                 }
 
-                var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize));
+                var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize), this);
                 lock (_gate)
                 {
                     _connections.Add(connection);
@@ -305,6 +356,8 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         {
             while (!_stopping.IsCancellationRequested)
             {
+                // Back-pressure on this peer alone: while it holds its share, its bytes wait in the stream.
+                await connection.WaitForRoomAsync().WaitAsync(_stopping.Token).ConfigureAwait(false);
                 ReadOnlyMemory<byte>? message = await connection.Framed.ReadAsync(_stopping.Token).ConfigureAwait(false);
                 if (message is null)
                 {
@@ -383,6 +436,12 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
             await connection.Framed.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Closed now, though their read loops (and replies still being handled) may see it only later.
+        lock (_gate)
+        {
+            _connections.ExceptWith(open);
+        }
+
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
@@ -392,14 +451,45 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>One accepted connection and the number of its requests still waiting for their reply.</summary>
-    private sealed class ServerConnection(FramedConnection framed)
+    /// <summary>
+    /// One accepted connection, the number of its requests still waiting for their reply, and the wait of its read
+    /// loop for room (see <see cref="MaxRequestsInFlightPerConnection"/>, <see cref="MaxQueuedReplyBytesPerConnection"/>).
+    /// </summary>
+    private sealed class ServerConnection
     {
         private readonly Lock _gate = new();
+        private readonly ConnectionServerTransport _owner;
         private int _unanswered;
         private bool _inputEnded;
+        private TaskCompletionSource? _room; // the read loop's wait, while the connection holds its share
 
-        public FramedConnection Framed { get; } = framed;
+        public ServerConnection(FramedConnection framed, ConnectionServerTransport owner)
+        {
+            Framed = framed;
+            _owner = owner;
+
+            // Queued bytes go down only when a write ends: that is when a paused read loop may go on.
+            framed.WriteEnded = SignalRoom;
+        }
+
+        public FramedConnection Framed { get; }
+
+        /// <summary>Completes when the connection may read another request: at once, unless it holds its share.</summary>
+        public Task WaitForRoomAsync()
+        {
+            // Checked and registered under the lock that SignalRoom takes after every change that makes room, so
+            // that no change between the two goes unseen.
+            lock (_gate)
+            {
+                if (HasRoom())
+                {
+                    return Task.CompletedTask;
+                }
+
+                _room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _room.Task;
+            }
+        }
 
         public void Received()
         {
@@ -412,10 +502,14 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
         /// <summary>Records a reply; true when it was the last one owed and the client sends no more.</summary>
         public bool Answered()
         {
+            bool last;
             lock (_gate)
             {
-                return --_unanswered == 0 && _inputEnded;
+                last = --_unanswered == 0 && _inputEnded;
             }
+
+            SignalRoom();
+            return last;
         }
 
         /// <summary>Records the end of input; true when no reply is owed any more.</summary>
@@ -426,6 +520,26 @@ public abstract class ConnectionServerTransport : IServerTransport, IAsyncDispos
                 _inputEnded = true;
                 return _unanswered == 0;
             }
+        }
+
+        private bool HasRoom()
+            => _unanswered < _owner.MaxRequestsInFlightPerConnection && Framed.PendingBytes < _owner.MaxQueuedReplyBytesPerConnection;
+
+        private void SignalRoom()
+        {
+            TaskCompletionSource? room;
+            lock (_gate)
+            {
+                room = _room;
+                if (room is null || !HasRoom())
+                {
+                    return;
+                }
+
+                _room = null;
+            }
+
+            room.TrySetResult();
         }
     }
 }

@@ -26,6 +26,18 @@ public interface IServerTransport
 }
 
 /// <summary>
+/// A server transport that cannot send a reply larger than a limit, such as the largest frame of a stream
+/// transport. <see cref="RpcServer"/> never hands it a reply over <see cref="MaxReplySize"/>: it sends the
+/// protocol's error reply (code -32603, a message saying the reply is too large) for the same request instead,
+/// so that the caller gets an answer.
+/// </summary>
+public interface IReplySizeLimit
+{
+    /// <summary>The largest reply, in bytes, the transport can send.</summary>
+    int MaxReplySize { get; }
+}
+
+/// <summary>
 /// The client side of a transport (tinyrpc's <c>ClientTransport</c>): sends a message and, when a reply is
 /// expected, returns it.
 /// </summary>

@@ -265,22 +265,23 @@ public sealed class PooledWaiterTests
     }
 
     [Fact]
-    public async Task A_queued_frame_completes_without_waiting_for_its_batch_and_a_flush_waits_for_it()
+    public async Task A_queued_frame_returns_without_waiting_for_the_stream_and_a_flush_waits_for_it()
     {
         var stream = new GatedStream();
         await using var connection = new FramedConnection(Stream.Null, stream, MessageFraming.NewlineDelimited);
-        Task first = connection.QueueAsync("a"u8.ToArray(), CancellationToken.None).AsTask();
-        await stream.Started.WaitAsync(Limit); // the first frame is on the stream and held there
-        Assert.False(first.IsCompleted); // the writer on the stream waits for its own frame
+        connection.Queue("a"u8.ToArray()); // returns though its write is held on the stream
+        await stream.Started.WaitAsync(Limit);
 
-        // Frames queued behind it complete at once: their senders have nothing to wait for.
-        Task[] queued = Enumerable.Range(0, 10).Select(i => connection.QueueAsync(Encoding.UTF8.GetBytes("q" + i), CancellationToken.None).AsTask()).ToArray();
-        Assert.All(queued, q => Assert.True(q.IsCompletedSuccessfully));
+        // Frames queued behind it return at once too: their senders have nothing to wait for.
+        for (int i = 0; i < 10; i++)
+        {
+            connection.Queue(Encoding.UTF8.GetBytes("q" + i));
+        }
+
         Task flushed = connection.FlushQueuedAsync();
         Assert.False(flushed.IsCompleted);
 
         stream.Gate.Release();
-        await first.WaitAsync(Limit);
         await stream.Started.WaitAsync(Limit); // the batch is on the stream and held there
         Assert.False(flushed.IsCompleted);
         stream.Gate.Release();
@@ -293,29 +294,33 @@ public sealed class PooledWaiterTests
     }
 
     [Fact]
-    public async Task Queued_frames_wait_for_their_batch_once_the_queue_is_over_its_limit()
+    public async Task Queued_frames_never_wait_and_count_as_pending_until_written()
     {
         var stream = new GatedStream();
         await using var connection = new FramedConnection(Stream.Null, stream, MessageFraming.NewlineDelimited);
-        Task first = connection.WriteAsync("a"u8.ToArray()).AsTask();
+        int writesEnded = 0;
+        connection.WriteEnded = () => Interlocked.Increment(ref writesEnded);
+        connection.Queue("a"u8.ToArray());
         await stream.Started.WaitAsync(Limit);
 
-        // Three frames of a quarter of the limit fit; the fourth takes the queue over it and waits.
-        byte[] quarter = Enumerable.Repeat((byte)'x', FramedConnection.UnwaitedQueueLimit / 4).ToArray();
-        Task[] queued = Enumerable.Range(0, 4).Select(_ => connection.QueueAsync(quarter, CancellationToken.None).AsTask()).ToArray();
-        Assert.All(queued[..3], q => Assert.True(q.IsCompletedSuccessfully));
-        Assert.False(queued[3].IsCompleted);
+        // However much is queued, the senders go on; the owner of the connection bounds it by watching PendingBytes.
+        byte[] large = Enumerable.Repeat((byte)'x', 256 * 1024).ToArray();
+        for (int i = 0; i < 8; i++)
+        {
+            connection.Queue(large);
+        }
 
-        // A cancelled wait stops waiting; its frame is in the batch already and still goes out.
-        using var cancel = new CancellationTokenSource();
-        Task cancelled = connection.QueueAsync(quarter, cancel.Token).AsTask();
-        await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Limit));
+        Assert.Equal(2 + (8 * (large.Length + 1)), connection.PendingBytes);
+        stream.Gate.Release();
+        await stream.Started.WaitAsync(Limit); // the batch is on the stream and held there
+        Assert.Equal(8 * (large.Length + 1), connection.PendingBytes);
+        Assert.Equal(1, Volatile.Read(ref writesEnded));
 
         stream.Gate.Release(int.MaxValue / 2);
-        await Task.WhenAll([first, .. queued]).WaitAsync(Limit);
         await connection.FlushQueuedAsync().WaitAsync(Limit);
-        Assert.Equal(2 + (5 * (quarter.Length + 1)), stream.Written.Length);
+        Assert.Equal(0, connection.PendingBytes);
+        Assert.Equal(2, Volatile.Read(ref writesEnded));
+        Assert.Equal(2 + (8 * (large.Length + 1)), stream.Written.Length);
     }
 
     [Fact]
@@ -353,11 +358,14 @@ public sealed class PooledWaiterTests
         RpcInboundMessage a = (await transport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value;
         RpcInboundMessage b = (await transport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value;
 
-        Task first = transport.SendReplyAsync(a.Context, "A"u8.ToArray()).AsTask();
+        Assert.True(transport.SendReplyAsync(a.Context, "A"u8.ToArray()).AsTask().IsCompletedSuccessfully); // queued, held on the stream
         await stream.Started.WaitAsync(Limit);
-        Assert.True(transport.SendReplyAsync(b.Context, "B"u8.ToArray()).AsTask().IsCompletedSuccessfully);
+
+        // The last reply owed: its sender closes the connection once the queued replies are out.
+        Task last = transport.SendReplyAsync(b.Context, "B"u8.ToArray()).AsTask();
+        Assert.False(stream.Closed.IsCompleted);
         stream.Gate.Release(int.MaxValue / 2);
-        await first.WaitAsync(Limit);
+        await last.WaitAsync(Limit);
 
         // The input has ended and every reply is owed no more: the connection closes, after the queued reply.
         Assert.Equal("A\nB\n", Encoding.UTF8.GetString(await stream.Closed.WaitAsync(Limit)));
