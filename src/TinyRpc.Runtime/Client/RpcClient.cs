@@ -71,11 +71,24 @@ public class RpcClient : IAsyncDisposable, IDisposable
         => CallAsync<TResult>(method, args, null, CancellationToken.None);
 
     /// <summary>Calls <paramref name="method"/> and waits for it to complete, ignoring the result.</summary>
+    /// <exception cref="RpcException">
+    /// The server answered with an error. Thrown even when <see cref="RpcProtocol.RaisesErrors"/> is false: a call
+    /// without a result has no other way to report it.
+    /// </exception>
+    /// <exception cref="TimeoutException">No reply came within <see cref="Timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task CallAsync(string method, IReadOnlyList<object?>? args = null,
         IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
-        => await SendAsync(Protocol.CreateRequest(method, args, kwargs), cancellationToken).ConfigureAwait(false);
+    {
+        RpcResponse? response = await SendAsync(Protocol.CreateRequest(method, args, kwargs), cancellationToken).ConfigureAwait(false);
+        if (response is RpcErrorResponse error)
+        {
+            throw Protocol.RaiseError(error);
+        }
+    }
 
     /// <summary>Calls <paramref name="method"/> and blocks until its result arrives (tinyrpc's <c>call</c>).</summary>
+    /// <exception cref="RpcException">The server answered with an error.</exception>
     public TResult Call<TResult>(string method, IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null)
         => CallAsync<TResult>(method, args, kwargs).GetAwaiter().GetResult();
 
@@ -121,13 +134,19 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         RpcMessage? reply = await ExchangeAsync(Transport, request, request.OneWay ? [] : [request.Id], cancellationToken).ConfigureAwait(false);
-        return reply switch
-        {
-            null => null,
-            RpcResponse response => response,
-            _ => throw new InvalidReplyException("A single request was answered with a batch."),
-        };
+        return reply is null ? null : MatchSingle(reply, request.Id);
     }
+
+    // The reply of an exchange that carries one request (HTTP, ZeroMQ REQ, a call to its own transport) answers that
+    // request: its id must be the request's. An error with a null id is the server saying it could not read the
+    // request (a parse error, an invalid request); on this exchange it can only be about this request.
+    private static RpcResponse MatchSingle(RpcMessage reply, RpcId id) => reply switch
+    {
+        RpcResponse response when response.Id == id => response,
+        RpcErrorResponse { Id.Kind: RpcIdKind.Null or RpcIdKind.None } error => error,
+        RpcResponse response => throw new UnexpectedIdException(id, response.Id),
+        _ => throw new InvalidReplyException("A single request was answered with a batch."),
+    };
 
     /// <summary>
     /// Runs <paramref name="calls"/> in parallel, each on its own transport when it is an <see cref="RpcCallTo"/>
@@ -141,7 +160,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
             RpcRequest request = Protocol.CreateRequest(call.Method, call.Args, call.Kwargs);
             IClientTransport transport = call is RpcCallTo to ? to.Transport : Transport;
             RpcMessage? reply = await ExchangeAsync(transport, request, [request.Id], cancellationToken).ConfigureAwait(false);
-            return reply as RpcResponse ?? throw new InvalidReplyException("A single request was answered with a batch.");
+            return MatchSingle(reply!, request.Id);
         }).ToArray();
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
@@ -177,6 +196,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
             if (response.Id.Kind is RpcIdKind.Null or RpcIdKind.None)
             {
                 unmatched = response as RpcErrorResponse;
+            }
+            else if (Array.IndexOf(ids, response.Id) < 0)
+            {
+                throw new UnexpectedIdException(RpcId.None, response.Id);
             }
             else
             {
@@ -326,13 +349,21 @@ public class RpcClient : IAsyncDisposable, IDisposable
                 {
                     reply = Protocol.ParseReply(message.Value);
                 }
-                catch (RpcException)
+                catch (BadReplyException e)
                 {
-                    continue; // a reply that cannot be parsed cannot be matched to a call either
+                    // A reply that cannot be read cannot be matched either: it may belong to any waiting call, and
+                    // the one it answers would otherwise wait for its timeout.
+                    _pending.FailAll(e);
+                    continue;
                 }
 
                 switch (reply)
                 {
+                    case RpcErrorResponse { Id.Kind: RpcIdKind.Null or RpcIdKind.None } unattributed:
+                        // The server could not read one of the messages sent on this connection and could not tell
+                        // which. Every call waiting now may be that one; waiting on would hang it until its timeout.
+                        _pending.CompleteAll(unattributed);
+                        break;
                     case RpcResponse response:
                         Complete(response);
                         break;
