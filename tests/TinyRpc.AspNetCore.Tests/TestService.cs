@@ -7,7 +7,12 @@ public sealed partial class TestService
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _notifications;
 
+    private readonly TaskCompletionSource _notified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int Notifications => Volatile.Read(ref _notifications);
+
+    /// <summary>Completes at the first notification: a client has no other sign that one has run.</summary>
+    public Task Notified => _notified.Task;
 
     [Public("add")]
     public int Add(int a, int b) => a + b;
@@ -51,7 +56,11 @@ public sealed partial class TestService
     }
 
     [Public("notify")]
-    public void Notify() => Interlocked.Increment(ref _notifications);
+    public void Notify()
+    {
+        Interlocked.Increment(ref _notifications);
+        _notified.TrySetResult();
+    }
 
     [Public("fail")]
     public void Fail() => throw new RpcException(99, "Ah, that's cheating", "data");

@@ -52,7 +52,7 @@ public class GeneratedServiceTests
             ICatalog proxy = connection.Client.GetProxy<ICatalog>();
             string name = connection.Client.Protocol.Name;
 
-            await CatalogAssert.CommonCallsAsync(proxy, "one way");
+            await CatalogAssert.CommonCallsAsync(proxy, "one way", () => catalog.FirstRecorded);
             Assert.Equal("Hello, Ann", await proxy.GreetAsync("Ann"));
             Assert.Equal("Hi, Dr. Ann", await proxy.GreetAsync("Ann", "Dr.", "Hi"));
             Assert.Equal(new Point(11, 22), await proxy.MoveAsync(new Point(1, 2), 10, 20));
