@@ -70,6 +70,29 @@ public class GeneratedServiceTests
     }
 
     [Fact]
+    public async Task Typed_proxies_throw_error_replies_over_both_protocols()
+    {
+        foreach (Func<RpcProtocol> protocol in BothProtocols)
+        {
+            await using var connection = new Connection(protocol, new Catalog());
+            RpcClient client = connection.Client;
+            ICatalog wrong = client.GetProxy<ICatalog>("wrong.");
+
+            // A method with a result, one without, and the untyped call without a result.
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.AddAsync(1, 2))).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.NothingAsync())).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync("wrong.nothing"))).Code);
+            Assert.Equal(99, (await Assert.ThrowsAnyAsync<RpcException>(() => client.GetProxy<ICatalog>().ReverseStringAsync("abba"))).Code);
+
+            // The same with the protocol returning errors: calls have nowhere to return them, so they still throw.
+            client.Protocol.RaisesErrors = false;
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.NothingAsync())).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync("wrong.nothing"))).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.AddAsync(1, 2))).Code);
+        }
+    }
+
+    [Fact]
     public async Task Defaults_fill_missing_trailing_arguments_over_both_protocols()
     {
         foreach (Func<RpcProtocol> protocol in BothProtocols)
