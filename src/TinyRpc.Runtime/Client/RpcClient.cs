@@ -59,7 +59,13 @@ public class RpcClient : IAsyncDisposable, IDisposable
     public RpcRequestBuilder NewRequest(string method, bool oneWay = false) => Protocol.CreateRequestBuilder(method, oneWay);
 
     /// <summary>Calls <paramref name="method"/> and returns its result as <typeparamref name="TResult"/>.</summary>
-    /// <exception cref="RpcException">The server answered with an error (when <see cref="RpcProtocol.RaisesErrors"/>).</exception>
+    /// <exception cref="RpcException">
+    /// The server answered with an error: the protocol's exception with the server's code. Thrown even when
+    /// <see cref="RpcProtocol.RaisesErrors"/> is false, since a typed call has no other way to report it.
+    /// </exception>
+    /// <exception cref="UnexpectedIdException">Over a transport that carries one exchange at a time, the reply's id is not the request's.</exception>
+    /// <exception cref="BadReplyException">The reply cannot be read, or its result is not a <typeparamref name="TResult"/>.</exception>
+    /// <exception cref="Transports.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     /// <exception cref="TimeoutException">No reply came within <see cref="Timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(string method, IReadOnlyList<object?>? args = null,
@@ -111,7 +117,6 @@ public class RpcClient : IAsyncDisposable, IDisposable
         if (response is RpcErrorResponse error)
         {
             // A typed call has no place for a returned error: it throws even when RaisesErrors is false.
-            // SendAsync(RpcRequest) returns the error response instead.
             throw Protocol.RaiseError(error);
         }
 
@@ -119,13 +124,26 @@ public class RpcClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Sends <paramref name="request"/> and returns the response (null for a notification). Error responses are
-    /// returned, not thrown.
+    /// Sends <paramref name="request"/> and returns the response (null for a notification). An error response is
+    /// thrown when the protocol's <see cref="RpcProtocol.RaisesErrors"/> is true (tinyrpc's <c>raises_errors</c>) and
+    /// returned when it is false.
     /// </summary>
+    /// <exception cref="RpcException">The server answered with an error and <see cref="RpcProtocol.RaisesErrors"/> is true.</exception>
+    /// <exception cref="UnexpectedIdException">Over a transport that carries one exchange at a time, the reply's id is not the request's.</exception>
+    /// <exception cref="BadReplyException">The reply cannot be read.</exception>
+    /// <exception cref="Transports.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
-        => TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
+    {
+        RpcResponse? response = TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
             ? await reply.ConfigureAwait(false)
             : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response is RpcErrorResponse error && Protocol.RaisesErrors)
+        {
+            throw Protocol.RaiseError(error);
+        }
+
+        return response;
+    }
 
     // The internal steps of a call return pooled ValueTasks, awaited once each: a call that waits for its reply
     // allocates one state machine (the public Task's) instead of one per step.

@@ -42,6 +42,8 @@ public sealed class ClientErrorTests
             IsMethodNotFound(await Assert.ThrowsAsync<JsonRpcException>(() => client.CallAsync("nope")));
             IsMethodNotFound(await Assert.ThrowsAsync<JsonRpcException>(() => client.CallAsync("nope", [1], null, CancellationToken.None)));
             IsMethodNotFound(await Assert.ThrowsAsync<JsonRpcException>(() => Task.Run(() => client.Call<int>("nope"))));
+            IsMethodNotFound(await Assert.ThrowsAsync<JsonRpcException>(() => client.SendAsync(client.Protocol.CreateRequest("nope"))));
+            IsMethodNotFound(await Assert.ThrowsAsync<JsonRpcException>(() => client.SendAsync<int>(client.Protocol.CreateRequest("nope"))));
 
             RpcProxy proxy = client.GetProxy("no.");
             IsMethodNotFound(await Assert.ThrowsAsync<JsonRpcException>(() => proxy.CallAsync<int>("pe")));
