@@ -179,6 +179,9 @@ internal sealed class ReplyWaiter : IValueTaskSource<RpcResponse>
 
     public ValueTask<RpcResponse> AsValueTask() => new(this, _core.Version);
 
+    /// <summary>The ids of the batch this call was sent in; null for a call sent alone.</summary>
+    public RpcId[]? Batch { get; set; }
+
     internal void Start(RpcId id, long deadline)
     {
         Id = id;
@@ -238,6 +241,7 @@ internal sealed class ReplyWaiter : IValueTaskSource<RpcResponse>
     {
         _awaited = false;
         Id = default;
+        Batch = null;
         _core.Reset();
         _owner.Return(this);
     }

@@ -294,6 +294,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
             for (int i = 0; i < ids.Length; i++)
             {
                 waiters[i] = _pending.Add(ids[i], deadline, cancellationToken);
+                if (message is RpcBatchRequest)
+                {
+                    waiters[i]!.Batch = ids;
+                }
             }
 
             ValueTask send = Send(message);
@@ -386,11 +390,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
                         Complete(response);
                         break;
                     case RpcBatchResponse batch:
-                        foreach (RpcResponse response in batch)
-                        {
-                            Complete(response);
-                        }
-
+                        CompleteBatch(batch);
                         break;
                 }
             }
@@ -406,6 +406,46 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         // Calls registered from now on fail at once; those waiting fail here.
         _pending.Close(error ?? new ObjectDisposedException(nameof(RpcClient)));
+    }
+
+    // An error with a null id inside a batch reply is the server saying it could not read a member of that batch:
+    // it answers the calls of the batch that the reply leaves without a response. When no member of the reply
+    // names a waiting call, the batch cannot be told, and the error goes to every waiting call.
+    private void CompleteBatch(RpcBatchResponse batch)
+    {
+        RpcId[]? ids = null;
+        RpcErrorResponse? unattributed = null;
+        foreach (RpcResponse response in batch)
+        {
+            if (response is RpcErrorResponse { Id.Kind: RpcIdKind.Null or RpcIdKind.None } error)
+            {
+                unattributed ??= error;
+            }
+            else if (_pending.TryTake(response.Id, out ReplyWaiter? waiter))
+            {
+                ids ??= waiter.Batch; // read before completing: a completed waiter may be reused at once
+                waiter.SetResult(response);
+            }
+        }
+
+        if (unattributed is null)
+        {
+            return;
+        }
+
+        if (ids is null)
+        {
+            _pending.CompleteAll(unattributed);
+            return;
+        }
+
+        foreach (RpcId id in ids)
+        {
+            if (_pending.TryTake(id, out ReplyWaiter? left))
+            {
+                left.SetResult(unattributed);
+            }
+        }
     }
 
     private void Complete(RpcResponse response)

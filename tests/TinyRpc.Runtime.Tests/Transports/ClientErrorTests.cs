@@ -300,6 +300,34 @@ public sealed class ClientErrorTests
     }
 
     [Fact]
+    public async Task Error_with_null_id_in_a_batch_reply_answers_the_calls_left_without_a_reply()
+    {
+        await using var peer = await LinePeer.StartAsync();
+        await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", peer.Port, MessageFraming.NewlineDelimited))
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+        Task<int> alone = client.CallAsync<int>("subtract", 9, 1);
+        JsonNode aloneRequest = await peer.ReadRequestAsync();
+
+        // The server answers the first call and says it could not read the second, as it does for an invalid member.
+        Task<RpcResponse[]> batch = client.BatchCallAsync([new RpcCall("subtract", [3, 1]), new RpcCall("subtract", [5, 1])]);
+        var requests = (JsonArray)await peer.ReadRequestAsync();
+        await peer.WriteAsync($$"""[{"jsonrpc": "2.0", "result": 2, "id": {{requests[0]!["id"]!.ToJsonString()}}}, {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}]""");
+
+        RpcResponse[] responses = await batch.WaitAsync(Limit);
+        Assert.Equal(2, responses[0].GetResult<int>());
+        Assert.Equal(RpcErrorCodes.InvalidRequest, Assert.IsAssignableFrom<RpcErrorResponse>(responses[1]).Code);
+
+        // The error was inside that batch's reply: the call outside the batch still waits for its own reply.
+        Assert.False(alone.IsCompleted);
+        Assert.Equal(1, client.PendingCalls);
+        await peer.WriteAsync($$"""{"jsonrpc": "2.0", "result": 8, "id": {{aloneRequest["id"]!.ToJsonString()}}}""");
+        Assert.Equal(8, await alone.WaitAsync(Limit));
+    }
+
+    [Fact]
     public async Task Unreadable_reply_on_a_shared_connection_fails_the_waiting_call()
     {
         await using var peer = await LinePeer.StartAsync();
