@@ -304,6 +304,31 @@ public sealed class HttpEndpointTests
     }
 
     [Fact]
+    public async Task A_request_whose_client_goes_away_cancels_the_methods_token()
+    {
+        var service = new TestService();
+        await using KestrelHost host = await StartAsync(service: service);
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
+            string body = """{"jsonrpc":"2.0","method":"wait_for_cancellation","id":1}""";
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+            await tcp.GetStream().FlushAsync();
+            await service.WaitStarted.Task.WaitAsync(KestrelHost.Limit);
+
+            // Close with a reset: the server sees the client gone at once.
+            tcp.Client.LingerState = new LingerOption(true, 0);
+        }
+
+        await service.WaitCancelled.Task.WaitAsync(KestrelHost.Limit);
+
+        // The endpoint keeps serving.
+        using var transport = new HttpPostClientTransport(host.Http("/rpc"));
+        await using var client = new RpcClient(new JsonRpcProtocol(), transport);
+        Assert.Equal(5, await client.CallAsync<int>("add", 2, 3));
+    }
+
+    [Fact]
     public async Task Client_transport_times_out_and_stays_usable()
     {
         await using KestrelHost host = await StartAsync();

@@ -77,13 +77,8 @@ public sealed class PythonInteropTests
         Assert.Equal(20, checks["matched"].GetInt32());
         Assert.Contains("Ah, that's cheating", checks["error"].GetString());
 
-        // The notification was handled concurrently with the calls after it; wait (bounded) for it to finish.
-        using var limit = new CancellationTokenSource(Limit);
-        while (service.Notifications == 0)
-        {
-            await Task.Delay(20, limit.Token);
-        }
-
+        // The notification is handled concurrently with the calls after it: wait for it to have run.
+        await service.Notified.WaitAsync(Limit);
         Assert.Equal(1, service.Notifications);
     }
 

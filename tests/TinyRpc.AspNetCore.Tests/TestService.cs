@@ -7,7 +7,12 @@ public sealed partial class TestService
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _notifications;
 
+    private readonly TaskCompletionSource _notified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int Notifications => Volatile.Read(ref _notifications);
+
+    /// <summary>Completes at the first notification: a client has no other sign that one has run.</summary>
+    public Task Notified => _notified.Task;
 
     [Public("add")]
     public int Add(int a, int b) => a + b;
@@ -35,6 +40,22 @@ public sealed partial class TestService
         return true;
     }
 
+    /// <summary>Completes when <see cref="WaitForCancellationAsync"/> has started.</summary>
+    public TaskCompletionSource WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the token of <see cref="WaitForCancellationAsync"/> has been cancelled.</summary>
+    public TaskCompletionSource WaitCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Waits (30 s at most) for its token to be cancelled, and reports when it starts and when the token fires.</summary>
+    [Public("wait_for_cancellation")]
+    public async Task<bool> WaitForCancellationAsync(CancellationToken cancellationToken)
+    {
+        using CancellationTokenRegistration registration = cancellationToken.Register(() => WaitCancelled.TrySetResult());
+        WaitStarted.TrySetResult();
+        await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+        return true;
+    }
+
     /// <summary>Completes only once <see cref="OpenGate"/> has been called.</summary>
     [Public("wait_gate")]
     public async Task<string> WaitGateAsync(CancellationToken cancellationToken)
@@ -51,7 +72,11 @@ public sealed partial class TestService
     }
 
     [Public("notify")]
-    public void Notify() => Interlocked.Increment(ref _notifications);
+    public void Notify()
+    {
+        Interlocked.Increment(ref _notifications);
+        _notified.TrySetResult();
+    }
 
     [Public("fail")]
     public void Fail() => throw new RpcException(99, "Ah, that's cheating", "data");

@@ -52,7 +52,7 @@ public class GeneratedServiceTests
             ICatalog proxy = connection.Client.GetProxy<ICatalog>();
             string name = connection.Client.Protocol.Name;
 
-            await CatalogAssert.CommonCallsAsync(proxy, "one way");
+            await CatalogAssert.CommonCallsAsync(proxy, "one way", () => catalog.FirstRecorded);
             Assert.Equal("Hello, Ann", await proxy.GreetAsync("Ann"));
             Assert.Equal("Hi, Dr. Ann", await proxy.GreetAsync("Ann", "Dr.", "Hi"));
             Assert.Equal(new Point(11, 22), await proxy.MoveAsync(new Point(1, 2), 10, 20));
@@ -67,6 +67,29 @@ public class GeneratedServiceTests
         }
 
         Assert.Equal(["jsonrpc", "msgpackrpc"], answers);
+    }
+
+    [Fact]
+    public async Task Typed_proxies_throw_error_replies_over_both_protocols()
+    {
+        foreach (Func<RpcProtocol> protocol in BothProtocols)
+        {
+            await using var connection = new Connection(protocol, new Catalog());
+            RpcClient client = connection.Client;
+            ICatalog wrong = client.GetProxy<ICatalog>("wrong.");
+
+            // A method with a result, one without, and the untyped call without a result.
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.AddAsync(1, 2))).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.NothingAsync())).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync("wrong.nothing"))).Code);
+            Assert.Equal(99, (await Assert.ThrowsAnyAsync<RpcException>(() => client.GetProxy<ICatalog>().ReverseStringAsync("abba"))).Code);
+
+            // The same with the protocol returning errors: calls have nowhere to return them, so they still throw.
+            client.Protocol.RaisesErrors = false;
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.NothingAsync())).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync("wrong.nothing"))).Code);
+            Assert.Equal(RpcErrorCodes.MethodNotFound, (await Assert.ThrowsAnyAsync<RpcException>(() => wrong.AddAsync(1, 2))).Code);
+        }
     }
 
     [Fact]

@@ -56,4 +56,40 @@ public class ServerTests
         Assert.True((await server.HandleMessageAsync(Hex.Bytes("93 02 a4" + Hex.Of("fail"u8.ToArray()) + "90"))).IsEmpty);
         Assert.True((await server.HandleMessageAsync(Hex.Bytes("93 02 a4" + Hex.Of("nope"u8.ToArray()) + "90"))).IsEmpty);
     }
+
+    [Fact]
+    public async Task An_error_reply_to_msgid_0_reaches_the_call_with_msgid_0()
+    {
+        // The msgid wraps from uint.MaxValue to 0: the first call below has msgid 0 and fails, the second has msgid 1.
+        var protocol = TestProtocols.WithResolver();
+        protocol.SetLastId(uint.MaxValue);
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new Catalog());
+        (Transports.InMemoryClientTransport clientTransport, Transports.InMemoryServerTransport serverTransport) = Transports.InMemoryTransport.CreatePair();
+
+        // One message at a time, in order: the reply to msgid 0 arrives while the call with msgid 1 still waits, so
+        // a reply whose msgid 0 were taken for nil (which fails every waiting call) would fail that one too.
+        Task serving = new RpcServer(serverTransport, TestProtocols.WithResolver(), dispatcher, new RpcServerOptions { MaxConcurrency = 1 }).ServeForeverAsync();
+        await using (var client = new RpcClient(protocol, clientTransport) { Timeout = TimeSpan.FromSeconds(30) })
+        {
+            Task<string> zero = client.CallAsync<string>("reverse_string", "rotator");
+            Task<string> one = client.CallAsync<string>("reverse_string", "abc");
+
+            MessagePackRpcException error = await Assert.ThrowsAsync<MessagePackRpcException>(() => zero);
+            Assert.Equal((99, "Ah, that's cheating!"), (error.Code, error.Message));
+            Assert.Equal("cba", await one);
+
+            // The server's bytes: [1, 0, [99, "Ah, that's cheating!"], nil], msgid 0 and not nil.
+            RpcServer bare = new(new Transports.CallbackServerTransport(static _ => default, static (_, _) => default), TestProtocols.WithResolver(), dispatcher);
+            protocol.SetLastId(uint.MaxValue);
+            RpcRequest request = protocol.CreateRequest("reverse_string", ["rotator"]);
+            Assert.Equal(RpcId.FromNumber(0), request.Id);
+            ReadOnlyMemory<byte> reply = await bare.HandleMessageAsync(request.Serialize());
+            Assert.StartsWith("940100", Hex.Of(reply.ToArray()), StringComparison.Ordinal);
+            Assert.Equal(RpcId.FromNumber(0), ((RpcErrorResponse)protocol.ParseReply(reply)).Id);
+        }
+
+        clientTransport.Dispose();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

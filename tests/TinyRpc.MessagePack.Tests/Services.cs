@@ -41,6 +41,10 @@ public interface ICatalog
 public partial class Catalog : ICatalog
 {
     private readonly List<string> _entries = [];
+    private readonly TaskCompletionSource _firstRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first entry has been recorded: the only sign that a notification has run.</summary>
+    public Task FirstRecorded => _firstRecorded.Task;
 
     public Task<string> ReverseStringAsync(string s)
     {
@@ -68,6 +72,7 @@ public partial class Catalog : ICatalog
             _entries.Add(entry);
         }
 
+        _firstRecorded.TrySetResult();
         return Task.CompletedTask;
     }
 

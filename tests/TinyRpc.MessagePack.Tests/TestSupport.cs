@@ -111,11 +111,18 @@ internal sealed class PythonPeer : IDisposable
 internal static class CatalogAssert
 {
     /// <summary>The calls every <see cref="ICatalog"/> server answers alike, whatever its protocol or language.</summary>
-    public static async Task CommonCallsAsync(ICatalog proxy, string entry)
+    /// <param name="proxy">The client side.</param>
+    /// <param name="entry">The entry sent with the one-way <c>record</c>.</param>
+    /// <param name="recorded">
+    /// Completes once the server has handled the notification. A notification has no reply, and a server that
+    /// handles messages concurrently may run a later call first: the caller says how to know it has run.
+    /// </param>
+    public static async Task CommonCallsAsync(ICatalog proxy, string entry, Func<Task> recorded)
     {
         Assert.Equal("!dlroW ,olleH", await proxy.ReverseStringAsync("Hello, World!"));
         Assert.Equal(5, await proxy.AddAsync(2, 3));
         await proxy.RecordAsync(entry);
+        await recorded().WaitAsync(TimeSpan.FromSeconds(30));
         await proxy.NothingAsync();
         Assert.Equal([entry], await proxy.RecordedAsync());
 

@@ -308,6 +308,74 @@ public sealed class ZmqTransportTests
     }
 
     /// <summary>An endpoint on a loopback port that was free a moment ago.</summary>
+    [Fact]
+    public async Task Req_client_fails_a_call_whose_reply_has_another_id()
+    {
+        using var peer = new ResponseSocket();
+        string endpoint = "tcp://127.0.0.1:" + peer.BindRandomPort("tcp://127.0.0.1");
+
+        // A REP peer that answers the first request with another id and the second correctly.
+        Task answering = Task.Factory.StartNew(() =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                if (!peer.TryReceiveFrameBytes(Limit, out byte[]? request))
+                {
+                    throw new TimeoutException("No request came.");
+                }
+
+                string id = JsonDocument.Parse(request).RootElement.GetProperty("id").GetRawText();
+                peer.SendFrame(i == 0
+                    ? """{"jsonrpc": "2.0", "result": 99, "id": "someone else's"}"""
+                    : $$"""{"jsonrpc": "2.0", "result": 7, "id": {{id}}}""");
+            }
+        }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        await using var client = new RpcClient(new JsonRpcProtocol(), ZmqClientTransport.Create(endpoint)) { Timeout = Limit };
+        UnexpectedIdException e = await Assert.ThrowsAsync<UnexpectedIdException>(() => client.CallAsync<int>("subtract", 10, 3));
+        Assert.Equal(RpcId.FromString("someone else's"), e.ReplyId);
+        Assert.Equal(RpcErrorCodes.BadReply, e.Code);
+
+        // The exchange was complete: the socket goes on with the next call.
+        Assert.Equal(7, await client.CallAsync<int>("subtract", 10, 3));
+        await answering.WaitAsync(Limit, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Dealer_client_fails_the_waiting_calls_on_an_error_with_null_id()
+    {
+        using var peer = new RouterSocket();
+        string endpoint = "tcp://127.0.0.1:" + peer.BindRandomPort("tcp://127.0.0.1");
+
+        // A ROUTER peer that reads two requests and answers with one error it cannot attribute, as a server does for
+        // a message it cannot parse.
+        Task answering = Task.Factory.StartNew(() =>
+        {
+            List<byte[]> frames = [];
+            for (int i = 0; i < 2; i++)
+            {
+                if (!peer.TryReceiveMultipartBytes(Limit, ref frames))
+                {
+                    throw new TimeoutException("No request came.");
+                }
+            }
+
+            peer.SendMoreFrame(frames[0]).SendMoreFrameEmpty()
+                .SendFrame("""{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}""");
+        }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        await using var client = new RpcClient(new JsonRpcProtocol(), ZmqDealerClientTransport.Create(endpoint)) { Timeout = Timeout.InfiniteTimeSpan };
+        Task<int> first = client.CallAsync<int>("subtract", 10, 3);
+        Task<int> second = client.CallAsync<int>("subtract", 10, 4);
+        await answering.WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+        foreach (Task<int> call in new[] { first, second })
+        {
+            JsonRpcException e = await Assert.ThrowsAsync<JsonRpcException>(() => call.WaitAsync(Limit, TestContext.Current.CancellationToken));
+            Assert.Equal(RpcErrorCodes.InvalidRequest, e.Code);
+        }
+    }
+
     private static string FreeEndpoint()
     {
         using var probe = new RouterSocket();

@@ -102,6 +102,34 @@ internal sealed class PendingCallTable
         return overdue;
     }
 
+    /// <summary>Fails the calls outstanding now with <paramref name="failure"/>; later registrations go on as usual.</summary>
+    public void FailAll(Exception failure)
+    {
+        foreach (ReplyWaiter waiter in TakeAll())
+        {
+            waiter.SetException(failure);
+        }
+    }
+
+    /// <summary>Completes the calls outstanding now with <paramref name="response"/>; later registrations go on as usual.</summary>
+    public void CompleteAll(RpcResponse response)
+    {
+        foreach (ReplyWaiter waiter in TakeAll())
+        {
+            waiter.SetResult(response);
+        }
+    }
+
+    private ReplyWaiter[] TakeAll()
+    {
+        lock (_lock)
+        {
+            ReplyWaiter[] taken = [.. _calls.Values];
+            _calls.Clear();
+            return taken;
+        }
+    }
+
     /// <summary>Fails every call and every later registration with <paramref name="failure"/>.</summary>
     public void Close(Exception failure)
     {
@@ -150,6 +178,9 @@ internal sealed class ReplyWaiter : IValueTaskSource<RpcResponse>
     public long Deadline { get; private set; }
 
     public ValueTask<RpcResponse> AsValueTask() => new(this, _core.Version);
+
+    /// <summary>The ids of the batch this call was sent in; null for a call sent alone.</summary>
+    public RpcId[]? Batch { get; set; }
 
     internal void Start(RpcId id, long deadline)
     {
@@ -210,6 +241,7 @@ internal sealed class ReplyWaiter : IValueTaskSource<RpcResponse>
     {
         _awaited = false;
         Id = default;
+        Batch = null;
         _core.Reset();
         _owner.Return(this);
     }

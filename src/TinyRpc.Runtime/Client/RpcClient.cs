@@ -59,7 +59,13 @@ public class RpcClient : IAsyncDisposable, IDisposable
     public RpcRequestBuilder NewRequest(string method, bool oneWay = false) => Protocol.CreateRequestBuilder(method, oneWay);
 
     /// <summary>Calls <paramref name="method"/> and returns its result as <typeparamref name="TResult"/>.</summary>
-    /// <exception cref="RpcException">The server answered with an error (when <see cref="RpcProtocol.RaisesErrors"/>).</exception>
+    /// <exception cref="RpcException">
+    /// The server answered with an error: the protocol's exception with the server's code. Thrown even when
+    /// <see cref="RpcProtocol.RaisesErrors"/> is false, since a typed call has no other way to report it.
+    /// </exception>
+    /// <exception cref="UnexpectedIdException">Over a transport that carries one exchange at a time, the reply's id is not the request's.</exception>
+    /// <exception cref="BadReplyException">The reply cannot be read, or its result is not a <typeparamref name="TResult"/>.</exception>
+    /// <exception cref="Transports.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     /// <exception cref="TimeoutException">No reply came within <see cref="Timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(string method, IReadOnlyList<object?>? args = null,
@@ -71,11 +77,24 @@ public class RpcClient : IAsyncDisposable, IDisposable
         => CallAsync<TResult>(method, args, null, CancellationToken.None);
 
     /// <summary>Calls <paramref name="method"/> and waits for it to complete, ignoring the result.</summary>
+    /// <exception cref="RpcException">
+    /// The server answered with an error. Thrown even when <see cref="RpcProtocol.RaisesErrors"/> is false: a call
+    /// without a result has no other way to report it.
+    /// </exception>
+    /// <exception cref="TimeoutException">No reply came within <see cref="Timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task CallAsync(string method, IReadOnlyList<object?>? args = null,
         IReadOnlyDictionary<string, object?>? kwargs = null, CancellationToken cancellationToken = default)
-        => await SendAsync(Protocol.CreateRequest(method, args, kwargs), cancellationToken).ConfigureAwait(false);
+    {
+        RpcResponse? response = await SendAsync(Protocol.CreateRequest(method, args, kwargs), cancellationToken).ConfigureAwait(false);
+        if (response is RpcErrorResponse error)
+        {
+            throw Protocol.RaiseError(error);
+        }
+    }
 
     /// <summary>Calls <paramref name="method"/> and blocks until its result arrives (tinyrpc's <c>call</c>).</summary>
+    /// <exception cref="RpcException">The server answered with an error.</exception>
     public TResult Call<TResult>(string method, IReadOnlyList<object?>? args = null, IReadOnlyDictionary<string, object?>? kwargs = null)
         => CallAsync<TResult>(method, args, kwargs).GetAwaiter().GetResult();
 
@@ -98,7 +117,6 @@ public class RpcClient : IAsyncDisposable, IDisposable
         if (response is RpcErrorResponse error)
         {
             // A typed call has no place for a returned error: it throws even when RaisesErrors is false.
-            // SendAsync(RpcRequest) returns the error response instead.
             throw Protocol.RaiseError(error);
         }
 
@@ -106,13 +124,26 @@ public class RpcClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Sends <paramref name="request"/> and returns the response (null for a notification). Error responses are
-    /// returned, not thrown.
+    /// Sends <paramref name="request"/> and returns the response (null for a notification). An error response is
+    /// thrown when the protocol's <see cref="RpcProtocol.RaisesErrors"/> is true (tinyrpc's <c>raises_errors</c>) and
+    /// returned when it is false.
     /// </summary>
+    /// <exception cref="RpcException">The server answered with an error and <see cref="RpcProtocol.RaisesErrors"/> is true.</exception>
+    /// <exception cref="UnexpectedIdException">Over a transport that carries one exchange at a time, the reply's id is not the request's.</exception>
+    /// <exception cref="BadReplyException">The reply cannot be read.</exception>
+    /// <exception cref="Transports.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
-        => TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
+    {
+        RpcResponse? response = TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
             ? await reply.ConfigureAwait(false)
             : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response is RpcErrorResponse error && Protocol.RaisesErrors)
+        {
+            throw Protocol.RaiseError(error);
+        }
+
+        return response;
+    }
 
     // The internal steps of a call return pooled ValueTasks, awaited once each: a call that waits for its reply
     // allocates one state machine (the public Task's) instead of one per step.
@@ -121,13 +152,19 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         RpcMessage? reply = await ExchangeAsync(Transport, request, request.OneWay ? [] : [request.Id], cancellationToken).ConfigureAwait(false);
-        return reply switch
-        {
-            null => null,
-            RpcResponse response => response,
-            _ => throw new InvalidReplyException("A single request was answered with a batch."),
-        };
+        return reply is null ? null : MatchSingle(reply, request.Id);
     }
+
+    // The reply of an exchange that carries one request (HTTP, ZeroMQ REQ, a call to its own transport) answers that
+    // request: its id must be the request's. An error with a null id is the server saying it could not read the
+    // request (a parse error, an invalid request); on this exchange it can only be about this request.
+    private static RpcResponse MatchSingle(RpcMessage reply, RpcId id) => reply switch
+    {
+        RpcResponse response when response.Id == id => response,
+        RpcErrorResponse { Id.Kind: RpcIdKind.Null or RpcIdKind.None } error => error,
+        RpcResponse response => throw new UnexpectedIdException(id, response.Id),
+        _ => throw new InvalidReplyException("A single request was answered with a batch."),
+    };
 
     /// <summary>
     /// Runs <paramref name="calls"/> in parallel, each on its own transport when it is an <see cref="RpcCallTo"/>
@@ -141,7 +178,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
             RpcRequest request = Protocol.CreateRequest(call.Method, call.Args, call.Kwargs);
             IClientTransport transport = call is RpcCallTo to ? to.Transport : Transport;
             RpcMessage? reply = await ExchangeAsync(transport, request, [request.Id], cancellationToken).ConfigureAwait(false);
-            return reply as RpcResponse ?? throw new InvalidReplyException("A single request was answered with a batch.");
+            return MatchSingle(reply!, request.Id);
         }).ToArray();
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
@@ -177,6 +214,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
             if (response.Id.Kind is RpcIdKind.Null or RpcIdKind.None)
             {
                 unmatched = response as RpcErrorResponse;
+            }
+            else if (Array.IndexOf(ids, response.Id) < 0)
+            {
+                throw new UnexpectedIdException(RpcId.None, response.Id);
             }
             else
             {
@@ -253,6 +294,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
             for (int i = 0; i < ids.Length; i++)
             {
                 waiters[i] = _pending.Add(ids[i], deadline, cancellationToken);
+                if (message is RpcBatchRequest)
+                {
+                    waiters[i]!.Batch = ids;
+                }
             }
 
             ValueTask send = Send(message);
@@ -326,22 +371,26 @@ public class RpcClient : IAsyncDisposable, IDisposable
                 {
                     reply = Protocol.ParseReply(message.Value);
                 }
-                catch (RpcException)
+                catch (BadReplyException e)
                 {
-                    continue; // a reply that cannot be parsed cannot be matched to a call either
+                    // A reply that cannot be read cannot be matched either: it may belong to any waiting call, and
+                    // the one it answers would otherwise wait for its timeout.
+                    _pending.FailAll(e);
+                    continue;
                 }
 
                 switch (reply)
                 {
+                    case RpcErrorResponse { Id.Kind: RpcIdKind.Null or RpcIdKind.None } unattributed:
+                        // The server could not read one of the messages sent on this connection and could not tell
+                        // which. Every call waiting now may be that one; waiting on would hang it until its timeout.
+                        _pending.CompleteAll(unattributed);
+                        break;
                     case RpcResponse response:
                         Complete(response);
                         break;
                     case RpcBatchResponse batch:
-                        foreach (RpcResponse response in batch)
-                        {
-                            Complete(response);
-                        }
-
+                        CompleteBatch(batch);
                         break;
                 }
             }
@@ -357,6 +406,46 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         // Calls registered from now on fail at once; those waiting fail here.
         _pending.Close(error ?? new ObjectDisposedException(nameof(RpcClient)));
+    }
+
+    // An error with a null id inside a batch reply is the server saying it could not read a member of that batch:
+    // it answers the calls of the batch that the reply leaves without a response. When no member of the reply
+    // names a waiting call, the batch cannot be told, and the error goes to every waiting call.
+    private void CompleteBatch(RpcBatchResponse batch)
+    {
+        RpcId[]? ids = null;
+        RpcErrorResponse? unattributed = null;
+        foreach (RpcResponse response in batch)
+        {
+            if (response is RpcErrorResponse { Id.Kind: RpcIdKind.Null or RpcIdKind.None } error)
+            {
+                unattributed ??= error;
+            }
+            else if (_pending.TryTake(response.Id, out ReplyWaiter? waiter))
+            {
+                ids ??= waiter.Batch; // read before completing: a completed waiter may be reused at once
+                waiter.SetResult(response);
+            }
+        }
+
+        if (unattributed is null)
+        {
+            return;
+        }
+
+        if (ids is null)
+        {
+            _pending.CompleteAll(unattributed);
+            return;
+        }
+
+        foreach (RpcId id in ids)
+        {
+            if (_pending.TryTake(id, out ReplyWaiter? left))
+            {
+                left.SetResult(unattributed);
+            }
+        }
     }
 
     private void Complete(RpcResponse response)

@@ -36,6 +36,20 @@ public static class RpcErrorCodes
     /// <summary>The highest code reserved for pre-defined errors.</summary>
     public const int ReservedRangeEnd = -32000;
 
+    /// <summary>
+    /// The code of an <see cref="Transports.RpcTransportException"/>: the message could not be delivered or the reply not
+    /// received (the connection failed or closed, the peer was unreachable, an HTTP status outside 2xx). Set on this
+    /// side, never read from a reply; outside the range JSON-RPC reserves, so it is never one of the specification's codes.
+    /// </summary>
+    public const int TransportError = -31000;
+
+    /// <summary>
+    /// The code of a <see cref="BadReplyException"/> (and <see cref="InvalidReplyException"/>,
+    /// <see cref="UnexpectedIdException"/>): a reply arrived but could not be read, or matches no call. Set on this
+    /// side, never read from a reply; outside the range JSON-RPC reserves.
+    /// </summary>
+    public const int BadReply = -31001;
+
     /// <summary>True when <paramref name="code"/> lies in the range -32768 to -32000 that the specification reserves.</summary>
     public static bool IsReserved(int code) => code is >= ReservedRangeStart and <= ReservedRangeEnd;
 

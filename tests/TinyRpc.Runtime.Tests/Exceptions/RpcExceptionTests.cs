@@ -11,6 +11,8 @@ public class RpcExceptionTests
     [InlineData(typeof(InvalidRequestException), typeof(BadRequestException))]
     [InlineData(typeof(BadReplyException), typeof(RpcException))]
     [InlineData(typeof(InvalidReplyException), typeof(BadReplyException))]
+    [InlineData(typeof(UnexpectedIdException), typeof(InvalidReplyException))]
+    [InlineData(typeof(TinyRpc.Transports.RpcTransportException), typeof(RpcException))]
     [InlineData(typeof(MethodNotFoundException), typeof(RpcException))]
     [InlineData(typeof(InvalidParamsException), typeof(RpcException))]
     [InlineData(typeof(ServerException), typeof(RpcException))]
@@ -222,6 +224,21 @@ public class RpcExceptionTests
         Assert.Equal((-32000, "m", (object?)"d"), (withData.Code, withData.Message, withData.ErrorData));
         Assert.Equal((-32603, "x", (object?)1), (internalError.Code, internalError.Message, internalError.ErrorData));
         Assert.Equal((-32000, "y", (object?)"z"), (serverError.Code, serverError.Message, serverError.ErrorData));
+    }
+
+    [Fact]
+    public void Failures_on_the_client_side_have_codes_outside_the_reserved_range()
+    {
+        RpcException[] local =
+        [
+            new BadReplyException("x"),
+            new InvalidReplyException("x"),
+            new UnexpectedIdException(1, 2),
+            new TinyRpc.Transports.RpcTransportException("x"),
+        ];
+
+        Assert.All(local, static e => Assert.False(RpcErrorCodes.IsReserved(e.Code), $"{e.GetType().Name} has the reserved code {e.Code}"));
+        Assert.Equal([RpcErrorCodes.BadReply, RpcErrorCodes.BadReply, RpcErrorCodes.BadReply, RpcErrorCodes.TransportError], local.Select(static e => e.Code));
     }
 
     [Fact]
