@@ -1,0 +1,481 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Unicode;
+using System.Text.Json;
+using MessagePack;
+using TinyRpc.Protocols;
+using TinyRpc.Transports;
+
+namespace TinyRpc.Fuzz;
+
+/// <summary>One fuzz target: runs one input and throws when a promise of TinyRpc does not hold.</summary>
+public sealed record Target(string Name, string Promise, Target.Body Run)
+{
+    public delegate void Body(ReadOnlySpan<byte> input);
+}
+
+/// <summary>A promise of TinyRpc that an input broke.</summary>
+public sealed class BrokenPromiseException(string message) : Exception(message);
+
+/// <summary>
+/// The targets. Each asserts what TinyRpc promises about any input, not merely that nothing throws: a request always
+/// gets a well-formed reply (or none, for notifications), a parser throws only its documented exception, the fast and
+/// the thorough readers agree, and limits hold.
+/// </summary>
+public static class Targets
+{
+    private const int MaxDepth = 16;
+    private const int MaxBatchLength = 8;
+    private const int MaxMessageSize = 1024;
+
+    private static readonly JsonRpcProtocol Json = new(new JsonRpcProtocolOptions { MaxDepth = MaxDepth, MaxBatchLength = MaxBatchLength });
+    private static readonly MessagePackRpcProtocol MessagePack = new(new MessagePackRpcProtocolOptions { MaxDepth = MaxDepth, MaxMessageSize = MaxMessageSize });
+    private static readonly RpcDispatcher Dispatcher = CreateDispatcher();
+
+    public static readonly Target[] All =
+    [
+        new("json-request", "a JSON-RPC request always gets a well-formed response, batch or nothing; only BadRequestException leaves the parser", JsonRequest),
+        new("json-reply", "a JSON-RPC reply parses into responses or throws InvalidReplyException, and so does reading its result", JsonReply),
+        new("json-differential", "what System.Text.Json's JsonDocument refuses is a JSON-RPC parse error, and what it accepts is not", JsonDifferential),
+        new("msgpack-request", "an MSGPACK-RPC request always gets a well-formed response or nothing; the one-pass and thorough readers agree", MessagePackRequest),
+        new("msgpack-reply", "an MSGPACK-RPC reply parses or throws InvalidReplyException; the one-pass and thorough readers agree", MessagePackReply),
+        new("framing", "Content-Length and newline framing yield messages within the size limit or RpcFramingException, whatever the read boundaries", Framing),
+        new("websocket", "WebSocket messages are assembled within the size limit or refused with an exception of the transport", WebSocketMessages),
+    ];
+
+    public static Target? Find(string name) => Array.Find(All, t => t.Name == name);
+
+    private static RpcDispatcher CreateDispatcher()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterStatic<FuzzService>();
+        dispatcher.RegisterStatic<FuzzService>("svc.");
+        return dispatcher;
+    }
+
+    // Everything a target drives completes at once (synchronous methods, streams over fixed bytes): an operation
+    // left pending would be a hang in a real server.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012", Justification = "The result is read only once the operation has completed.")]
+    private static T Completed<T>(ValueTask<T> operation, string what)
+    {
+        Require(operation.IsCompleted, what + " did not complete");
+        return operation.Result;
+    }
+
+    // The WebSocket answers pings and closes on its own, through asynchronous sends: wait, but not forever.
+    private static T Finished<T>(ValueTask<T> operation, string what)
+    {
+        Task<T> task = operation.AsTask();
+        Require(((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)), what + " hung for 10 s on input that was all there");
+        return task.GetAwaiter().GetResult();
+    }
+
+    private static void Require(bool condition, string broken)
+    {
+        if (!condition)
+        {
+            throw new BrokenPromiseException(broken);
+        }
+    }
+
+    // --- JSON-RPC ---------------------------------------------------------------------------------------------
+
+    private static void JsonRequest(ReadOnlySpan<byte> input)
+    {
+        RpcMessage? reply = Serve(Json, input.ToArray());
+        if (reply is null)
+        {
+            return;
+        }
+
+        using JsonDocument document = ParseOwnJson(reply.Serialize());
+        JsonElement root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            Require(root.GetArrayLength() is > 0 and <= MaxBatchLength, $"a batch reply of {root.GetArrayLength()} responses");
+            foreach (JsonElement response in root.EnumerateArray())
+            {
+                CheckJsonResponse(response);
+            }
+        }
+        else
+        {
+            CheckJsonResponse(root);
+        }
+    }
+
+    private static JsonDocument ParseOwnJson(ReadOnlyMemory<byte> reply)
+    {
+        try
+        {
+            return JsonDocument.Parse(reply, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw new BrokenPromiseException($"the reply is not JSON ({e.Message}): {Encoding.UTF8.GetString(reply.Span)}");
+        }
+    }
+
+    private static void CheckJsonResponse(JsonElement response)
+    {
+        Require(response.ValueKind == JsonValueKind.Object, $"a response that is a {response.ValueKind}");
+        Require(response.TryGetProperty("jsonrpc"u8, out JsonElement version) && version.ValueKind == JsonValueKind.String && version.ValueEquals("2.0"u8), "a response without \"jsonrpc\": \"2.0\"");
+        Require(response.TryGetProperty("id"u8, out JsonElement id) && id.ValueKind is JsonValueKind.Number or JsonValueKind.String or JsonValueKind.Null, "a response without a valid id");
+        bool hasResult = response.TryGetProperty("result"u8, out _);
+        bool hasError = response.TryGetProperty("error"u8, out JsonElement error);
+        Require(hasResult != hasError, "a response with both or neither of result and error");
+        int members = response.EnumerateObject().Count();
+        Require(members == 3, $"a response with {members} members");
+        if (hasError)
+        {
+            Require(error.ValueKind == JsonValueKind.Object, "an error that is not an object");
+            Require(error.TryGetProperty("code"u8, out JsonElement code) && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out _), "an error without an integer code");
+            Require(error.TryGetProperty("message"u8, out JsonElement message) && message.ValueKind == JsonValueKind.String, "an error without a message");
+        }
+    }
+
+    private static void JsonReply(ReadOnlySpan<byte> input)
+    {
+        RpcMessage reply;
+        try
+        {
+            reply = Json.ParseReply(input.ToArray());
+        }
+        catch (InvalidReplyException)
+        {
+            return;
+        }
+
+        foreach (RpcResponse response in reply is RpcBatchResponse batch ? batch : (IEnumerable<RpcResponse>)[(RpcResponse)reply])
+        {
+            ReadResponse(response);
+        }
+    }
+
+    private static void ReadResponse(RpcResponse response)
+    {
+        _ = response.Id.ToString();
+        if (response is RpcErrorResponse error)
+        {
+            _ = error.Code;
+            _ = error.Message;
+            if (error.HasData)
+            {
+                Read(() => error.GetData<object>());
+                Read(() => error.GetData<Dictionary<string, string>>());
+            }
+
+            Require(error.ToException() is RpcException, "an error response that is no RpcException");
+            return;
+        }
+
+        Read(() => response.GetResult<object>());
+        Read(() => response.GetResult<string>());
+        Read(() => response.GetResult<long>());
+        Read(() => response.GetResult<double>());
+        Read(() => response.GetResult<int[]>());
+        Read(() => response.GetResult<Dictionary<string, int>>());
+    }
+
+    // Reading a value of the wrong type from a reply is an InvalidReplyException, never anything else.
+    private static void Read<T>(Func<T> read)
+    {
+        try
+        {
+            _ = read();
+        }
+        catch (InvalidReplyException)
+        {
+        }
+    }
+
+    private static void JsonDifferential(ReadOnlySpan<byte> input)
+    {
+        int depth = -1;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(input.ToArray(), new JsonDocumentOptions { MaxDepth = 1000 });
+            depth = Depth(document.RootElement);
+        }
+        catch (JsonException)
+        {
+        }
+
+        int? code = null;
+        try
+        {
+            Json.ParseRequest(input.ToArray());
+        }
+        catch (BadRequestException e)
+        {
+            code = e.Code;
+        }
+
+        bool parseError = code == RpcErrorCodes.ParseError;
+        Require(depth >= 0 || parseError, $"JsonDocument refuses the input but JSON-RPC reads it ({code?.ToString() ?? "a request"})");
+
+        // The one deliberate difference: JSON text is UTF-8 (RFC 8259, section 8.1), and JSON-RPC checks every string
+        // of the envelope, where JsonDocument leaves a string it never decodes unchecked.
+        if (!Utf8.IsValid(input))
+        {
+            return;
+        }
+
+        // Past the depth limit the protocol refuses what JsonDocument (allowed 1,000 levels here) reads.
+        Require(depth < 0 || depth >= MaxDepth - 1 || !parseError, $"JsonDocument reads the input ({depth} levels) but JSON-RPC calls it a parse error");
+    }
+
+    private static int Depth(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + element.EnumerateObject().Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonValueKind.Array => 1 + element.EnumerateArray().Select(Depth).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
+
+    // --- MSGPACK-RPC ------------------------------------------------------------------------------------------
+
+    private static void MessagePackRequest(ReadOnlySpan<byte> input)
+    {
+        byte[] data = input.ToArray();
+        string thorough = Outcome(() => MessagePack.ParseRequestSlowly(data));
+        Require(Outcome(() => MessagePack.ParseRequest(data)) == thorough, "ParseRequest and the thorough reader disagree");
+        if (Attempt(() => MessagePack.TryParseRequest(data)) is { } quick)
+        {
+            Require(Describe(quick) == thorough, $"the one-pass reader gives {Describe(quick)}, the thorough one {thorough}");
+        }
+
+        RpcMessage? reply = Serve(MessagePack, data);
+        if (reply is not null)
+        {
+            CheckMessagePackResponse(reply.Serialize());
+        }
+    }
+
+    private static void CheckMessagePackResponse(ReadOnlyMemory<byte> reply)
+    {
+        try
+        {
+            var reader = new MessagePackReader(reply);
+            Require(reader.ReadArrayHeader() == 4, "a response that is not an array of four");
+            Require(reader.ReadInt32() == MessagePackRpcProtocol.ResponseType, "a response whose type is not 1");
+            // The msgid of a request that could not be read is nil: there is none to echo.
+            if (!reader.TryReadNil())
+            {
+                _ = reader.ReadUInt32();
+            }
+            bool isError = !reader.TryReadNil();
+            if (isError)
+            {
+                reader.Skip();
+            }
+
+            if (isError)
+            {
+                Require(reader.TryReadNil(), "an error response with a result");
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            Require(reader.End, "bytes after the response");
+        }
+        catch (MessagePackSerializationException e)
+        {
+            throw new BrokenPromiseException($"the reply is not msgpack: {e.Message}");
+        }
+    }
+
+    private static void MessagePackReply(ReadOnlySpan<byte> input)
+    {
+        byte[] data = input.ToArray();
+        string thorough = Outcome(() => MessagePack.ParseReplySlowly(data));
+        Require(Outcome(() => MessagePack.ParseReply(data)) == thorough, "ParseReply and the thorough reader disagree");
+        if (Attempt(() => MessagePack.TryParseReply(data)) is { } quick)
+        {
+            Require(Describe(quick) == thorough, $"the one-pass reader gives {Describe(quick)}, the thorough one {thorough}");
+        }
+
+        RpcMessage reply;
+        try
+        {
+            reply = MessagePack.ParseReply(data);
+        }
+        catch (InvalidReplyException)
+        {
+            return;
+        }
+
+        ReadResponse((RpcResponse)reply);
+    }
+
+    // A one-pass reader may decline (null) but never throw: the thorough reader then decides.
+    private static T? Attempt<T>(Func<T?> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e)
+        {
+            throw new BrokenPromiseException($"a one-pass reader threw instead of declining: {e}");
+        }
+    }
+
+    private static string Outcome(Func<RpcMessage> parse)
+    {
+        try
+        {
+            return Describe(parse());
+        }
+        catch (Exception e) when (e is BadRequestException or InvalidReplyException)
+        {
+            return $"{e.GetType().Name} {(e as RpcException)?.Code} {e.Message} {(e as BadRequestException)?.RequestId}";
+        }
+    }
+
+    private static string Describe(RpcMessage message) => message switch
+    {
+        MessagePackRpcRequest r => $"request {r.Id} {r.MessageId} {r.OneWay} {Convert.ToHexString(r.MethodUtf8)} {r.Arguments.Count} "
+            + string.Join(",", Enumerable.Range(0, r.Arguments.Count).Select(i => Convert.ToHexString(((MessagePackRpcArguments)r.Arguments).GetRaw(i).Span))),
+        MessagePackRpcSuccessResponse s => $"success {s.Id} {Convert.ToHexString(s.RawResult.Span)}",
+        MessagePackRpcErrorResponse e => $"error {e.Id} {e.Code} {e.Message} {e.IsStandardForm} {Convert.ToHexString(e.RawError.Span)}",
+        _ => message.GetType().Name,
+    };
+
+    // --- Both protocols: the server's path without its catch-all ----------------------------------------------
+
+    // Parse, dispatch and serialize as the server does, but without the server's last-resort handler, so that an
+    // exception that escapes a layer is seen here instead of being turned into an error reply.
+    private static RpcMessage? Serve(RpcProtocol protocol, byte[] data)
+    {
+        RpcMessage request;
+        try
+        {
+            request = protocol.ParseRequest(data);
+        }
+        catch (BadRequestException e)
+        {
+            return e.ErrorRespond() ?? throw new BrokenPromiseException("a refused request has no error response");
+        }
+
+        return Completed(Dispatcher.DispatchAsync(request), "dispatch of synchronous methods");
+    }
+
+    // --- Framing ----------------------------------------------------------------------------------------------
+
+    // The first byte picks the framing and how many bytes each read returns (1 to 64); the rest is the stream.
+    private static void Framing(ReadOnlySpan<byte> input)
+    {
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
+        MessageFraming framing = (input[0] & 0x80) == 0 ? MessageFraming.ContentLength : MessageFraming.NewlineDelimited;
+        int chunk = (input[0] & 0x3f) + 1;
+        using var stream = new TrickleStream(input[1..].ToArray(), chunk);
+        var connection = new FramedConnection(stream, framing, MaxMessageSize, ownsStream: false);
+        try
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                if (Completed(connection.ReadAsync(), "a read from a stream that completes at once") is not { } message)
+                {
+                    return;
+                }
+
+                Require(message.Length <= MaxMessageSize, $"a message of {message.Length} bytes passed the {MaxMessageSize}-byte limit");
+            }
+
+            throw new BrokenPromiseException("more than 10,000 messages from one input");
+        }
+        catch (RpcFramingException)
+        {
+        }
+        finally
+        {
+            connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    // --- WebSocket --------------------------------------------------------------------------------------------
+
+    // The input is what a server sends a client: frames, read by the client transport's message assembly.
+    private static void WebSocketMessages(ReadOnlySpan<byte> input)
+    {
+        if (input.IsEmpty)
+        {
+            return;
+        }
+
+        int chunk = (input[0] & 0x3f) + 1;
+        using var stream = new TrickleStream(input[1..].ToArray(), chunk);
+        using WebSocket socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var transport = new WebSocketClientTransport(socket, WebSocketMessageType.Text, MaxMessageSize);
+        try
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                if (Finished(transport.ReceiveAsync(), "a receive") is not { } message)
+                {
+                    return;
+                }
+
+                Require(message.Length <= MaxMessageSize, $"a message of {message.Length} bytes passed the {MaxMessageSize}-byte limit");
+            }
+
+            throw new BrokenPromiseException("more than 10,000 messages from one input");
+        }
+        catch (Exception e) when (e is RpcTransportException or WebSocketException)
+        {
+        }
+    }
+}
+
+/// <summary>A stream over fixed bytes that returns at most <c>chunk</c> bytes a read and swallows writes.</summary>
+internal sealed class TrickleStream(byte[] data, int chunk) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = Math.Min(Math.Min(buffer.Length, chunk), data.Length - _position);
+        data.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
