@@ -123,12 +123,22 @@ public sealed class ClientServerTests
     public async Task Graceful_shutdown_finishes_requests_in_flight()
     {
         (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
-        var server = new RpcServer(serverTransport, new JsonRpcProtocol(), CreateDispatcher());
+        RpcDispatcher dispatcher = CreateDispatcher();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        dispatcher.AddMethod("sleep_signalled", async (r, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(300, ct);
+            return r.Respond(true);
+        });
+        var server = new RpcServer(serverTransport, new JsonRpcProtocol(), dispatcher);
         using var stop = new CancellationTokenSource();
         Task serving = server.ServeForeverAsync(stop.Token);
         await using var client = new RpcClient(new JsonRpcProtocol(), clientTransport);
-        Task<bool> slow = client.CallAsync<bool>("sleep", 300);
-        await Task.Delay(100);
+        Task<bool> slow = client.CallAsync<bool>("sleep_signalled");
+
+        // Stop once the request is running, not after a guessed delay.
+        await started.Task.WaitAsync(Limit);
         await stop.CancelAsync();
         await serving.WaitAsync(Limit);
         Assert.True(await slow.WaitAsync(Limit));
