@@ -5,10 +5,16 @@ namespace TinyRpc.Generators.Tests;
 /// <summary>The generated source of representative inputs, compared with reviewed snapshots; each output must compile clean.</summary>
 public class SnapshotTests
 {
-    private static void Verify(string test, string source)
+    private static void Verify(string test, string source, bool messagePack = false)
     {
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source);
+        if (messagePack)
+        {
+            compilation = compilation.AddReferences(GeneratorHarness.MessagePackReferences);
+        }
+
         (System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> sources, Compilation output, System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics) =
-            GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+            GeneratorHarness.Run(compilation);
         Assert.Empty(diagnostics);
         GeneratorHarness.AssertClean(output);
         Snapshot.MatchAll(sources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()), test);
@@ -64,6 +70,38 @@ public class SnapshotTests
             public int Hidden() => 0;
         }
         """);
+
+    [Fact]
+    public void MessagePack_formatters_for_contract_types() => Verify(nameof(MessagePack_formatters_for_contract_types), """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using TinyRpc;
+
+        namespace Demo.Shapes;
+
+        public enum Shade { Red, Green }
+
+        [RpcService]
+        public interface IShapes
+        {
+            Task<object[]> GetDataAsync();
+            Task<Dictionary<string, string>> GetUserInfoAsync(string user);
+            Task<IReadOnlyDictionary<string, List<long>>> GroupsAsync(IDictionary<string, long[]> input, int? limit);
+            Task<IEnumerable<Shade?>> ShadesAsync(IReadOnlyList<Shade> wanted, ISet<string> tags, byte[] raw);
+        }
+
+        [RpcService]
+        public partial class Shapes
+        {
+            private enum Hidden { A }
+
+            [Public] public static Dictionary<string, object?> Describe(List<string> names, HashSet<int> ids, ICollection<double> values) => new();
+            [Public] public static Task<IReadOnlyCollection<Shade>> All(IList<object> items, Dictionary<long, string> byId) => Task.FromResult<IReadOnlyCollection<Shade>>([]);
+
+            // Not nameable from the module, and object keys: left to the analyzers and the user's resolver.
+            [Public] private static int Count(Dictionary<object, int> map) => 0;
+        }
+        """, messagePack: true);
 
     [Fact]
     public void Naming_policies() => Verify(nameof(Naming_policies), """

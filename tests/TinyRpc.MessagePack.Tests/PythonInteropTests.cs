@@ -143,6 +143,39 @@ public class PythonInteropTests
     }
 
     [Fact]
+    public async Task A_python_client_sends_and_receives_the_common_shapes_with_no_setup()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new Shapes());
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0, MessageFraming.ContentLength);
+        var server = new RpcServer(transport, new MessagePackRpcProtocol(), dispatcher);
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = server.ServeForeverAsync(stop.Token);
+
+        string[] lines;
+        using (PythonPeer peer = PythonPeer.Start("shapes", transport.LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture)))
+        {
+            lines = await peer.ReadToEndAsync();
+        }
+
+        Dictionary<string, string> replies = lines.ToDictionary(l => l[..l.IndexOf('|', StringComparison.Ordinal)], l => l[(l.IndexOf('|', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal("['hello', 5]", replies["get_data"]);
+        Assert.Equal("{'name': 'ann', 'site': 'sitea'}", replies["get_user_info"]);
+        Assert.Equal("{'count': 3, 'keys': ['list', 'map', 'n'], 'input': {'n': 3, 'list': [1, 'two', None, True, 2.5], 'map': {'inner': [1, 2]}}, 'nothing': None}", replies["describe"]);
+        Assert.Equal("[2, -4, 600]", replies["doubled"]);
+        Assert.Equal("['A', 'HÉLLO']", replies["upper"]);
+        Assert.Equal("[0.5, 1.5]", replies["halves"]);
+        Assert.Equal("{'a!': [2, 1], 'b!': []}", replies["groups"]);
+        Assert.Equal("[11, None, 13, None]", replies["nullables"]);
+        Assert.Equal("40000", replies["next_shade"]);
+        Assert.Equal("[1, 40000]", replies["shades"]);
+        Assert.Equal("{'a': [1, 'b', None], 'c': False}", replies["echo"]);
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
     public async Task A_TinyRpc_client_calls_a_python_server_over_tcp()
     {
         using PythonPeer peer = PythonPeer.Start("serve");

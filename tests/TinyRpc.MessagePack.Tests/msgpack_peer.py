@@ -12,6 +12,7 @@ Commands:
   unpack          each stdin line is hex; prints repr(value) and the hex of the value packed again
   serve           serves MSGPACK-RPC on 127.0.0.1 (port printed first) until the client disconnects
   call PORT       sends a fixed series of messages to a TinyRpc server; prints each reply as a JSON line
+  shapes PORT     calls the shapes contract of a TinyRpc server with Python values; prints label|repr(reply)
 """
 
 import ast
@@ -188,6 +189,30 @@ def call(port):
     connection.close()
 
 
+def shapes(port):
+    """Python values in, natural Python values out: lists, dicts, ints, floats, None."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    stream = connection.makefile("rb")
+    calls = [
+        ("get_data", []),
+        ("get_user_info", ["ann"]),
+        ("describe", [{"n": 3, "list": [1, "two", None, True, 2.5], "map": {"inner": [1, 2]}}]),
+        ("doubled", [[1, -2, 300]]),
+        ("upper", [["a", "h\u00e9llo"]]),
+        ("halves", [[1.0, 3]]),
+        ("groups", [{"a": [1, 2], "b": []}]),
+        ("nullables", [[1, None, 3], 10]),
+        ("next_shade", [2]),
+        ("shades", [[1, None]]),
+        ("echo", [{"a": [1, "b", None], "c": False}]),
+    ]
+    for msgid, (method, args) in enumerate(calls, 1):
+        write_frame(connection, pack([0, msgid, method, args]))
+        reply = unpack(read_frame(stream))
+        print(method + "|" + repr(reply[2] if reply[2] is not None else reply[3]), flush=True)
+    connection.close()
+
+
 def main():
     command = sys.argv[1]
     if command == "pack":
@@ -203,6 +228,8 @@ def main():
         serve()
     elif command == "call":
         call(int(sys.argv[2]))
+    elif command == "shapes":
+        shapes(int(sys.argv[2]))
     else:
         sys.exit("unknown command " + command)
 

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using TinyRpc.Generators.Helpers;
+using TinyRpc.Generators.Model;
+
+namespace TinyRpc.Generators;
+
+partial class RpcGenerator
+{
+    internal static partial class Parser
+    {
+        /// <summary>The MSGPACK-RPC formatters the types of one <c>[RpcService]</c> class or interface need.</summary>
+        public static MessagePackContractSpec? ParseMessagePackContract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type)
+            {
+                return null;
+            }
+
+            var signatures = new List<IMethodSymbol>();
+            if (type.TypeKind == TypeKind.Interface)
+            {
+                // Methods the proxy cannot implement contribute nothing, as the proxy itself is not generated.
+                List<ProxyMethod>? methods = CollectProxyMethods(type, context.Attributes[0], cancellationToken);
+                signatures.AddRange((methods ?? []).Where(static m => m.Spec is not null).Select(static m => m.Method));
+            }
+            else if (GetServiceClassProblem(type, cancellationToken) is null)
+            {
+                signatures.AddRange(CollectServiceMethods(type, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken)
+                    .Where(static m => m.Spec is not null)
+                    .Select(static m => m.Method));
+            }
+
+            var found = new SortedDictionary<string, MessagePackTypeSpec>(StringComparer.Ordinal);
+            foreach (IMethodSymbol method in signatures)
+            {
+                foreach (IParameterSymbol parameter in method.Parameters)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!IsCancellationToken(parameter.Type))
+                    {
+                        AddMessagePackType(parameter.Type, found, cancellationToken);
+                    }
+                }
+
+                ITypeSymbol result = method.ReturnType;
+                if (result is INamedTypeSymbol { IsGenericType: true } task
+                    && MetadataName(task.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT)
+                {
+                    result = task.TypeArguments[0];
+                }
+
+                if (result.SpecialType != SpecialType.System_Void && MetadataName(result) is not (KnownNames.Task or KnownNames.ValueTask))
+                {
+                    AddMessagePackType(result, found, cancellationToken);
+                }
+            }
+
+            return new MessagePackContractSpec(found.Values.ToImmutableEquatableArray());
+        }
+
+        /// <summary>True when the compilation references TinyRpc.MessagePack, so generated code may use MessagePack-CSharp.</summary>
+        public static bool ReferencesMessagePack(Compilation compilation)
+            => compilation.GetTypeByMetadataName(KnownNames.MessagePackFormatterRegistry) is not null;
+
+        /// <summary>
+        /// Adds <paramref name="type"/> and the types inside it, when MessagePack-CSharp's built-in resolver lacks
+        /// them and a generic formatter of its own (or a generated one) serves them. Types that generated code at
+        /// module level cannot name (private, file-local, open generic) are left out.
+        /// </summary>
+        private static void AddMessagePackType(ITypeSymbol type, SortedDictionary<string, MessagePackTypeSpec> found, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!IsNameableFromModule(type))
+            {
+                return;
+            }
+
+            string name = type.ToDisplayString(TypeOfFormat);
+            if (found.ContainsKey(name))
+            {
+                return;
+            }
+
+            (MessagePackShape Shape, ITypeSymbol[] Arguments)? shape = ClassifyMessagePackType(type);
+            if (shape is null)
+            {
+                return;
+            }
+
+            found[name] = new MessagePackTypeSpec(
+                name,
+                shape.Value.Shape,
+                shape.Value.Arguments.Select(static a => a.ToDisplayString(TypeOfFormat)).ToImmutableEquatableArray(),
+                null);
+            foreach (ITypeSymbol argument in shape.Value.Arguments)
+            {
+                AddMessagePackType(argument, found, cancellationToken);
+            }
+        }
+
+        private static (MessagePackShape Shape, ITypeSymbol[] Arguments)? ClassifyMessagePackType(ITypeSymbol type)
+        {
+            if (type is IArrayTypeSymbol array)
+            {
+                // byte[] is binary data (built in); multi-dimensional arrays have no JSON form either.
+                return array.IsSZArray && array.ElementType.SpecialType != SpecialType.System_Byte
+                    ? (MessagePackShape.Array, new[] { array.ElementType })
+                    : null;
+            }
+
+            if (type is not INamedTypeSymbol named)
+            {
+                return null;
+            }
+
+            if (named.TypeKind == TypeKind.Enum)
+            {
+                return (MessagePackShape.Enum, Array.Empty<ITypeSymbol>());
+            }
+
+            if (!named.IsGenericType)
+            {
+                return null;
+            }
+
+            ITypeSymbol[] arguments = named.TypeArguments.ToArray();
+            MessagePackShape? shape = MetadataName(named.OriginalDefinition) switch
+            {
+                "System.Nullable`1" => MessagePackShape.Nullable,
+                "System.Collections.Generic.List`1" => MessagePackShape.List,
+                "System.Collections.Generic.IList`1" => MessagePackShape.ListInterface,
+                "System.Collections.Generic.ICollection`1" => MessagePackShape.CollectionInterface,
+                "System.Collections.Generic.IEnumerable`1" => MessagePackShape.Enumerable,
+                "System.Collections.Generic.IReadOnlyList`1" => MessagePackShape.ReadOnlyList,
+                "System.Collections.Generic.IReadOnlyCollection`1" => MessagePackShape.ReadOnlyCollection,
+                "System.Collections.Generic.HashSet`1" => MessagePackShape.HashSet,
+                "System.Collections.Generic.ISet`1" => MessagePackShape.SetInterface,
+                "System.Collections.Generic.Dictionary`2" => MessagePackShape.Dictionary,
+                "System.Collections.Generic.IDictionary`2" => MessagePackShape.DictionaryInterface,
+                "System.Collections.Generic.IReadOnlyDictionary`2" => MessagePackShape.ReadOnlyDictionary,
+                _ => null,
+            };
+
+            // Map keys are strings or integers, as JSON object keys are; MessagePack-CSharp's hash-flooding-safe
+            // comparers for other key types are made by reflection at run time.
+            if (shape is MessagePackShape.Dictionary or MessagePackShape.DictionaryInterface or MessagePackShape.ReadOnlyDictionary
+                && arguments[0].SpecialType is not (SpecialType.System_String or SpecialType.System_Int32 or SpecialType.System_Int64))
+            {
+                return null;
+            }
+
+            return shape is null ? null : (shape.Value, arguments);
+        }
+
+        /// <summary>True when code at the top of the module can name the type: no type parameter, nothing private or file-local.</summary>
+        private static bool IsNameableFromModule(ITypeSymbol type)
+        {
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    return IsNameableFromModule(array.ElementType);
+                case INamedTypeSymbol named:
+                    for (INamedTypeSymbol? t = named; t is not null; t = t.ContainingType)
+                    {
+                        if (t.IsFileLocal || t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return named.TypeArguments.All(IsNameableFromModule);
+                default:
+                    return false;
+            }
+        }
+    }
+}

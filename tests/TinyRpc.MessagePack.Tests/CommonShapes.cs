@@ -1,0 +1,85 @@
+namespace TinyRpc.MessagePack.Tests;
+
+/// <summary>A colour, sent as its number over both protocols.</summary>
+public enum Shade
+{
+    Red = 1,
+    Green = 2,
+    Blue = 40000,
+}
+
+/// <summary>The common shapes JSON-RPC carries with no setup, one method each; MSGPACK-RPC must carry them too.</summary>
+[RpcService]
+public interface IShapes
+{
+    [Public("get_data")]
+    Task<object[]> GetDataAsync();
+
+    [Public("get_user_info")]
+    Task<Dictionary<string, string>> GetUserInfoAsync(string user);
+
+    [Public("describe")]
+    Task<Dictionary<string, object?>> DescribeAsync(Dictionary<string, object?> input);
+
+    [Public("doubled")]
+    Task<List<int>> DoubledAsync(List<int> values);
+
+    [Public("upper")]
+    Task<IReadOnlyList<string>> UpperAsync(IReadOnlyList<string> words);
+
+    [Public("halves")]
+    Task<IEnumerable<double>> HalvesAsync(IEnumerable<double> values);
+
+    [Public("groups")]
+    Task<IReadOnlyDictionary<string, List<long>>> GroupsAsync(Dictionary<string, long[]> input);
+
+    [Public("nullables")]
+    Task<int?[]> NullablesAsync(int?[] values, long? extra);
+
+    [Public("next_shade")]
+    Task<Shade> NextShadeAsync(Shade shade);
+
+    [Public("shades")]
+    Task<Shade[]> ShadesAsync(List<Shade?> wanted);
+
+    [Public("echo")]
+    Task<object?> EchoAsync(object? value);
+}
+
+/// <summary>Serves <see cref="IShapes"/>.</summary>
+[RpcService]
+public partial class Shapes : IShapes
+{
+    public Task<object[]> GetDataAsync() => Task.FromResult<object[]>(["hello", 5]);
+
+    public Task<Dictionary<string, string>> GetUserInfoAsync(string user)
+        => Task.FromResult(new Dictionary<string, string> { ["name"] = user, ["site"] = "sitea" });
+
+    public Task<Dictionary<string, object?>> DescribeAsync(Dictionary<string, object?> input)
+        => Task.FromResult(new Dictionary<string, object?>
+        {
+            ["count"] = input.Count,
+            ["keys"] = input.Keys.Order(StringComparer.Ordinal).ToArray(),
+            ["input"] = input,
+            ["nothing"] = null,
+        });
+
+    public Task<List<int>> DoubledAsync(List<int> values) => Task.FromResult(values.Select(v => v * 2).ToList());
+
+    public Task<IReadOnlyList<string>> UpperAsync(IReadOnlyList<string> words)
+        => Task.FromResult<IReadOnlyList<string>>(words.Select(w => w.ToUpperInvariant()).ToArray());
+
+    public Task<IEnumerable<double>> HalvesAsync(IEnumerable<double> values) => Task.FromResult(values.Select(v => v / 2));
+
+    public Task<IReadOnlyDictionary<string, List<long>>> GroupsAsync(Dictionary<string, long[]> input)
+        => Task.FromResult<IReadOnlyDictionary<string, List<long>>>(input.ToDictionary(p => p.Key + "!", p => p.Value.Reverse().ToList()));
+
+    public Task<int?[]> NullablesAsync(int?[] values, long? extra)
+        => Task.FromResult(values.Select(v => v + (int?)extra).Append(null).ToArray());
+
+    public Task<Shade> NextShadeAsync(Shade shade) => Task.FromResult(shade switch { Shade.Red => Shade.Green, Shade.Green => Shade.Blue, _ => Shade.Red });
+
+    public Task<Shade[]> ShadesAsync(List<Shade?> wanted) => Task.FromResult(wanted.Select(s => s ?? Shade.Blue).ToArray());
+
+    public Task<object?> EchoAsync(object? value) => Task.FromResult(value);
+}
