@@ -67,7 +67,132 @@ public sealed partial class RpcGenerator
             w.WriteLine("return null;");
             w.CloseBlock();
             w.CloseBlock();
+
+            foreach (MessagePackTypeSpec type in types.Values)
+            {
+                if (type.Object is not null)
+                {
+                    w.WriteLine();
+                    WriteObjectFormatter(w, type, type.Object);
+                }
+            }
+
             return w.ToString();
+        }
+
+        /// <summary>
+        /// A formatter that writes the type as a map keyed by its JSON names and reads such a map in any order,
+        /// skipping unknown keys; members go through the protocol's resolver, under its depth limit.
+        /// </summary>
+        private static void WriteObjectFormatter(SourceWriter w, MessagePackTypeSpec type, MessagePackObjectSpec spec)
+        {
+            string valueType = spec.IsValueType ? type.TypeName : type.TypeName + "?";
+            w.WriteLine($"/// <summary>Writes <c>{type.TypeName.Replace("global::", "")}</c> as a map keyed by its JSON names.</summary>");
+            w.WriteLine(GeneratedCodeAttribute);
+            w.OpenBlock($"file sealed class {ObjectFormatterName(type)} : {Formatters}.IMessagePackFormatter<{valueType}>");
+            List<MessagePackMemberSpec> written = spec.Members.Where(static m => m.CanRead).ToList();
+
+            w.OpenBlock($"public void Serialize(ref global::MessagePack.MessagePackWriter writer, {valueType} value, global::MessagePack.MessagePackSerializerOptions options)");
+            if (!spec.IsValueType)
+            {
+                w.OpenBlock("if (value is null)");
+                w.WriteLine("writer.WriteNil();");
+                w.WriteLine("return;");
+                w.CloseBlock();
+                w.WriteLine();
+            }
+
+            w.WriteLine("global::MessagePack.IFormatterResolver resolver = options.Resolver;");
+            w.WriteLine($"writer.WriteMapHeader({written.Count.ToString(CultureInfo.InvariantCulture)});");
+            foreach (MessagePackMemberSpec member in written)
+            {
+                w.WriteLine($"writer.Write({Literal(member.WireName)});");
+                w.WriteLine($"global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<{member.TypeName}>(resolver).Serialize(ref writer, value.{Escape(member.ClrName)}, options);");
+            }
+
+            w.CloseBlock();
+            w.WriteLine();
+
+            w.OpenBlock($"public {valueType} Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)");
+            if (!spec.IsValueType)
+            {
+                w.OpenBlock("if (reader.TryReadNil())");
+                w.WriteLine("return null;");
+                w.CloseBlock();
+                w.WriteLine();
+            }
+
+            var constructorMembers = new HashSet<int>(spec.ConstructorParameters);
+            var read = new List<int>();
+            for (int i = 0; i < spec.Members.Count; i++)
+            {
+                if (constructorMembers.Contains(i) || spec.Members[i].CanInitialize)
+                {
+                    read.Add(i);
+                }
+            }
+
+            // Constructor parameters and init-only members take the value read or the default; members with a
+            // setter are set only when present, so that their initializers' values stay otherwise.
+            var conditional = new HashSet<int>(read.Where(i => !constructorMembers.Contains(i) && !spec.Members[i].IsInitOnly));
+            w.WriteLine("options.Security.DepthStep(ref reader);");
+            w.WriteLine("global::MessagePack.IFormatterResolver resolver = options.Resolver;");
+            foreach (int i in read)
+            {
+                string n = i.ToString(CultureInfo.InvariantCulture);
+                w.WriteLine($"{spec.Members[i].TypeName} __value{n} = default!;");
+                if (conditional.Contains(i))
+                {
+                    w.WriteLine($"bool __has{n} = false;");
+                }
+            }
+
+            w.WriteLine("int count = reader.ReadMapHeader();");
+            w.OpenBlock("for (int i = 0; i < count; i++)");
+            w.OpenBlock("switch (reader.ReadString())");
+            foreach (int i in read)
+            {
+                string n = i.ToString(CultureInfo.InvariantCulture);
+                MessagePackMemberSpec member = spec.Members[i];
+                w.WriteLine($"case {Literal(member.WireName)}:");
+                w.Indentation++;
+                w.WriteLine($"__value{n} = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<{member.TypeName}>(resolver).Deserialize(ref reader, options);");
+                if (conditional.Contains(i))
+                {
+                    w.WriteLine($"__has{n} = true;");
+                }
+
+                w.WriteLine("break;");
+                w.Indentation--;
+            }
+
+            w.WriteLine("default:");
+            w.Indentation++;
+            w.WriteLine("reader.Skip();");
+            w.WriteLine("break;");
+            w.Indentation--;
+            w.CloseBlock();
+            w.CloseBlock();
+            w.WriteLine();
+            w.WriteLine("reader.Depth--;");
+
+            string arguments = string.Join(", ", spec.ConstructorParameters.Select(static i => "__value" + i.ToString(CultureInfo.InvariantCulture)));
+            List<int> initOnly = read.Where(i => !constructorMembers.Contains(i) && spec.Members[i].IsInitOnly).ToList();
+            List<int> initialized = read.Where(i => !constructorMembers.Contains(i) && !spec.Members[i].IsInitOnly).ToList();
+            string initializer = initOnly.Count == 0 ? ""
+                : " { " + string.Join(", ", initOnly.Select(i => Escape(spec.Members[i].ClrName) + " = __value" + i.ToString(CultureInfo.InvariantCulture))) + " }";
+            w.WriteLine($"{type.TypeName} result = new {type.TypeName}({arguments}){initializer};");
+            foreach (int i in initialized)
+            {
+                string n = i.ToString(CultureInfo.InvariantCulture);
+                w.OpenBlock($"if (__has{n})");
+                w.WriteLine($"result.{Escape(spec.Members[i].ClrName)} = __value{n};");
+                w.CloseBlock();
+            }
+
+            w.WriteLine("return result;");
+            w.CloseBlock();
+            w.CloseBlock();
         }
 
         private static string FormatterCreation(MessagePackTypeSpec type)
@@ -93,7 +218,8 @@ public sealed partial class RpcGenerator
             };
         }
 
+        // Unique because type names are: "." becomes "_" and "_" becomes "__".
         private static string ObjectFormatterName(MessagePackTypeSpec type)
-            => "__TinyRpc_Formatter_" + new string(type.TypeName.Select(static c => char.IsLetterOrDigit(c) ? c : '_').ToArray()).TrimStart('_');
+            => "__TinyRpc_Formatter_" + type.TypeName.Replace("global::", "").Replace("_", "__").Replace('.', '_').Replace('@', '_');
     }
 }

@@ -85,6 +85,26 @@ partial class RpcGenerator
                 return;
             }
 
+            if (type is INamedTypeSymbol named && IsGeneratedObject(named))
+            {
+                // Added before its members are visited, so that a type that contains itself ends the walk.
+                var members = new List<(MessagePackMemberSpec Spec, ITypeSymbol Type)>();
+                if (TryParseMessagePackObject(named, members, out ImmutableEquatableArray<int>? constructor, cancellationToken))
+                {
+                    found[name] = new MessagePackTypeSpec(
+                        name,
+                        MessagePackShape.Object,
+                        ImmutableEquatableArray<string>.Empty,
+                        new MessagePackObjectSpec(named.IsValueType, members.Select(static m => m.Spec).ToImmutableEquatableArray(), constructor!));
+                    foreach ((MessagePackMemberSpec _, ITypeSymbol memberType) in members)
+                    {
+                        AddMessagePackType(memberType, found, cancellationToken);
+                    }
+                }
+
+                return;
+            }
+
             (MessagePackShape Shape, ITypeSymbol[] Arguments)? shape = ClassifyMessagePackType(type);
             if (shape is null)
             {
@@ -155,6 +175,104 @@ partial class RpcGenerator
 
             return shape is null ? null : (shape.Value, arguments);
         }
+
+        /// <summary>
+        /// A record, class or struct of the user's that gets a generated map formatter: not a framework type, not
+        /// abstract or generic, and without MessagePack-CSharp attributes of its own (those keep the user's resolver).
+        /// </summary>
+        private static bool IsGeneratedObject(INamedTypeSymbol type)
+        {
+            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.IsAbstract || type.IsStatic || type.IsGenericType
+                || type.SpecialType != SpecialType.None || type.IsTupleType || type.IsRefLikeType)
+            {
+                return false;
+            }
+
+            // Framework and library types (DateTimeOffset, Uri, TimeSpan ...) have formatters of their own or none.
+            string assembly = type.ContainingAssembly?.Name ?? "";
+            if (assembly is "mscorlib" or "netstandard" or "System" or "TinyRpc.Runtime" or "TinyRpc.MessagePack"
+                || assembly.StartsWith("System.", StringComparison.Ordinal) || assembly.StartsWith("Microsoft.", StringComparison.Ordinal)
+                || assembly.StartsWith("MessagePack", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            return !type.GetAttributes().Any(static a => a.AttributeClass is { } c
+                && MetadataName(c) is "MessagePack.MessagePackObjectAttribute" or "MessagePack.MessagePackFormatterAttribute");
+        }
+
+        /// <summary>
+        /// The members of a generated map formatter, as System.Text.Json sees them by default: public instance
+        /// properties with a public getter or setter, keyed by <c>[JsonPropertyName]</c> or the property name,
+        /// without <c>[JsonIgnore]</c> ones (unconditional). The constructor is the <c>[JsonConstructor]</c> one,
+        /// else the public parameterless one, else the only public one; its parameters match properties by name,
+        /// ignoring case. False when the type cannot be built that way.
+        /// </summary>
+        private static bool TryParseMessagePackObject(INamedTypeSymbol type, List<(MessagePackMemberSpec Spec, ITypeSymbol Type)> members, out ImmutableEquatableArray<int>? constructorParameters, CancellationToken cancellationToken)
+        {
+            constructorParameters = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object && current.SpecialType != SpecialType.System_ValueType; current = current.BaseType)
+            {
+                foreach (ISymbol member in current.GetMembers())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (member is not IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public } property
+                        || !seen.Add(property.Name)
+                        || IsJsonIgnored(property))
+                    {
+                        continue;
+                    }
+
+                    bool canRead = property.GetMethod is { DeclaredAccessibility: Accessibility.Public };
+                    bool canInitialize = property.SetMethod is { DeclaredAccessibility: Accessibility.Public };
+                    if (!canRead && !canInitialize)
+                    {
+                        continue;
+                    }
+
+                    if (!IsNameableFromModule(property.Type) || property.Type.IsRefLikeType || property.Type is IPointerTypeSymbol)
+                    {
+                        return false;
+                    }
+
+                    string wireName = FindAttribute(property, "System.Text.Json.Serialization.JsonPropertyNameAttribute") is { ConstructorArguments.Length: 1 } rename
+                        && rename.ConstructorArguments[0].Value is string renamed
+                        ? renamed
+                        : property.Name;
+                    members.Add((new MessagePackMemberSpec(wireName, property.Name, property.Type.ToDisplayString(TypeFormat), canRead, canInitialize, property.SetMethod is { IsInitOnly: true }), property.Type));
+                }
+            }
+
+            IMethodSymbol[] constructors = type.InstanceConstructors.Where(static c => c.DeclaredAccessibility == Accessibility.Public).ToArray();
+            IMethodSymbol? constructor = constructors.FirstOrDefault(static c => FindAttribute(c, "System.Text.Json.Serialization.JsonConstructorAttribute") is not null)
+                ?? constructors.FirstOrDefault(static c => c.Parameters.Length == 0)
+                ?? (constructors.Length == 1 ? constructors[0] : null);
+            if (constructor is null)
+            {
+                return false;
+            }
+
+            var parameters = new List<int>();
+            foreach (IParameterSymbol parameter in constructor.Parameters)
+            {
+                int index = members.FindIndex(m => string.Equals(m.Spec.ClrName, parameter.Name, StringComparison.OrdinalIgnoreCase)
+                    && SymbolEqualityComparer.Default.Equals(m.Type.WithNullableAnnotation(NullableAnnotation.None), parameter.Type.WithNullableAnnotation(NullableAnnotation.None)));
+                if (index < 0)
+                {
+                    return false;
+                }
+
+                parameters.Add(index);
+            }
+
+            constructorParameters = parameters.ToImmutableEquatableArray();
+            return true;
+        }
+
+        private static bool IsJsonIgnored(IPropertySymbol property)
+            => FindAttribute(property, "System.Text.Json.Serialization.JsonIgnoreAttribute") is { } ignore
+                && !ignore.NamedArguments.Any(static a => a.Key == "Condition" && a.Value.Value is int condition && condition != 1);
 
         /// <summary>True when code at the top of the module can name the type: no type parameter, nothing private or file-local.</summary>
         private static bool IsNameableFromModule(ITypeSymbol type)

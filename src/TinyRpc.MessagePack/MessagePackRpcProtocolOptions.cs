@@ -11,8 +11,9 @@ namespace TinyRpc.Protocols;
 /// arrays of primitives, <see cref="DateTime"/>, <see cref="Guid"/>, <see cref="decimal"/>, nullable primitives);
 /// <see cref="object"/> holding primitives, arrays and maps (read as <see cref="long"/>, <see cref="double"/>,
 /// <see cref="string"/>, <c>byte[]</c>, <c>object?[]</c>, <c>Dictionary&lt;object, object?&gt;</c>); the closed
-/// collections, dictionaries, nullable types and enums of the assembly's <c>[RpcService]</c> contracts, through
-/// the resolver TinyRpc's generator registers; and <c>object[]</c>, <c>List&lt;object&gt;</c>,
+/// collections, dictionaries, nullable types, enums, records, classes and structs of the assembly's
+/// <c>[RpcService]</c> contracts, through the resolver TinyRpc's generator registers (user types as maps keyed by
+/// their JSON names); and <c>object[]</c>, <c>List&lt;object&gt;</c>,
 /// <c>Dictionary&lt;string, object&gt;</c>, <c>Dictionary&lt;string, string&gt;</c>, their interfaces and
 /// <c>List&lt;string&gt;</c>. None of them uses reflection. A value passed as <see cref="object"/>
 /// (<see cref="RpcProtocol.CreateRequest"/>) is written by its runtime type only when it is such a primitive,

@@ -1,4 +1,36 @@
+using System.Text.Json.Serialization;
+
 namespace TinyRpc.MessagePack.Tests;
+
+/// <summary>A positional record: built through its constructor; one member renamed for both protocols.</summary>
+public sealed record User(string Name, int Age, [property: JsonPropertyName("e-mail")] string? Email, List<string> Tags);
+
+/// <summary>A class built by its parameterless constructor and setters, with an ignored and an init-only member.</summary>
+public sealed class Order
+{
+    public int Id { get; set; }
+
+    public User? Owner { get; set; }
+
+    public Dictionary<string, int> Lines { get; set; } = [];
+
+    public Shade? Shade { get; init; }
+
+    public string Note { get; set; } = "none";
+
+    [JsonIgnore]
+    public string Secret { get; set; } = "kept";
+
+    public int Total => Lines.Values.Sum();
+}
+
+/// <summary>A struct.</summary>
+public struct Size
+{
+    public int Width { get; set; }
+
+    public int Height { get; set; }
+}
 
 /// <summary>A colour, sent as its number over both protocols.</summary>
 public enum Shade
@@ -44,6 +76,18 @@ public interface IShapes
 
     [Public("echo")]
     Task<object?> EchoAsync(object? value);
+
+    [Public("older")]
+    Task<User> OlderAsync(User user);
+
+    [Public("users")]
+    Task<List<User>> UsersAsync(int count);
+
+    [Public("order")]
+    Task<Order> OrderAsync(Order order);
+
+    [Public("grow")]
+    Task<Size?> GrowAsync(Size size, Size? by);
 }
 
 /// <summary>Serves <see cref="IShapes"/>.</summary>
@@ -82,4 +126,15 @@ public partial class Shapes : IShapes
     public Task<Shade[]> ShadesAsync(List<Shade?> wanted) => Task.FromResult(wanted.Select(s => s ?? Shade.Blue).ToArray());
 
     public Task<object?> EchoAsync(object? value) => Task.FromResult(value);
+
+    public Task<User> OlderAsync(User user) => Task.FromResult(user with { Age = user.Age + 1, Tags = [.. user.Tags, "older"] });
+
+    public Task<List<User>> UsersAsync(int count)
+        => Task.FromResult(Enumerable.Range(1, count).Select(i => new User("u" + i, i, i % 2 == 0 ? null : $"u{i}@example.org", [])).ToList());
+
+    public Task<Order> OrderAsync(Order order)
+        => Task.FromResult(new Order { Id = order.Id + 1, Owner = order.Owner, Lines = order.Lines, Shade = order.Shade ?? Shade.Red, Note = order.Note + "!", Secret = "changed" });
+
+    public Task<Size?> GrowAsync(Size size, Size? by)
+        => Task.FromResult<Size?>(by is null ? null : new Size { Width = size.Width + by.Value.Width, Height = size.Height + by.Value.Height });
 }

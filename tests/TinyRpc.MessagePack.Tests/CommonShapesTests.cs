@@ -141,6 +141,51 @@ public class CommonShapesTests
     }
 
     [Fact]
+    public async Task Records_travel_as_maps_over_both_protocols()
+    {
+        var ann = new User("ann", 41, "ann@example.org", ["a"]);
+        (User json, User msgpack) = await BothAsync(s => s.OlderAsync(ann));
+        Assert.Equal(42, msgpack.Age);
+        Assert.Equal("ann@example.org", msgpack.Email);
+        Assert.Equal(["a", "older"], msgpack.Tags);
+        Assert.Equal(JsonSerializer.Serialize(json), JsonSerializer.Serialize(msgpack));
+    }
+
+    [Fact]
+    public async Task Lists_of_records_travel_over_both_protocols()
+    {
+        (List<User> json, List<User> msgpack) = await BothAsync(s => s.UsersAsync(3));
+        Assert.Equal(["u1", "u2", "u3"], msgpack.Select(u => u.Name));
+        Assert.Null(msgpack[1].Email);
+        Assert.Equal(JsonSerializer.Serialize(json), JsonSerializer.Serialize(msgpack));
+    }
+
+    [Fact]
+    public async Task Classes_travel_as_maps_over_both_protocols()
+    {
+        var order = new Order { Id = 7, Owner = new User("bo", 3, null, []), Lines = new() { ["tea"] = 2, ["cake"] = 1 }, Secret = "not sent" };
+        (Order json, Order msgpack) = await BothAsync(s => s.OrderAsync(order));
+        Assert.Equal(8, msgpack.Id);
+        Assert.Equal("bo", msgpack.Owner!.Name);
+        Assert.Equal(3, msgpack.Total);
+        Assert.Equal(Shade.Red, msgpack.Shade);
+        Assert.Equal("none!", msgpack.Note);
+        Assert.Equal("kept", msgpack.Secret);
+        Assert.Equal(JsonSerializer.Serialize(json), JsonSerializer.Serialize(msgpack));
+    }
+
+    [Fact]
+    public async Task Structs_and_nullable_structs_travel_over_both_protocols()
+    {
+        (Size? json, Size? msgpack) = await BothAsync(s => s.GrowAsync(new Size { Width = 1, Height = 2 }, new Size { Width = 10, Height = 20 }));
+        Assert.Equal(new Size { Width = 11, Height = 22 }, msgpack);
+        Assert.Equal(json, msgpack);
+        (Size? jsonNull, Size? msgpackNull) = await BothAsync(s => s.GrowAsync(default, null));
+        Assert.Null(msgpackNull);
+        Assert.Equal(jsonNull, msgpackNull);
+    }
+
+    [Fact]
     public async Task Untyped_calls_of_common_shapes_need_no_contract_on_the_client()
     {
         // No contract of this assembly names these types: the protocol's own formatters serve them.

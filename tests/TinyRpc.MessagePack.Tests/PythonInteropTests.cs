@@ -170,6 +170,11 @@ public class PythonInteropTests
         Assert.Equal("40000", replies["next_shade"]);
         Assert.Equal("[1, 40000]", replies["shades"]);
         Assert.Equal("{'a': [1, 'b', None], 'c': False}", replies["echo"]);
+        // Records, classes and structs: maps keyed by the names JSON-RPC uses, unknown keys ignored.
+        Assert.Equal("{'Name': 'ann', 'Age': 42, 'e-mail': 'ann@example.org', 'Tags': ['a', 'older']}", replies["older"]);
+        Assert.Equal("[{'Name': 'u1', 'Age': 1, 'e-mail': 'u1@example.org', 'Tags': []}, {'Name': 'u2', 'Age': 2, 'e-mail': None, 'Tags': []}]", replies["users"]);
+        Assert.Equal("{'Id': 8, 'Owner': {'Name': 'bo', 'Age': 3, 'e-mail': None, 'Tags': []}, 'Lines': {'tea': 2}, 'Shade': 1, 'Note': 'none!', 'Total': 2}", replies["order"]);
+        Assert.Equal("{'Width': 11, 'Height': 22}", replies["grow"]);
 
         await stop.CancelAsync();
         await serving.WaitAsync(Limit);

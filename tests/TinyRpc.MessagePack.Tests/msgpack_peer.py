@@ -205,6 +205,10 @@ def shapes(port):
         ("next_shade", [2]),
         ("shades", [[1, None]]),
         ("echo", [{"a": [1, "b", None], "c": False}]),
+        ("older", [{"Name": "ann", "Age": 41, "e-mail": "ann@example.org", "Tags": ["a"], "Unknown": [1]}]),
+        ("users", [2]),
+        ("order", [{"Id": 7, "Owner": {"Name": "bo", "Age": 3, "e-mail": None, "Tags": []}, "Lines": {"tea": 2}}]),
+        ("grow", [{"Width": 1, "Height": 2}, {"Width": 10, "Height": 20}]),
     ]
     for msgid, (method, args) in enumerate(calls, 1):
         write_frame(connection, pack([0, msgid, method, args]))

@@ -17,12 +17,14 @@ internal sealed record MessagePackObjectSpec(
 /// <summary>One member of a <see cref="MessagePackObjectSpec"/>.</summary>
 /// <param name="WireName">The map key: <c>[JsonPropertyName]</c>, else the member name.</param>
 /// <param name="ClrName">The property or field name.</param>
-/// <param name="TypeName">The member type, <c>global::</c>-qualified, without reference nullability.</param>
+/// <param name="TypeName">The member type, <c>global::</c>-qualified, with nullable annotations.</param>
 /// <param name="CanRead">True when it is written (has a public getter).</param>
 /// <param name="CanInitialize">True when an object initializer can set it (public setter or init).</param>
+/// <param name="IsInitOnly">True when it can be set only in an object initializer (<c>init</c>).</param>
 internal sealed record MessagePackMemberSpec(
     string WireName,
     string ClrName,
     string TypeName,
     bool CanRead,
-    bool CanInitialize);
+    bool CanInitialize,
+    bool IsInitOnly);

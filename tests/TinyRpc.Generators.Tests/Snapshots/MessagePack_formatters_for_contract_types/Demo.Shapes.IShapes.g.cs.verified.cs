@@ -66,6 +66,16 @@ namespace Demo.Shapes
                 default);
         }
 
+        global::System.Threading.Tasks.Task<global::Demo.Shapes.User> global::Demo.Shapes.IShapes.FindAsync(global::Demo.Shapes.Size? size, global::Demo.Shapes.Packed packed)
+        {
+            return this._client.SendAsync<global::Demo.Shapes.User>(
+                this._client.NewRequest(this._prefix + "FindAsync", this._oneWay)
+                    .Add<global::Demo.Shapes.Size?>(size)
+                    .Add<global::Demo.Shapes.Packed>(packed)
+                    .Build(),
+                default);
+        }
+
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Registers generated code at start-up so that it is found without reflection.")]
         [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]

@@ -30,6 +30,11 @@ file sealed class __TinyRpc_MessagePackResolver : global::MessagePack.IFormatter
 
     private static object? Create(global::System.Type type)
     {
+        if (type == typeof(global::Demo.Shapes.Order))
+        {
+            return new __TinyRpc_Formatter_Demo_Shapes_Order();
+        }
+
         if (type == typeof(global::Demo.Shapes.Shade))
         {
             return new global::MessagePack.Formatters.GenericEnumFormatter<global::Demo.Shapes.Shade>();
@@ -38,6 +43,21 @@ file sealed class __TinyRpc_MessagePackResolver : global::MessagePack.IFormatter
         if (type == typeof(global::Demo.Shapes.Shade?))
         {
             return new global::MessagePack.Formatters.NullableFormatter<global::Demo.Shapes.Shade>();
+        }
+
+        if (type == typeof(global::Demo.Shapes.Size))
+        {
+            return new __TinyRpc_Formatter_Demo_Shapes_Size();
+        }
+
+        if (type == typeof(global::Demo.Shapes.Size?))
+        {
+            return new global::MessagePack.Formatters.NullableFormatter<global::Demo.Shapes.Size>();
+        }
+
+        if (type == typeof(global::Demo.Shapes.User))
+        {
+            return new __TinyRpc_Formatter_Demo_Shapes_User();
         }
 
         if (type == typeof(global::System.Collections.Generic.Dictionary<long, string>))
@@ -100,6 +120,11 @@ file sealed class __TinyRpc_MessagePackResolver : global::MessagePack.IFormatter
             return new global::MessagePack.Formatters.InterfaceSetFormatter<string>();
         }
 
+        if (type == typeof(global::System.Collections.Generic.List<global::Demo.Shapes.Order>))
+        {
+            return new global::MessagePack.Formatters.ListFormatter<global::Demo.Shapes.Order>();
+        }
+
         if (type == typeof(global::System.Collections.Generic.List<long>))
         {
             return new global::MessagePack.Formatters.ListFormatter<long>();
@@ -126,5 +151,194 @@ file sealed class __TinyRpc_MessagePackResolver : global::MessagePack.IFormatter
         }
 
         return null;
+    }
+}
+
+/// <summary>Writes <c>Demo.Shapes.Order</c> as a map keyed by its JSON names.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
+file sealed class __TinyRpc_Formatter_Demo_Shapes_Order : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Shapes.Order?>
+{
+    public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.Order? value, global::MessagePack.MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+
+        global::MessagePack.IFormatterResolver resolver = options.Resolver;
+        writer.WriteMapHeader(4);
+        writer.Write("Id");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Serialize(ref writer, value.Id, options);
+        writer.Write("Shade");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Shapes.Shade?>(resolver).Serialize(ref writer, value.Shade, options);
+        writer.Write("Note");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<string>(resolver).Serialize(ref writer, value.Note, options);
+        writer.Write("Total");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Serialize(ref writer, value.Total, options);
+    }
+
+    public global::Demo.Shapes.Order? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        options.Security.DepthStep(ref reader);
+        global::MessagePack.IFormatterResolver resolver = options.Resolver;
+        int __value0 = default!;
+        bool __has0 = false;
+        global::Demo.Shapes.Shade? __value1 = default!;
+        string __value2 = default!;
+        bool __has2 = false;
+        int count = reader.ReadMapHeader();
+        for (int i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "Id":
+                    __value0 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Deserialize(ref reader, options);
+                    __has0 = true;
+                    break;
+                case "Shade":
+                    __value1 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Shapes.Shade?>(resolver).Deserialize(ref reader, options);
+                    break;
+                case "Note":
+                    __value2 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<string>(resolver).Deserialize(ref reader, options);
+                    __has2 = true;
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        reader.Depth--;
+        global::Demo.Shapes.Order result = new global::Demo.Shapes.Order() { Shade = __value1 };
+        if (__has0)
+        {
+            result.Id = __value0;
+        }
+        if (__has2)
+        {
+            result.Note = __value2;
+        }
+        return result;
+    }
+}
+
+/// <summary>Writes <c>Demo.Shapes.Size</c> as a map keyed by its JSON names.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
+file sealed class __TinyRpc_Formatter_Demo_Shapes_Size : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Shapes.Size>
+{
+    public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.Size value, global::MessagePack.MessagePackSerializerOptions options)
+    {
+        global::MessagePack.IFormatterResolver resolver = options.Resolver;
+        writer.WriteMapHeader(2);
+        writer.Write("Width");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Serialize(ref writer, value.Width, options);
+        writer.Write("class");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Serialize(ref writer, value.@class, options);
+    }
+
+    public global::Demo.Shapes.Size Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        global::MessagePack.IFormatterResolver resolver = options.Resolver;
+        int __value0 = default!;
+        bool __has0 = false;
+        int __value1 = default!;
+        bool __has1 = false;
+        int count = reader.ReadMapHeader();
+        for (int i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "Width":
+                    __value0 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Deserialize(ref reader, options);
+                    __has0 = true;
+                    break;
+                case "class":
+                    __value1 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<int>(resolver).Deserialize(ref reader, options);
+                    __has1 = true;
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        reader.Depth--;
+        global::Demo.Shapes.Size result = new global::Demo.Shapes.Size();
+        if (__has0)
+        {
+            result.Width = __value0;
+        }
+        if (__has1)
+        {
+            result.@class = __value1;
+        }
+        return result;
+    }
+}
+
+/// <summary>Writes <c>Demo.Shapes.User</c> as a map keyed by its JSON names.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
+file sealed class __TinyRpc_Formatter_Demo_Shapes_User : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Shapes.User?>
+{
+    public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.User? value, global::MessagePack.MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+
+        global::MessagePack.IFormatterResolver resolver = options.Resolver;
+        writer.WriteMapHeader(3);
+        writer.Write("Name");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<string>(resolver).Serialize(ref writer, value.Name, options);
+        writer.Write("e-mail");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<string?>(resolver).Serialize(ref writer, value.Email, options);
+        writer.Write("Orders");
+        global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.Collections.Generic.List<global::Demo.Shapes.Order>>(resolver).Serialize(ref writer, value.Orders, options);
+    }
+
+    public global::Demo.Shapes.User? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        options.Security.DepthStep(ref reader);
+        global::MessagePack.IFormatterResolver resolver = options.Resolver;
+        string __value0 = default!;
+        string? __value1 = default!;
+        global::System.Collections.Generic.List<global::Demo.Shapes.Order> __value2 = default!;
+        int count = reader.ReadMapHeader();
+        for (int i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "Name":
+                    __value0 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<string>(resolver).Deserialize(ref reader, options);
+                    break;
+                case "e-mail":
+                    __value1 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<string?>(resolver).Deserialize(ref reader, options);
+                    break;
+                case "Orders":
+                    __value2 = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.Collections.Generic.List<global::Demo.Shapes.Order>>(resolver).Deserialize(ref reader, options);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        reader.Depth--;
+        global::Demo.Shapes.User result = new global::Demo.Shapes.User(__value0, __value1, __value2);
+        return result;
     }
 }
