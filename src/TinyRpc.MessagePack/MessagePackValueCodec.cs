@@ -322,6 +322,27 @@ internal sealed class MessagePackValueCodec
 
         private static IMessagePackFormatter<T>? Find<T>()
         {
+            // The forms JSON-RPC and other implementations read naturally, rather than MessagePack-CSharp's own.
+            if (typeof(T) == typeof(DateTimeOffset))
+            {
+                return (IMessagePackFormatter<T>)(object)DateTimeOffsetTextFormatter.Instance;
+            }
+
+            if (typeof(T) == typeof(decimal))
+            {
+                return (IMessagePackFormatter<T>)(object)DecimalTextFormatter.Instance;
+            }
+
+            if (typeof(T) == typeof(DateTimeOffset?))
+            {
+                return (IMessagePackFormatter<T>)(object)new StaticNullableFormatter<DateTimeOffset>(DateTimeOffsetTextFormatter.Instance);
+            }
+
+            if (typeof(T) == typeof(decimal?))
+            {
+                return (IMessagePackFormatter<T>)(object)new StaticNullableFormatter<decimal>(DecimalTextFormatter.Instance);
+            }
+
             if (BuiltinResolver.Instance.GetFormatter<T>() is { } builtin)
             {
                 return builtin;

@@ -88,6 +88,18 @@ public interface IShapes
 
     [Public("grow")]
     Task<Size?> GrowAsync(Size size, Size? by);
+
+    [Public("later")]
+    Task<DateTime> LaterAsync(DateTime at);
+
+    [Public("shift")]
+    Task<DateTimeOffset> ShiftAsync(DateTimeOffset at);
+
+    [Public("same_guid")]
+    Task<Guid> SameGuidAsync(Guid id);
+
+    [Public("half")]
+    Task<decimal> HalfAsync(decimal value);
 }
 
 /// <summary>Serves <see cref="IShapes"/>.</summary>
@@ -134,6 +146,14 @@ public partial class Shapes : IShapes
 
     public Task<Order> OrderAsync(Order order)
         => Task.FromResult(new Order { Id = order.Id + 1, Owner = order.Owner, Lines = order.Lines, Shade = order.Shade ?? Shade.Red, Note = order.Note + "!", Secret = "changed" });
+
+    public Task<DateTime> LaterAsync(DateTime at) => Task.FromResult(at.AddHours(1));
+
+    public Task<DateTimeOffset> ShiftAsync(DateTimeOffset at) => Task.FromResult(at.AddMinutes(30));
+
+    public Task<Guid> SameGuidAsync(Guid id) => Task.FromResult(id);
+
+    public Task<decimal> HalfAsync(decimal value) => Task.FromResult(value / 2);
 
     public Task<Size?> GrowAsync(Size size, Size? by)
         => Task.FromResult<Size?>(by is null ? null : new Size { Width = size.Width + by.Value.Width, Height = size.Height + by.Value.Height });

@@ -186,6 +186,44 @@ public class CommonShapesTests
     }
 
     [Fact]
+    public async Task DateTime_travels_over_both_protocols()
+    {
+        var at = new DateTime(2024, 2, 29, 23, 30, 5, DateTimeKind.Utc).AddTicks(1234567);
+        (DateTime json, DateTime msgpack) = await BothAsync(s => s.LaterAsync(at));
+        Assert.Equal(at.AddHours(1), msgpack);
+        Assert.Equal(DateTimeKind.Utc, msgpack.Kind);
+        Assert.Equal(json, msgpack);
+    }
+
+    [Fact]
+    public async Task DateTimeOffset_keeps_its_offset_over_both_protocols()
+    {
+        var at = new DateTimeOffset(2024, 2, 29, 23, 30, 5, TimeSpan.FromHours(5.5)).AddTicks(1234567);
+        (DateTimeOffset json, DateTimeOffset msgpack) = await BothAsync(s => s.ShiftAsync(at));
+        Assert.Equal(at.AddMinutes(30), msgpack);
+        Assert.Equal(TimeSpan.FromHours(5.5), msgpack.Offset);
+        Assert.Equal(json, msgpack);
+        Assert.Equal(json.Offset, msgpack.Offset);
+    }
+
+    [Fact]
+    public async Task Guid_travels_over_both_protocols()
+    {
+        var id = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        (Guid json, Guid msgpack) = await BothAsync(s => s.SameGuidAsync(id));
+        Assert.Equal(id, msgpack);
+        Assert.Equal(json, msgpack);
+    }
+
+    [Fact]
+    public async Task Decimal_keeps_its_digits_over_both_protocols()
+    {
+        (decimal json, decimal msgpack) = await BothAsync(s => s.HalfAsync(12345678901234567890.12345m));
+        Assert.Equal(6172839450617283945.061725m, msgpack);
+        Assert.Equal(json, msgpack);
+    }
+
+    [Fact]
     public async Task Untyped_calls_of_common_shapes_need_no_contract_on_the_client()
     {
         // No contract of this assembly names these types: the protocol's own formatters serve them.

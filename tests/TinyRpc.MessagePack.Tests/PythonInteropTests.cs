@@ -175,6 +175,15 @@ public class PythonInteropTests
         Assert.Equal("[{'Name': 'u1', 'Age': 1, 'e-mail': 'u1@example.org', 'Tags': []}, {'Name': 'u2', 'Age': 2, 'e-mail': None, 'Tags': []}]", replies["users"]);
         Assert.Equal("{'Id': 8, 'Owner': {'Name': 'bo', 'Age': 3, 'e-mail': None, 'Tags': []}, 'Lines': {'tea': 2}, 'Shade': 1, 'Note': 'none!', 'Total': 2}", replies["order"]);
         Assert.Equal("{'Width': 11, 'Height': 22}", replies["grow"]);
+        // DateTime: the msgpack timestamp extension (UTC), from a Timestamp or a datetime packed with datetime=True.
+        Assert.Equal("Timestamp(seconds=1709253005, nanoseconds=123456700)", replies["later"]);
+        Assert.Equal("Timestamp(seconds=1709253005, nanoseconds=123456000)", replies["later17"]);
+        // DateTimeOffset: the ISO 8601 text JSON-RPC sends; Guid: its 36-character text; decimal: its text,
+        // read from text or from a number.
+        Assert.Equal("'2024-03-01T00:00:05.1234567+05:30'", replies["shift"]);
+        Assert.Equal("'0f8fad5b-d9cb-469f-a165-70867728950e'", replies["same_guid"]);
+        Assert.Equal("'6172839450617283945.061725'", replies["half"]);
+        Assert.Equal("'0.75'", replies["half21"]);
 
         await stop.CancelAsync();
         await serving.WaitAsync(Limit);

@@ -16,6 +16,7 @@ Commands:
 """
 
 import ast
+import datetime
 import json
 import socket
 import sys
@@ -209,11 +210,20 @@ def shapes(port):
         ("users", [2]),
         ("order", [{"Id": 7, "Owner": {"Name": "bo", "Age": 3, "e-mail": None, "Tags": []}, "Lines": {"tea": 2}}]),
         ("grow", [{"Width": 1, "Height": 2}, {"Width": 10, "Height": 20}]),
+        ("later", [msgpack.Timestamp(1709249405, 123456700)]),
+        ("later", [datetime.datetime(2024, 2, 29, 23, 30, 5, 123456, tzinfo=datetime.timezone.utc)]),
+        ("shift", ["2024-02-29T23:30:05.1234567+05:30"]),
+        ("same_guid", ["0f8fad5b-d9cb-469f-a165-70867728950e"]),
+        ("half", ["12345678901234567890.12345"]),
+        ("half", [1.5]),
     ]
+    printed = set()
     for msgid, (method, args) in enumerate(calls, 1):
-        write_frame(connection, pack([0, msgid, method, args]))
+        write_frame(connection, msgpack.packb([0, msgid, method, args], use_bin_type=True, datetime=True))
         reply = unpack(read_frame(stream))
-        print(method + "|" + repr(reply[2] if reply[2] is not None else reply[3]), flush=True)
+        label = method if method not in printed else method + str(msgid)
+        printed.add(label)
+        print(label + "|" + repr(reply[2] if reply[2] is not None else reply[3]), flush=True)
     connection.close()
 
 
