@@ -32,4 +32,7 @@ public static class DiagnosticIds
 
     /// <summary>An <c>[RpcService]</c> type for which no table or proxy can be generated.</summary>
     public const string InvalidServiceType = "TRPC0010";
+
+    /// <summary>A user type used in an RPC signature that gets no generated MSGPACK-RPC formatter, in a trimmed or AOT project.</summary>
+    public const string MissingMessagePackFormatter = "TRPC0011";
 }

@@ -62,6 +62,66 @@ partial class RpcGenerator
             return new MessagePackContractSpec(found.Values.ToImmutableEquatableArray());
         }
 
+        /// <summary>
+        /// The types of <paramref name="compilation"/> that <paramref name="type"/> is or contains (elements, type
+        /// arguments, members of generated objects) for which no MSGPACK-RPC formatter is generated, each with why;
+        /// types with MessagePack-CSharp attributes of their own are left to the user's resolver and not listed.
+        /// </summary>
+        internal static void CollectMessagePackProblems(ITypeSymbol type, Compilation compilation, Dictionary<ITypeSymbol, string> problems, HashSet<ITypeSymbol> visited, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!visited.Add(type))
+            {
+                return;
+            }
+
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    CollectMessagePackProblems(array.ElementType, compilation, problems, visited, cancellationToken);
+                    return;
+                case INamedTypeSymbol named:
+                    foreach (ITypeSymbol argument in named.TypeArguments)
+                    {
+                        CollectMessagePackProblems(argument, compilation, problems, visited, cancellationToken);
+                    }
+
+                    if (!SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, compilation.Assembly)
+                        || named.TypeKind == TypeKind.Enum
+                        || named.GetAttributes().Any(static a => a.AttributeClass is { } c
+                            && MetadataName(c) is "MessagePack.MessagePackObjectAttribute" or "MessagePack.MessagePackFormatterAttribute"))
+                    {
+                        return;
+                    }
+
+                    string? problem = named.TypeKind is not (TypeKind.Class or TypeKind.Struct) || named.IsAbstract || named.IsStatic
+                        ? "an interface or abstract type has no constructor to read it with"
+                        : named.IsGenericType
+                        ? "generic types get no generated formatter"
+                        : !IsNameableFromModule(named)
+                        ? "generated code cannot name a private or file-local type"
+                        : null;
+                    var members = new List<(MessagePackMemberSpec Spec, ITypeSymbol Type)>();
+                    if (problem is null && !TryParseMessagePackObject(named, members, out _, cancellationToken))
+                    {
+                        problem = "it has no constructor the generated formatter can call (a [JsonConstructor], public parameterless or only public constructor whose parameters match properties by name) or a member type generated code cannot name";
+                    }
+
+                    if (problem is not null)
+                    {
+                        problems[named] = problem;
+                        return;
+                    }
+
+                    foreach ((MessagePackMemberSpec _, ITypeSymbol memberType) in members)
+                    {
+                        CollectMessagePackProblems(memberType, compilation, problems, visited, cancellationToken);
+                    }
+
+                    return;
+            }
+        }
+
         /// <summary>True when the compilation references TinyRpc.MessagePack, so generated code may use MessagePack-CSharp.</summary>
         public static bool ReferencesMessagePack(Compilation compilation)
             => compilation.GetTypeByMetadataName(KnownNames.MessagePackFormatterRegistry) is not null;
