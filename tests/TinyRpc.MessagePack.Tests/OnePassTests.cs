@@ -329,7 +329,7 @@ public class OnePassTests
     }
 
     // The valid messages, each truncated at every length and with every byte replaced by each code above.
-    private static IEnumerable<byte[]> Corpus(IEnumerable<string> valid)
+    internal static IEnumerable<byte[]> Corpus(IEnumerable<string> valid)
     {
         foreach (string hex in valid)
         {
