@@ -34,6 +34,22 @@ partial class RpcGenerator
                     .Select(static m => m.Method));
             }
 
+            return ContractOf(signatures, cancellationToken);
+        }
+
+        /// <summary>
+        /// The MSGPACK-RPC formatters a lambda or method group passed to <c>RpcDispatcher.AddMethod</c> needs, for the
+        /// calls the generator intercepts.
+        /// </summary>
+        public static MessagePackContractSpec? ParseMessagePackDelegate(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+            => context.SemanticModel.GetOperation(context.Node, cancellationToken) is Microsoft.CodeAnalysis.Operations.IInvocationOperation operation
+                && ParseAddMethodCall(context, cancellationToken) is not null
+                && FindAddMethodDelegate(operation) is { } found
+                ? ContractOf([found.Signature], cancellationToken)
+                : null;
+
+        private static MessagePackContractSpec ContractOf(IEnumerable<IMethodSymbol> signatures, CancellationToken cancellationToken)
+        {
             var found = new SortedDictionary<string, MessagePackTypeSpec>(StringComparer.Ordinal);
             foreach (IMethodSymbol method in signatures)
             {

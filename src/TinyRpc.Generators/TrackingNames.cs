@@ -17,6 +17,7 @@ internal static class TrackingNames
 
     // MSGPACK-RPC formatters: the types of each contract, whether MessagePack is referenced, and all of them together.
     public const string MessagePackContract = nameof(MessagePackContract);
+    public const string MessagePackDelegate = nameof(MessagePackDelegate);
     public const string MessagePackReferenced = nameof(MessagePackReferenced);
     public const string MessagePackTypes = nameof(MessagePackTypes);
 }

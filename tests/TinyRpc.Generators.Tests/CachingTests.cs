@@ -186,6 +186,29 @@ public class CachingTests
     }
 
     [Fact]
+    public void MessagePack_formatters_cover_intercepted_AddMethod_delegates()
+    {
+        const string setup = """
+            using System;
+            using System.Collections.Generic;
+            using TinyRpc;
+            public sealed record Tag(string Name);
+            static class Setup
+            {
+                static void Configure(RpcDispatcher d) => d.AddMethod((List<Guid> ids, Tag[] tags) => new Dictionary<string, Tag>(), "count");
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(setup).AddReferences(GeneratorHarness.MessagePackReferences);
+        (System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> sources, Compilation output, _) = GeneratorHarness.Run(compilation);
+        string formatters = sources.Single(s => s.HintName == KnownNames.MessagePackFormattersHintName).SourceText.ToString();
+        Assert.Contains("new global::MessagePack.Formatters.ListFormatter<global::System.Guid>()", formatters, StringComparison.Ordinal);
+        Assert.Contains("new global::MessagePack.Formatters.ArrayFormatter<global::Tag>()", formatters, StringComparison.Ordinal);
+        Assert.Contains("new global::MessagePack.Formatters.DictionaryFormatter<string, global::Tag>()", formatters, StringComparison.Ordinal);
+        Assert.Contains("file sealed class __TinyRpc_Formatter_Tag ", formatters, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void Step_outputs_hold_no_symbols_syntax_locations_or_compilations()
     {
         (GeneratorDriver driver, _) = FirstRun();
