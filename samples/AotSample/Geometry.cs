@@ -55,4 +55,10 @@ public sealed partial class Geometry : IGeometry
 
 [JsonSerializable(typeof(Point))]
 [JsonSerializable(typeof(Point[]))]
+[JsonSerializable(typeof(Item))]
+[JsonSerializable(typeof(List<Item>))]
+[JsonSerializable(typeof(Dictionary<string, int>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(object[]))]
+[JsonSerializable(typeof(bool))]
 internal sealed partial class SampleJsonContext : JsonSerializerContext;

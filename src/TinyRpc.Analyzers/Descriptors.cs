@@ -83,6 +83,14 @@ internal static class Descriptors
         DiagnosticSeverity.Warning,
         "When a project is trimmed or compiled with NativeAOT, the JSON protocol can only serialize types whose metadata a JsonSerializerContext provides.");
 
+    public static readonly DiagnosticDescriptor MissingMessagePackFormatter = Create(
+        DiagnosticIds.MissingMessagePackFormatter,
+        "RPC type gets no MSGPACK-RPC formatter ahead of time",
+        "'{0}' is used by RPC method '{1}' but TinyRpc generates no MSGPACK-RPC formatter for it: {2}; change the type, or give MessagePackRpcProtocolOptions.SerializerOptions a resolver with a formatter for it",
+        Serialization,
+        DiagnosticSeverity.Warning,
+        "When a project is trimmed or compiled with NativeAOT, the MSGPACK-RPC protocol can only serialize user types whose formatters TinyRpc's generator writes or a resolver of the app's supplies.");
+
     public static readonly DiagnosticDescriptor InvalidServiceType = Create(
         DiagnosticIds.InvalidServiceType,
         "[RpcService] type cannot be generated",

@@ -35,4 +35,7 @@ public static class DiagnosticIds
 
     /// <summary>A parameter whose wire name (after the naming policy or <c>[RpcName]</c>) is invalid or another parameter's.</summary>
     public const string InvalidParameterName = "TRPC0011";
+
+    /// <summary>A user type used in an RPC signature that gets no generated MSGPACK-RPC formatter, in a trimmed or AOT project.</summary>
+    public const string MissingMessagePackFormatter = "TRPC0012";
 }

@@ -14,7 +14,9 @@ namespace TinyRpc.Analyzers;
 /// <summary>
 /// TRPC0009: in a project that is trimmed or compiled with NativeAOT (the trimming or AOT analyzer is on), every
 /// type of this project used by an RPC method must be reachable from a <c>JsonSerializerContext</c> of this
-/// project, because the JSON protocol cannot fall back to reflection there.
+/// project, because the JSON protocol cannot fall back to reflection there. TRPC0012: in such a project that
+/// references TinyRpc.MessagePack, every such type must get a generated MSGPACK-RPC formatter (or carry
+/// MessagePack-CSharp attributes of its own, whose formatter the app's resolver supplies).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
@@ -23,7 +25,7 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
     private const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
 
     /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MissingSerializationMetadata);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MissingSerializationMetadata, Descriptors.MissingMessagePackFormatter);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -39,6 +41,9 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
             }
 
             var metadata = new Lazy<SerializationMetadata>(() => SerializationMetadata.Find(start.Compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+            metadata = start.Compilation.GetTypeByMetadataName(KnownNames.MessagePackFormatterRegistry) is null
+                ? metadata
+                : new Lazy<SerializationMetadata>(() => SerializationMetadata.Find(start.Compilation).WithMessagePack(), LazyThreadSafetyMode.ExecutionAndPublication);
             start.RegisterSymbolAction(c => AnalyzeType(c, metadata), SymbolKind.NamedType);
             start.RegisterOperationAction(c => AnalyzeAddMethod(c, metadata), OperationKind.Invocation);
         });
@@ -134,6 +139,18 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
                     report(Diagnostic.Create(Descriptors.MissingSerializationMetadata, where, display, name, display, metadata.Suggestion));
                 }
             }
+
+            if (metadata.MessagePack)
+            {
+                var problems = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
+                Parser.CollectMessagePackProblems(used, compilation, problems, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), CancellationToken.None);
+                foreach (KeyValuePair<ITypeSymbol, string> problem in problems.OrderBy(static p => p.Key.ToDisplayString(), StringComparer.Ordinal))
+                {
+                    Location where = location is not null && compilation.ContainsSyntaxTree(location.SourceTree!) ? location : fallback;
+                    string name = method.MethodKind == MethodKind.AnonymousFunction ? "(lambda)" : method.Name;
+                    report(Diagnostic.Create(Descriptors.MissingMessagePackFormatter, where, problem.Key.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat), name, problem.Value));
+                }
+            }
         }
     }
 
@@ -212,6 +229,11 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
 
         /// <summary>The context to name in the message: the project's only one, else a new one.</summary>
         public string Suggestion { get; }
+
+        /// <summary>True when the project references TinyRpc.MessagePack: MSGPACK-RPC formatters are checked too (TRPC0012).</summary>
+        public bool MessagePack { get; private set; }
+
+        public SerializationMetadata WithMessagePack() => new(_covered, Suggestion) { MessagePack = true };
 
         public bool Covers(INamedTypeSymbol type) => _covered.Contains(type);
 

@@ -20,4 +20,9 @@ internal static class KnownNames
     public const string InterceptorsHintName = "TinyRpc.Generated.RpcDispatcherInterceptors.g.cs";
 
     public const string GeneratorName = "TinyRpc.Generators";
+
+    /// <summary>Present when the compilation references TinyRpc.MessagePack: MSGPACK-RPC formatters are generated.</summary>
+    public const string MessagePackFormatterRegistry = "TinyRpc.Protocols.MessagePackFormatterRegistry";
+
+    public const string MessagePackFormattersHintName = "TinyRpc.Generated.MessagePackFormatters.g.cs";
 }

@@ -76,5 +76,7 @@ public sealed partial class RpcGenerator : IIncrementalGenerator
                 spc.AddSource(KnownNames.InterceptorsHintName, Emitter.EmitInterceptors(input.Calls));
             }
         });
+
+        InitializeMessagePack(context);
     }
 }

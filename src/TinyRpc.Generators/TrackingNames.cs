@@ -14,4 +14,10 @@ internal static class TrackingNames
     public const string InterceptorSpec = nameof(InterceptorSpec);
     public const string InterceptorsEnabled = nameof(InterceptorsEnabled);
     public const string Interceptors = nameof(Interceptors);
+
+    // MSGPACK-RPC formatters: the types of each contract, whether MessagePack is referenced, and all of them together.
+    public const string MessagePackContract = nameof(MessagePackContract);
+    public const string MessagePackDelegate = nameof(MessagePackDelegate);
+    public const string MessagePackReferenced = nameof(MessagePackReferenced);
+    public const string MessagePackTypes = nameof(MessagePackTypes);
 }

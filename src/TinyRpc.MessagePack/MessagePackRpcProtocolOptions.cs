@@ -6,16 +6,21 @@ namespace TinyRpc.Protocols;
 /// <remarks>
 /// <para>
 /// Parameters, results and error objects of types other than primitives go through the resolver of
-/// <see cref="SerializerOptions"/>. Without one, what MessagePack-CSharp's <c>BuiltinResolver</c> handles is
-/// supported (numbers, strings, booleans, byte arrays, arrays of primitives, <see cref="DateTime"/>,
-/// <see cref="Guid"/>, nullable primitives), and <see cref="object"/> holding primitives, arrays and maps
-/// (read as <see cref="long"/>, <see cref="double"/>, <see cref="string"/>, <c>byte[]</c>, <c>object?[]</c>,
-/// <c>Dictionary&lt;object, object?&gt;</c>). None of them uses reflection. A value passed as
-/// <see cref="object"/> (<see cref="RpcProtocol.CreateRequest"/>) is written by its runtime type only when it is
-/// such a primitive, array or map; add other values typed with <see cref="RpcRequestBuilder.Add{T}(T)"/>.
+/// <see cref="SerializerOptions"/> first. Without one (or when it has no formatter for a type), what
+/// MessagePack-CSharp's <c>BuiltinResolver</c> handles is supported (numbers, strings, booleans, byte arrays,
+/// arrays of primitives, <see cref="DateTime"/>, <see cref="Guid"/>, <see cref="decimal"/>, nullable primitives);
+/// <see cref="object"/> holding primitives, arrays and maps (read as <see cref="long"/>, <see cref="double"/>,
+/// <see cref="string"/>, <c>byte[]</c>, <c>object?[]</c>, <c>Dictionary&lt;object, object?&gt;</c>); the closed
+/// collections, dictionaries, nullable types, enums, records, classes and structs of the assembly's
+/// <c>[RpcService]</c> contracts, through the resolver TinyRpc's generator registers (user types as maps keyed by
+/// their JSON names); and <c>object[]</c>, <c>List&lt;object&gt;</c>,
+/// <c>Dictionary&lt;string, object&gt;</c>, <c>Dictionary&lt;string, string&gt;</c>, their interfaces and
+/// <c>List&lt;string&gt;</c>. None of them uses reflection. A value passed as <see cref="object"/>
+/// (<see cref="RpcProtocol.CreateRequest"/>) is written by its runtime type only when it is such a primitive,
+/// array or map; add other values typed with <see cref="RpcRequestBuilder.Add{T}(T)"/>.
 /// </para>
 /// <para>
-/// For a NativeAOT or trimmed app, supply a resolver that needs no reflection: formatters generated ahead of
+/// For other types in a NativeAOT or trimmed app, supply a resolver that needs no reflection: formatters generated ahead of
 /// time by MessagePack-CSharp's <c>mpc</c> tool, or hand-written ones, combined for instance with
 /// <c>CompositeResolver.Create(new IMessagePackFormatter[] { new PointFormatter() }, new IFormatterResolver[] { GeneratedResolver.Instance })</c>
 /// and passed as <c>SerializerOptions = new MessagePackSerializerOptions(resolver)</c>.

@@ -90,7 +90,7 @@ internal sealed class MessagePackValueCodec
 
         if (typeof(T) == typeof(object) && _userObjectFormatter is null)
         {
-            return (T)ReadObject(ref reader, 0)!;
+            return (T)MessagePackObjectFormatter.ReadObject(ref reader, 0, _maxDepth)!;
         }
 
         return Formatter<T>().Deserialize(ref reader, Options);
@@ -121,7 +121,7 @@ internal sealed class MessagePackValueCodec
         }
         else if (typeof(T) == typeof(object) && _userObjectFormatter is null)
         {
-            WriteObject(ref writer, value, 0);
+            MessagePackObjectFormatter.WriteObject(ref writer, value, 0, _maxDepth);
         }
         else
         {
@@ -269,110 +269,6 @@ internal sealed class MessagePackValueCodec
         return true;
     }
 
-    // A value read as object, without reflection (MessagePack-CSharp's PrimitiveObjectFormatter makes generic
-    // methods at run time for map keys under untrusted-data security, which NativeAOT cannot do): integers as
-    // long (ulong beyond it), floats as double, str as string, bin as byte[], the timestamp extension as DateTime,
-    // arrays as object?[], maps as Dictionary<object, object?> with per-process randomized key hashes.
-    private object? ReadObject(ref MessagePackReader reader, int depth)
-    {
-        switch (reader.NextMessagePackType)
-        {
-            case MessagePackType.Nil:
-                reader.ReadNil();
-                return null;
-            case MessagePackType.Boolean:
-                return reader.ReadBoolean();
-            case MessagePackType.Integer:
-                return reader.NextCode == MessagePackCode.UInt64 && reader.CreatePeekReader().ReadUInt64() > long.MaxValue
-                    ? reader.ReadUInt64()
-                    : reader.ReadInt64();
-            case MessagePackType.Float:
-                return reader.ReadDouble();
-            case MessagePackType.String:
-                return reader.ReadString();
-            case MessagePackType.Binary:
-                return reader.ReadBytes()!.Value.ToArray();
-            case MessagePackType.Extension when reader.CreatePeekReader().ReadExtensionFormatHeader().TypeCode == ReservedMessagePackExtensionTypeCode.DateTime:
-                return reader.ReadDateTime();
-            case MessagePackType.Array or MessagePackType.Map when depth >= _maxDepth:
-                throw new MessagePackSerializationException($"The value nests deeper than {_maxDepth} levels.");
-            case MessagePackType.Array:
-            {
-                object?[] items = new object?[reader.ReadArrayHeader()];
-                for (int i = 0; i < items.Length; i++)
-                {
-                    items[i] = ReadObject(ref reader, depth + 1);
-                }
-
-                return items;
-            }
-
-            case MessagePackType.Map:
-            {
-                int count = reader.ReadMapHeader();
-                var map = new Dictionary<object, object?>(count, RandomizedKeyComparer.Instance);
-                for (int i = 0; i < count; i++)
-                {
-                    object key = ReadObject(ref reader, depth + 1) ?? throw new MessagePackSerializationException("A map key is nil.");
-                    if (!map.TryAdd(key, ReadObject(ref reader, depth + 1)))
-                    {
-                        throw new MessagePackSerializationException($"The map key {key} appears more than once.");
-                    }
-                }
-
-                return map;
-            }
-
-            default:
-                throw new MessagePackSerializationException($"{Describe(reader.NextMessagePackType)} (code 0x{reader.NextCode:x2}) cannot be read as an object.");
-        }
-    }
-
-    // A value known only as object: primitives in their shortest form (as other msgpack implementations write
-    // them), arrays and maps of such values. Other types would need reflection to find their formatter.
-    private void WriteObject(ref MessagePackWriter writer, object? value, int depth)
-    {
-        switch (value)
-        {
-            case null: writer.WriteNil(); break;
-            case bool b: writer.Write(b); break;
-            case int i: writer.Write(i); break;
-            case long l: writer.Write(l); break;
-            case uint u: writer.Write(u); break;
-            case ulong u: writer.Write(u); break;
-            case short s: writer.Write(s); break;
-            case ushort u: writer.Write(u); break;
-            case byte b: writer.Write(b); break;
-            case sbyte s: writer.Write(s); break;
-            case double d: writer.Write(d); break;
-            case float f: writer.Write(f); break;
-            case string s: writer.Write(s); break;
-            case byte[] bytes: writer.Write(bytes); break;
-            case System.Collections.IDictionary map when depth < _maxDepth:
-                writer.WriteMapHeader(map.Count);
-                foreach (System.Collections.DictionaryEntry entry in map)
-                {
-                    WriteObject(ref writer, entry.Key, depth + 1);
-                    WriteObject(ref writer, entry.Value, depth + 1);
-                }
-
-                break;
-            case System.Collections.ICollection list when depth < _maxDepth:
-                writer.WriteArrayHeader(list.Count);
-                foreach (object? item in list)
-                {
-                    WriteObject(ref writer, item, depth + 1);
-                }
-
-                break;
-            case System.Collections.ICollection:
-                throw new MessagePackSerializationException($"The value nests deeper than {_maxDepth} levels.");
-            default:
-                throw new MessagePackSerializationException(
-                    $"A {TypeNames.Describe(value.GetType())} known only as object cannot be written without reflection: add it typed (RpcRequestBuilder.Add<T>), or use options whose resolver has an object formatter.");
-        }
-    }
-
     /// <summary>The exceptions a formatter throws for data it cannot read or a value it cannot write.</summary>
     public static bool IsDecodeFailure(Exception e)
         => e is MessagePackSerializationException or EndOfStreamException or OverflowException or FormatException
@@ -394,22 +290,6 @@ internal sealed class MessagePackValueCodec
         _ => "an unknown type code",
     };
 
-    /// <summary>Hashes numeric keys with a per-process random seed, so that crafted keys cannot all collide.</summary>
-    private sealed class RandomizedKeyComparer : IEqualityComparer<object>
-    {
-        public static readonly RandomizedKeyComparer Instance = new();
-
-        public new bool Equals(object? x, object? y) => object.Equals(x, y);
-
-        public int GetHashCode(object obj) => obj switch
-        {
-            long l => HashCode.Combine(l),
-            ulong u => HashCode.Combine(u),
-            double d => HashCode.Combine(d),
-            _ => obj.GetHashCode(), // strings hash with a random seed already; arrays by reference
-        };
-    }
-
     private static class FormatterCache<T>
     {
         public static volatile Entry? Last;
@@ -417,13 +297,97 @@ internal sealed class MessagePackValueCodec
         public sealed record Entry(IFormatterResolver Source, IMessagePackFormatter<T> Formatter);
     }
 
-    /// <summary>The resolver used when the user supplies none: built-in formatters only, no reflection.</summary>
+    /// <summary>
+    /// The resolver used when the user supplies none, and after the user's: MessagePack-CSharp's built-in
+    /// formatters, <see cref="object"/> as primitives, arrays and maps, the resolvers TinyRpc's generator
+    /// registers for the types of each contract, then the common collections of <see cref="object"/> and
+    /// <see cref="string"/>. No reflection: generic formatters exist only for closed types named in code.
+    /// </summary>
     private sealed class FallbackResolver : IFormatterResolver
     {
         public static readonly FallbackResolver Instance = new();
 
         public IMessagePackFormatter<T>? GetFormatter<T>()
-            => BuiltinResolver.Instance.GetFormatter<T>();
+        {
+            IMessagePackFormatter<T>? formatter = Cache<T>.Formatter;
+            if (formatter is null)
+            {
+                // A miss is not remembered: a module initializer that registers the type may run later.
+                formatter = Find<T>();
+                Cache<T>.Formatter = formatter;
+            }
+
+            return formatter;
+        }
+
+        private static IMessagePackFormatter<T>? Find<T>()
+        {
+            // The forms JSON-RPC and other implementations read naturally, rather than MessagePack-CSharp's own.
+            if (typeof(T) == typeof(DateTimeOffset))
+            {
+                return (IMessagePackFormatter<T>)(object)DateTimeOffsetTextFormatter.Instance;
+            }
+
+            if (typeof(T) == typeof(decimal))
+            {
+                return (IMessagePackFormatter<T>)(object)DecimalTextFormatter.Instance;
+            }
+
+            if (typeof(T) == typeof(DateTimeOffset?))
+            {
+                return (IMessagePackFormatter<T>)(object)new StaticNullableFormatter<DateTimeOffset>(DateTimeOffsetTextFormatter.Instance);
+            }
+
+            if (typeof(T) == typeof(decimal?))
+            {
+                return (IMessagePackFormatter<T>)(object)new StaticNullableFormatter<decimal>(DecimalTextFormatter.Instance);
+            }
+
+            if (BuiltinResolver.Instance.GetFormatter<T>() is { } builtin)
+            {
+                return builtin;
+            }
+
+            if (typeof(T) == typeof(object))
+            {
+                return (IMessagePackFormatter<T>)(object)MessagePackObjectFormatter.Instance;
+            }
+
+            foreach (IFormatterResolver generated in MessagePackFormatterRegistry.Resolvers)
+            {
+                if (generated.GetFormatter<T>() is { } found)
+                {
+                    return found;
+                }
+            }
+
+            return (IMessagePackFormatter<T>?)CommonFormatter(typeof(T));
+        }
+
+        // Shapes a client names in CallAsync<T> without a contract that would make the generator see them.
+        private static object? CommonFormatter(Type type)
+        {
+            if (type == typeof(object[])) { return new ArrayFormatter<object?>(); }
+            if (type == typeof(List<object>)) { return new ListFormatter<object?>(); }
+            if (type == typeof(IList<object>)) { return new InterfaceListFormatter2<object?>(); }
+            if (type == typeof(IReadOnlyList<object>)) { return new InterfaceReadOnlyListFormatter<object?>(); }
+            if (type == typeof(IEnumerable<object>)) { return new InterfaceEnumerableFormatter<object?>(); }
+            if (type == typeof(Dictionary<string, object>)) { return new DictionaryFormatter<string, object?>(); }
+            if (type == typeof(IDictionary<string, object>)) { return new InterfaceDictionaryFormatter<string, object?>(); }
+            if (type == typeof(IReadOnlyDictionary<string, object>)) { return new InterfaceReadOnlyDictionaryFormatter<string, object?>(); }
+            if (type == typeof(Dictionary<string, string>)) { return new DictionaryFormatter<string, string?>(); }
+            if (type == typeof(IDictionary<string, string>)) { return new InterfaceDictionaryFormatter<string, string?>(); }
+            if (type == typeof(IReadOnlyDictionary<string, string>)) { return new InterfaceReadOnlyDictionaryFormatter<string, string?>(); }
+            if (type == typeof(List<string>)) { return new ListFormatter<string?>(); }
+            if (type == typeof(IReadOnlyList<string>)) { return new InterfaceReadOnlyListFormatter<string?>(); }
+            if (type == typeof(IEnumerable<string>)) { return new InterfaceEnumerableFormatter<string?>(); }
+            return null;
+        }
+
+        private static class Cache<T>
+        {
+            public static volatile IMessagePackFormatter<T>? Formatter;
+        }
     }
 
     /// <summary>The user's resolver first, then the built-in ones. Each resolver caches its own formatters.</summary>

@@ -160,6 +160,9 @@ public sealed class DemoServerTests
             Assert.Equal("cba", await client.CallAsync<string>("reverse_string", "abc"));
             await client.NotifyAsync("notify_hello", [7]);
             Assert.Equal("siteb", await client.CallAsync<string>("siteb.get_site"));
+            Assert.Equal(["hello", 5L], await client.CallAsync<object[]>("get_data"));
+            Dictionary<string, string> user = await client.CallAsync<Dictionary<string, string>>("sitea.get_user_info", "ann");
+            Assert.Equal(new Dictionary<string, string> { ["name"] = "ann", ["site"] = "sitea" }, user);
             RpcException cheat = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>("cheat"));
             Assert.Equal(99, cheat.Code);
             Assert.Equal("Ah, that's cheating", cheat.Message);

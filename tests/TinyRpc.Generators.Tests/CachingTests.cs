@@ -143,6 +143,72 @@ public class CachingTests
     }
 
     [Fact]
+    public void MessagePack_formatter_steps_are_cached_and_follow_contract_types()
+    {
+        const string contract = """
+            using System.Collections.Generic;
+            using TinyRpc;
+            namespace Demo;
+            [RpcService]
+            public partial class Store
+            {
+                [Public] public List<int> Items(Dictionary<string, string> filter) => new();
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation([("Store.cs", contract), ("Other.cs", OtherSource)])
+            .AddReferences(GeneratorHarness.MessagePackReferences);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(GeneratorHarness.ParseOptions(), trackSteps: true).RunGenerators(compilation, TestContext.Current.CancellationToken);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        var spec = (Model.MessagePackContractSpec)first.TrackedSteps[TrackingNames.MessagePackContract].Single().Outputs.Single().Value;
+        Assert.Equal(["global::System.Collections.Generic.Dictionary<string, string>", "global::System.Collections.Generic.List<int>"], spec.Types.Select(t => t.TypeName));
+        foreach (string step in (string[])[TrackingNames.MessagePackContract, TrackingNames.MessagePackReferenced, TrackingNames.MessagePackTypes])
+        {
+            foreach ((object value, _) in first.TrackedSteps[step].SelectMany(s => s.Outputs))
+            {
+                AssertNoCompilerObjects(value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            }
+        }
+
+        CSharpCompilation unrelated = Edit(compilation, "Other.cs", OtherSource.Replace("Value => 1", "Value => 2", StringComparison.Ordinal));
+        GeneratorRunResult second = driver.RunGenerators(unrelated, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        Assert.Equal([IncrementalStepRunReason.Cached], Reasons(second, TrackingNames.MessagePackContract));
+        Assert.All(Reasons(second, TrackingNames.MessagePackTypes), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+
+        CSharpCompilation retyped = Edit(compilation, "Store.cs", contract.Replace("List<int>", "List<long>", StringComparison.Ordinal));
+        GeneratorRunResult third = driver.RunGenerators(retyped, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        Assert.Equal([IncrementalStepRunReason.Modified], Reasons(third, TrackingNames.MessagePackContract));
+        Assert.Contains("ListFormatter<long>", third.GeneratedSources.Single(s => s.HintName == KnownNames.MessagePackFormattersHintName).SourceText.ToString(), StringComparison.Ordinal);
+
+        // Without TinyRpc.MessagePack the generated code must not name MessagePack-CSharp: nothing is emitted.
+        GeneratorRunResult without = GeneratorHarness.CreateDriver(GeneratorHarness.ParseOptions())
+            .RunGenerators(GeneratorHarness.CreateCompilation(contract), TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        Assert.DoesNotContain(without.GeneratedSources, s => s.HintName == KnownNames.MessagePackFormattersHintName);
+    }
+
+    [Fact]
+    public void MessagePack_formatters_cover_intercepted_AddMethod_delegates()
+    {
+        const string setup = """
+            using System;
+            using System.Collections.Generic;
+            using TinyRpc;
+            public sealed record Tag(string Name);
+            static class Setup
+            {
+                static void Configure(RpcDispatcher d) => d.AddMethod((List<Guid> ids, Tag[] tags) => new Dictionary<string, Tag>(), "count");
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(setup).AddReferences(GeneratorHarness.MessagePackReferences);
+        (System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> sources, Compilation output, _) = GeneratorHarness.Run(compilation);
+        string formatters = sources.Single(s => s.HintName == KnownNames.MessagePackFormattersHintName).SourceText.ToString();
+        Assert.Contains("new global::MessagePack.Formatters.ListFormatter<global::System.Guid>()", formatters, StringComparison.Ordinal);
+        Assert.Contains("new global::MessagePack.Formatters.ArrayFormatter<global::Tag>()", formatters, StringComparison.Ordinal);
+        Assert.Contains("new global::MessagePack.Formatters.DictionaryFormatter<string, global::Tag>()", formatters, StringComparison.Ordinal);
+        Assert.Contains("file sealed class __TinyRpc_Formatter_Tag ", formatters, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void Step_outputs_hold_no_symbols_syntax_locations_or_compilations()
     {
         (GeneratorDriver driver, _) = FirstRun();

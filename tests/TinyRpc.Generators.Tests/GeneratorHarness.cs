@@ -10,6 +10,14 @@ internal static class GeneratorHarness
     /// <summary>The framework's assemblies (from the running host) plus TinyRpc.Runtime.</summary>
     public static ImmutableArray<MetadataReference> References => TinyRpc.Tests.Shared.CompilationReferences.All;
 
+    /// <summary>TinyRpc.MessagePack and MessagePack-CSharp, for compilations whose MSGPACK-RPC formatters are generated.</summary>
+    public static ImmutableArray<MetadataReference> MessagePackReferences { get; } =
+    [
+        MetadataReference.CreateFromFile(typeof(TinyRpc.Protocols.MessagePackRpcProtocol).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackSerializer).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackObjectAttribute).Assembly.Location),
+    ];
+
     public static CSharpParseOptions ParseOptions(bool interceptors = true)
     {
         var options = new CSharpParseOptions(LanguageVersion.Latest);

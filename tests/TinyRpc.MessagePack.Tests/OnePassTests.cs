@@ -323,13 +323,13 @@ public class OnePassTests
 
         // A builder that failed gives its buffer back and cannot be used again.
         RpcRequestBuilder failed = protocol.CreateRequestBuilder("d").Add(5);
-        Assert.ThrowsAny<MessagePackSerializationException>(() => failed.Add(new Point(1, 2)));
+        Assert.ThrowsAny<MessagePackSerializationException>(() => failed.Add(new Unlisted(1, 2)));
         Assert.Throws<InvalidOperationException>(() => failed.Build());
         Assert.Equal("940004a1649106", Hex.Of(protocol.CreateRequestBuilder("d").Add(6).Build().Serialize()));
     }
 
     // The valid messages, each truncated at every length and with every byte replaced by each code above.
-    private static IEnumerable<byte[]> Corpus(IEnumerable<string> valid)
+    internal static IEnumerable<byte[]> Corpus(IEnumerable<string> valid)
     {
         foreach (string hex in valid)
         {

@@ -173,8 +173,8 @@ public class ProtocolTests
     {
         var protocol = new MessagePackRpcProtocol();
         RpcRequest request = (RpcRequest)protocol.ParseRequest(Hex.Bytes("94 00 07 a3616464 90"));
-        RpcResultException error = Assert.Throws<RpcResultException>(() => request.Respond(new Point(1, 2)));
-        Assert.Contains("Point", error.Message, StringComparison.Ordinal);
+        RpcResultException error = Assert.Throws<RpcResultException>(() => request.Respond(new Unlisted(1, 2)));
+        Assert.Contains("Unlisted", error.Message, StringComparison.Ordinal);
         MessagePackRpcProtocol withResolver = TestProtocols.WithResolver();
         RpcRequest known = (RpcRequest)withResolver.ParseRequest(Hex.Bytes("94 00 07 a3616464 90"));
         Assert.Equal("940107c0920102", Hex.Of(known.Respond(new Point(1, 2))!.Serialize()));

@@ -143,6 +143,53 @@ public class PythonInteropTests
     }
 
     [Fact]
+    public async Task A_python_client_sends_and_receives_the_common_shapes_with_no_setup()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new Shapes());
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0, MessageFraming.ContentLength);
+        var server = new RpcServer(transport, new MessagePackRpcProtocol(), dispatcher);
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = server.ServeForeverAsync(stop.Token);
+
+        string[] lines;
+        using (PythonPeer peer = PythonPeer.Start("shapes", transport.LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture)))
+        {
+            lines = await peer.ReadToEndAsync();
+        }
+
+        Dictionary<string, string> replies = lines.ToDictionary(l => l[..l.IndexOf('|', StringComparison.Ordinal)], l => l[(l.IndexOf('|', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal("['hello', 5]", replies["get_data"]);
+        Assert.Equal("{'name': 'ann', 'site': 'sitea'}", replies["get_user_info"]);
+        Assert.Equal("{'count': 3, 'keys': ['list', 'map', 'n'], 'input': {'n': 3, 'list': [1, 'two', None, True, 2.5], 'map': {'inner': [1, 2]}}, 'nothing': None}", replies["describe"]);
+        Assert.Equal("[2, -4, 600]", replies["doubled"]);
+        Assert.Equal("['A', 'HÉLLO']", replies["upper"]);
+        Assert.Equal("[0.5, 1.5]", replies["halves"]);
+        Assert.Equal("{'a!': [2, 1], 'b!': []}", replies["groups"]);
+        Assert.Equal("[11, None, 13, None]", replies["nullables"]);
+        Assert.Equal("40000", replies["next_shade"]);
+        Assert.Equal("[1, 40000]", replies["shades"]);
+        Assert.Equal("{'a': [1, 'b', None], 'c': False}", replies["echo"]);
+        // Records, classes and structs: maps keyed by the names JSON-RPC uses, unknown keys ignored.
+        Assert.Equal("{'Name': 'ann', 'Age': 42, 'e-mail': 'ann@example.org', 'Tags': ['a', 'older']}", replies["older"]);
+        Assert.Equal("[{'Name': 'u1', 'Age': 1, 'e-mail': 'u1@example.org', 'Tags': []}, {'Name': 'u2', 'Age': 2, 'e-mail': None, 'Tags': []}]", replies["users"]);
+        Assert.Equal("{'Id': 8, 'Owner': {'Name': 'bo', 'Age': 3, 'e-mail': None, 'Tags': []}, 'Lines': {'tea': 2}, 'Shade': 1, 'Note': 'none!', 'Total': 2}", replies["order"]);
+        Assert.Equal("{'Width': 11, 'Height': 22}", replies["grow"]);
+        // DateTime: the msgpack timestamp extension (UTC), from a Timestamp or a datetime packed with datetime=True.
+        Assert.Equal("Timestamp(seconds=1709253005, nanoseconds=123456700)", replies["later"]);
+        Assert.Equal("Timestamp(seconds=1709253005, nanoseconds=123456000)", replies["later17"]);
+        // DateTimeOffset: the ISO 8601 text JSON-RPC sends; Guid: its 36-character text; decimal: its text,
+        // read from text or from a number.
+        Assert.Equal("'2024-03-01T00:00:05.1234567+05:30'", replies["shift"]);
+        Assert.Equal("'0f8fad5b-d9cb-469f-a165-70867728950e'", replies["same_guid"]);
+        Assert.Equal("'6172839450617283945.061725'", replies["half"]);
+        Assert.Equal("'0.75'", replies["half21"]);
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
     public async Task A_TinyRpc_client_calls_a_python_server_over_tcp()
     {
         using PythonPeer peer = PythonPeer.Start("serve");

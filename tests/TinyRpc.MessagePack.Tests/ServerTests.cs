@@ -9,7 +9,7 @@ public class ServerTests
     {
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(new Catalog());
-        dispatcher.AddMethod("unwritable", static (request, _) => new(request.Respond(new Point(1, 2))));
+        dispatcher.AddMethod("unwritable", static (request, _) => new(request.Respond(new Unlisted(1, 2))));
         dispatcher.AddMethod("fail", static (_, _) => throw new InvalidOperationException("it broke"));
         return new RpcServer(new Transports.CallbackServerTransport(static _ => default, static (_, _) => default), protocol, dispatcher);
     }

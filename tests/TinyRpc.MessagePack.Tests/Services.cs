@@ -93,6 +93,9 @@ public sealed class PalindromeException() : RpcException(99, "Ah, that's cheatin
 /// <summary>A user type that travels as <c>[x, y]</c> through a hand-written formatter.</summary>
 public sealed record Point(int X, int Y);
 
+/// <summary>A user type that no contract names: no formatter is generated for it, and only a user resolver could carry it.</summary>
+public sealed record Unlisted(int X, int Y);
+
 /// <summary>A formatter written by hand, as an AOT app would write or generate it: no reflection.</summary>
 public sealed class PointFormatter : IMessagePackFormatter<Point>
 {

@@ -12,9 +12,11 @@ Commands:
   unpack          each stdin line is hex; prints repr(value) and the hex of the value packed again
   serve           serves MSGPACK-RPC on 127.0.0.1 (port printed first) until the client disconnects
   call PORT       sends a fixed series of messages to a TinyRpc server; prints each reply as a JSON line
+  shapes PORT     calls the shapes contract of a TinyRpc server with Python values; prints label|repr(reply)
 """
 
 import ast
+import datetime
 import json
 import socket
 import sys
@@ -188,6 +190,43 @@ def call(port):
     connection.close()
 
 
+def shapes(port):
+    """Python values in, natural Python values out: lists, dicts, ints, floats, None."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    stream = connection.makefile("rb")
+    calls = [
+        ("get_data", []),
+        ("get_user_info", ["ann"]),
+        ("describe", [{"n": 3, "list": [1, "two", None, True, 2.5], "map": {"inner": [1, 2]}}]),
+        ("doubled", [[1, -2, 300]]),
+        ("upper", [["a", "h\u00e9llo"]]),
+        ("halves", [[1.0, 3]]),
+        ("groups", [{"a": [1, 2], "b": []}]),
+        ("nullables", [[1, None, 3], 10]),
+        ("next_shade", [2]),
+        ("shades", [[1, None]]),
+        ("echo", [{"a": [1, "b", None], "c": False}]),
+        ("older", [{"Name": "ann", "Age": 41, "e-mail": "ann@example.org", "Tags": ["a"], "Unknown": [1]}]),
+        ("users", [2]),
+        ("order", [{"Id": 7, "Owner": {"Name": "bo", "Age": 3, "e-mail": None, "Tags": []}, "Lines": {"tea": 2}}]),
+        ("grow", [{"Width": 1, "Height": 2}, {"Width": 10, "Height": 20}]),
+        ("later", [msgpack.Timestamp(1709249405, 123456700)]),
+        ("later", [datetime.datetime(2024, 2, 29, 23, 30, 5, 123456, tzinfo=datetime.timezone.utc)]),
+        ("shift", ["2024-02-29T23:30:05.1234567+05:30"]),
+        ("same_guid", ["0f8fad5b-d9cb-469f-a165-70867728950e"]),
+        ("half", ["12345678901234567890.12345"]),
+        ("half", [1.5]),
+    ]
+    printed = set()
+    for msgid, (method, args) in enumerate(calls, 1):
+        write_frame(connection, msgpack.packb([0, msgid, method, args], use_bin_type=True, datetime=True))
+        reply = unpack(read_frame(stream))
+        label = method if method not in printed else method + str(msgid)
+        printed.add(label)
+        print(label + "|" + repr(reply[2] if reply[2] is not None else reply[3]), flush=True)
+    connection.close()
+
+
 def main():
     command = sys.argv[1]
     if command == "pack":
@@ -203,6 +242,8 @@ def main():
         serve()
     elif command == "call":
         call(int(sys.argv[2]))
+    elif command == "shapes":
+        shapes(int(sys.argv[2]))
     else:
         sys.exit("unknown command " + command)
 
