@@ -25,10 +25,10 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void Ids_are_unique_and_numbered_from_one_to_eleven()
+    public void Ids_are_unique_and_numbered_from_one_to_twelve()
     {
         string[] ids = Descriptors().Select(static d => d.Id).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(Enumerable.Range(1, 11).Select(static i => $"TRPC{i:0000}"), ids);
+        Assert.Equal(Enumerable.Range(1, 12).Select(static i => $"TRPC{i:0000}"), ids);
     }
 
     [Fact]
