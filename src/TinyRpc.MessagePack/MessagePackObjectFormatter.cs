@@ -100,7 +100,10 @@ internal sealed class MessagePackObjectFormatter : IMessagePackFormatter<object?
             case sbyte s: writer.Write(s); break;
             case double d: writer.Write(d); break;
             case float f: writer.Write(f); break;
-            case string s: writer.Write(s); break;
+            case string s:
+                WellFormedText.Check(s);
+                writer.Write(s);
+                break;
             case byte[] bytes: writer.Write(bytes); break;
             case System.Collections.IDictionary map when depth < maxDepth:
                 writer.WriteMapHeader(map.Count);

@@ -117,6 +117,11 @@ internal sealed class MessagePackValueCodec
         }
         else if (typeof(T) == typeof(string))
         {
+            if (value is string text)
+            {
+                WellFormedText.Check(text);
+            }
+
             writer.Write((string?)(object?)value);
         }
         else if (typeof(T) == typeof(object) && _userObjectFormatter is null)
@@ -160,6 +165,11 @@ internal sealed class MessagePackValueCodec
             if (value is not string text)
             {
                 return 1;
+            }
+
+            if (!WellFormedText.IsWellFormed(text))
+            {
+                return -1; // Write refuses it, where the refusal becomes the caller's error
             }
 
             int bytes = Encoding.UTF8.GetByteCount(text);

@@ -11,6 +11,19 @@ internal static class WellFormedText
     /// <exception cref="ArgumentException">The text is not well-formed UTF-16.</exception>
     public static void Check(string text)
     {
+        int at = FindLoneSurrogate(text);
+        if (at >= 0)
+        {
+            throw new ArgumentException(
+                $"The string holds a lone surrogate (U+{(int)text[at]:X4} at index {at}), which UTF-8 cannot encode; it is refused rather than sent altered.");
+        }
+    }
+
+    /// <summary>True when <paramref name="text"/> holds no lone surrogate.</summary>
+    public static bool IsWellFormed(string text) => FindLoneSurrogate(text) < 0;
+
+    private static int FindLoneSurrogate(string text)
+    {
         ReadOnlySpan<char> rest = text;
         int offset = 0;
         while (true)
@@ -18,18 +31,16 @@ internal static class WellFormedText
             int i = rest.IndexOfAnyInRange('\uD800', '\uDFFF');
             if (i < 0)
             {
-                return;
+                return -1;
             }
 
-            if (char.IsHighSurrogate(rest[i]) && i + 1 < rest.Length && char.IsLowSurrogate(rest[i + 1]))
+            if (!char.IsHighSurrogate(rest[i]) || i + 1 == rest.Length || !char.IsLowSurrogate(rest[i + 1]))
             {
-                rest = rest[(i + 2)..];
-                offset += i + 2;
-                continue;
+                return offset + i;
             }
 
-            throw new ArgumentException(
-                $"The string holds a lone surrogate (U+{(int)rest[i]:X4} at index {offset + i}), which UTF-8 cannot encode; it is refused rather than sent altered.");
+            rest = rest[(i + 2)..];
+            offset += i + 2;
         }
     }
 }
