@@ -117,14 +117,22 @@ public sealed class HttpServerTransportTests
     }
 
     /// <summary>A host whose middleware reports when a request has reached the transport and when its client has gone.</summary>
-    private static Task<KestrelHost> StartWatchedAsync(HttpServerTransport transport, TaskCompletionSource arrived, TaskCompletionSource aborted)
+    // arrived: a request reached the application; finished: its handler returned (for a client that left, only after
+    // every callback of its RequestAborted token has run, the transport's withdrawal included).
+    private static Task<KestrelHost> StartWatchedAsync(HttpServerTransport transport, TaskCompletionSource arrived, TaskCompletionSource finished)
         => KestrelHost.StartAsync(app =>
         {
-            app.Use((RequestDelegate next) => context =>
+            app.Use((RequestDelegate next) => async context =>
             {
-                context.RequestAborted.Register(() => aborted.TrySetResult());
                 arrived.TrySetResult();
-                return next(context);
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    finished.TrySetResult();
+                }
             });
             app.MapTinyRpc("/rpc", transport);
         });
@@ -133,8 +141,8 @@ public sealed class HttpServerTransportTests
     public async Task Requests_not_taken_by_a_server_get_503_when_the_application_stops()
     {
         var transport = new HttpServerTransport();
-        TaskCompletionSource arrived = new(), aborted = new();
-        await using KestrelHost host = await StartWatchedAsync(transport, arrived, aborted);
+        TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously), finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using KestrelHost host = await StartWatchedAsync(transport, arrived, finished);
         using var http = new HttpClient { Timeout = KestrelHost.Limit };
         using var content = new StringContent("""{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}""", Encoding.UTF8, "application/json");
 
@@ -156,8 +164,8 @@ public sealed class HttpServerTransportTests
     public async Task Requests_whose_client_left_before_the_server_took_them_are_skipped()
     {
         var transport = new HttpServerTransport();
-        TaskCompletionSource arrived = new(), aborted = new();
-        await using KestrelHost host = await StartWatchedAsync(transport, arrived, aborted);
+        TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously), finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using KestrelHost host = await StartWatchedAsync(transport, arrived, finished);
         using (var tcp = new TcpClient())
         {
             await tcp.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
@@ -168,7 +176,9 @@ public sealed class HttpServerTransportTests
             tcp.Client.LingerState = new LingerOption(true, 0);
         }
 
-        await aborted.Task.WaitAsync(KestrelHost.Limit);
+        // Not the abort itself: the server below must start only once the transport has withdrawn the request, which
+        // it does in a callback of the same token that may run after any callback of the test's.
+        await finished.Task.WaitAsync(KestrelHost.Limit);
         var service = new TestService();
         using var stop = new CancellationTokenSource(KestrelHost.Limit);
         Task serving = new RpcServer(transport, new JsonRpcProtocol(), TestService.CreateDispatcher(service)).ServeForeverAsync(stop.Token);
