@@ -193,7 +193,8 @@ public sealed class DemoServerTests
         IClientTransport connection = transport switch
         {
             "http" => new HttpPostClientTransport(http, new Uri(demo.Ready), protocol.ContentType),
-            "ws" => await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready)),
+            // The demo server sends MSGPACK-RPC in binary messages and refuses text ones.
+            "ws" => await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready), protocolName == "msgpack" ? System.Net.WebSockets.WebSocketMessageType.Binary : System.Net.WebSockets.WebSocketMessageType.Text),
             _ => await StreamClientTransport.ConnectTcpAsync(new Uri(demo.Ready).Host, new Uri(demo.Ready).Port),
         };
         await using var client = new RpcClient(protocol, connection); // disposes the connection
