@@ -44,6 +44,8 @@ internal sealed class DemoOptions
           reverse_string(s)                 reverse_string("abc") = "cba"
           add(a, b)                         a + b
           cheat()                           always fails: code 99, "Ah, that's cheating", and a data object
+          sleep(ms)                         answers ms after ms milliseconds (for trying timeouts)
+          pending()                         the number of sleep calls running now
           sitea.get_site(), siteb.get_site()
           sitea.get_user_info(user), siteb.get_user_info(user)
                                             one class registered twice, under the prefixes "sitea." and "siteb."

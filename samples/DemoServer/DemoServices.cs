@@ -8,6 +8,8 @@ namespace TinyRpc.Samples.DemoServer;
 [RpcService]
 public sealed partial class DemoService(TextWriter? log)
 {
+    private int _sleeping;
+
     /// <summary>subtract(minuend, subtrahend), by position or by name; a result outside 64 bits is an error reply, never a wrapped number.</summary>
     [Public("subtract")]
     public static long Subtract(long minuend, long subtrahend) => checked(minuend - subtrahend);
@@ -46,6 +48,31 @@ public sealed partial class DemoService(TextWriter? log)
     /// <summary>cheat(): always fails with code 99, tinyrpc's fixed error message and a data object.</summary>
     [Public("cheat")]
     public static void Cheat() => throw new CheatingException();
+
+    /// <summary>
+    /// sleep(ms): answers <paramref name="ms"/> after <paramref name="ms"/> milliseconds, or never if the call is
+    /// withdrawn first (its client left); for trying timeouts and a server that dies with calls in flight.
+    /// </summary>
+    [Public("sleep")]
+    public async Task<long> Sleep(long ms, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ms);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ms, int.MaxValue);
+        Interlocked.Increment(ref _sleeping);
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken);
+            return ms;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sleeping);
+        }
+    }
+
+    /// <summary>pending(): the number of sleep calls running now.</summary>
+    [Public("pending")]
+    public long Pending() => Volatile.Read(ref _sleeping);
 
     // By code point, as Python's s[::-1]: a character outside the Basic Multilingual Plane (a surrogate pair) stays whole.
     private static string ReverseByCodePoint(string s) => string.Create(s.Length, s, static (reversed, text) =>

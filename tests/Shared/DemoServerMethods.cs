@@ -43,6 +43,11 @@ internal static class DemoServerMethods
         Assert.Equal(99, cheat.Code);
         Assert.Equal("Ah, that's cheating", cheat.Message);
 
+        Assert.Equal(0, await client.CallAsync<long>("sleep", 0));
+        Assert.Equal(5, await client.CallAsync<long>("sleep", 5));
+        Assert.Equal(0, await client.CallAsync<long>("pending")); // each sleep ends before its reply is sent
+        await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<long>("sleep", -1));
+
         await client.NotifyAsync("update", [1, 2, 3, 4, 5]);
         await client.NotifyAsync("notify_hello", [7]);
         await client.NotifyAsync("notify_sum", [1, 2, 4]);

@@ -11,6 +11,7 @@ internal sealed class PeerProcess : IAsyncDisposable
     private const string Interpreter = "/usr/bin/python3";
     private readonly Process _process;
     private readonly List<string> _stderr = [];
+    private bool _disposed;
 
     private PeerProcess(Process process) => _process = process;
 
@@ -114,8 +115,15 @@ internal sealed class PeerProcess : IAsyncDisposable
         return StandardError;
     }
 
+    /// <summary>Kills the process (SIGKILL on Linux) with its children and waits for it; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

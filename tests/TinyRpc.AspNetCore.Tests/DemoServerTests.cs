@@ -237,7 +237,7 @@ public sealed class DemoServerTests
         ChildProcess.Result result = await ChildProcess.RunAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, "--help"], new Dictionary<string, string?>(), [], Limit);
         Assert.Equal(0, result.ExitCode);
         string help = Encoding.UTF8.GetString(result.Stdout);
-        foreach (string word in new[] { "--protocol", "--transport", "--endpoint", "--log", "--max-size", "--allow-origin", "--framing", "subtract", "notify_hello", "get_data", "cheat", "sitea." })
+        foreach (string word in new[] { "--protocol", "--transport", "--endpoint", "--log", "--max-size", "--allow-origin", "--framing", "subtract", "notify_hello", "get_data", "cheat", "sleep", "pending", "sitea." })
         {
             Assert.Contains(word, help);
         }
