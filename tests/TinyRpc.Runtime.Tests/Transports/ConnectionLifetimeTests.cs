@@ -67,10 +67,25 @@ public sealed class ConnectionLifetimeTests
         Task serving = server.ServeForeverAsync(stop.Token);
         int port = transport.LocalEndPoint.Port;
 
-        // The busy client's call runs until the gate opens, far past the idle timeout.
-        await using var busy = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)) { Timeout = Limit };
-        Task<string> holding = busy.CallAsync<string>("hold");
-        await held.Task.WaitAsync(Limit);
+        // The busy client's call runs until the gate opens, far past the idle timeout. Its connection may go idle
+        // before the call arrives on a slow machine: then it is closed and the client tries again.
+        RpcClient? busy = null;
+        Task<string>? holding = null;
+        for (int attempt = 0; attempt < 20 && holding is null; attempt++)
+        {
+            busy = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)) { Timeout = Limit };
+            Task<string> call = busy.CallAsync<string>("hold");
+            if (await Task.WhenAny(held.Task, call).WaitAsync(Limit) == call)
+            {
+                await busy.DisposeAsync();
+                continue;
+            }
+
+            holding = call;
+        }
+
+        Assert.NotNull(holding);
+        await using RpcClient busyClient = busy!;
 
         // The silent client connects and says nothing: it is closed, and the busy one is not.
         using var silent = new TcpClient();
@@ -83,7 +98,7 @@ public sealed class ConnectionLifetimeTests
         gate.SetResult();
         Assert.Equal("released", await holding.WaitAsync(Limit));
         await WaitForConnectionsAsync(transport, 0);
-        await Assert.ThrowsAnyAsync<RpcTransportException>(() => busy.CallAsync<int>("subtract", 3, 1));
+        await Assert.ThrowsAnyAsync<RpcTransportException>(() => busyClient.CallAsync<int>("subtract", 3, 1));
 
         // The server serves a new client.
         await using var fresh = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)) { Timeout = Limit };
