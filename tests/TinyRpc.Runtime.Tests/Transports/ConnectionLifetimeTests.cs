@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipes;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -103,6 +104,39 @@ public sealed class ConnectionLifetimeTests
         // The server serves a new client.
         await using var fresh = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)) { Timeout = Limit };
         Assert.Equal(2, await fresh.CallAsync<int>("subtract", 3, 1));
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task An_idle_named_pipe_connection_is_closed_and_a_new_client_is_served()
+    {
+        string name = "tinyrpc-idle-" + Guid.NewGuid().ToString("N");
+        await using var transport = new NamedPipeServerTransport(name) { IdleTimeout = TimeSpan.FromMilliseconds(300) };
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+
+        await using (var silent = new NamedPipeClientStream(".", name, PipeDirection.InOut, PipeOptions.Asynchronous))
+        {
+            await silent.ConnectAsync(Limit, CancellationToken.None);
+            var buffer = new byte[64];
+            int read;
+            try
+            {
+                read = await silent.ReadAsync(buffer).AsTask().WaitAsync(Limit);
+            }
+            catch (IOException)
+            {
+                read = 0; // broken pipe
+            }
+
+            Assert.Equal(0, read);
+        }
+
+        await WaitForConnectionsAsync(transport, 0);
+        await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectNamedPipeAsync(name)) { Timeout = Limit };
+        Assert.Equal(2, await client.CallAsync<int>("subtract", 3, 1));
         await stop.CancelAsync();
         await serving.WaitAsync(Limit);
     }
