@@ -22,4 +22,14 @@ public sealed class WebSocketServerOptions
 
     /// <summary>How long a closing handshake may take before the connection is dropped; five seconds by default.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a socket may stay idle, with no request in flight and no message arriving, before the server closes
+    /// it (status 1000, "idle timeout"; a client that does not answer the close is dropped after
+    /// <see cref="CloseTimeout"/>). Off (<see cref="Timeout.InfiniteTimeSpan"/>) by default. The clock runs only while
+    /// no reply is owed on the socket, so a long call in flight keeps it open. Pings do not count as messages: for
+    /// pings that find dead peers, set ASP.NET Core's <c>WebSocketOptions.KeepAliveInterval</c> and
+    /// <c>KeepAliveTimeout</c>.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 }

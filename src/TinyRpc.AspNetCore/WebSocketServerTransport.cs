@@ -32,12 +32,18 @@ public sealed class WebSocketServerTransport : IServerTransport
         options ??= new WebSocketServerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedMessages, 1);
+        if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
+        }
+
         _options = new WebSocketServerOptions
         {
             MaxMessageSize = options.MaxMessageSize,
             MessageType = options.MessageType,
             MaxQueuedMessages = options.MaxQueuedMessages,
             CloseTimeout = options.CloseTimeout,
+            IdleTimeout = options.IdleTimeout,
         };
         _queue = new InboundQueue(_options.MaxQueuedMessages);
     }
@@ -121,15 +127,64 @@ public sealed class WebSocketServerTransport : IServerTransport
     {
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        private readonly Lock _idleGate = new();
+        private Timer? _idleTimer; // runs while no reply is owed; null when there is no idle timeout or the connection ended
         private int _unanswered;
         private TaskCompletionSource? _allAnswered;
 
         /// <summary>Records a reply (or a notification's empty one) for a message read from this socket.</summary>
         public void Answered()
         {
-            if (Interlocked.Decrement(ref _unanswered) == 0)
+            int left;
+            lock (_idleGate)
+            {
+                // Under the lock, so that the last change of the count sets the idle clock.
+                left = Interlocked.Decrement(ref _unanswered);
+                if (left == 0)
+                {
+                    _idleTimer?.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            if (left == 0)
             {
                 Volatile.Read(ref _allAnswered)?.TrySetResult();
+            }
+        }
+
+        private void Received()
+        {
+            lock (_idleGate)
+            {
+                Interlocked.Increment(ref _unanswered);
+                _idleTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        private void OnIdle()
+        {
+            lock (_idleGate)
+            {
+                if (_idleTimer is null || Volatile.Read(ref _unanswered) != 0)
+                {
+                    return; // a message came in meanwhile
+                }
+            }
+
+            _ = GoIdleAsync();
+        }
+
+        // Like stopping, but nothing is owed: the close handshake, and a client that does not answer is dropped.
+        private async Task GoIdleAsync()
+        {
+            try
+            {
+                await CloseAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", awaitPeer: false).ConfigureAwait(false);
+                _closed.CancelAfter(options.CloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended meanwhile.
             }
         }
 
@@ -141,6 +196,14 @@ public sealed class WebSocketServerTransport : IServerTransport
             // and the loop ends when the client answers it.
             using CancellationTokenRegistration onStopping = stopping.Register(static state => _ = ((WebSocketConnection)state!).GoAwayAsync(), this);
             var buffer = new ArrayBufferWriter<byte>(4096);
+            if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
+            {
+                lock (_idleGate)
+                {
+                    _idleTimer = new Timer(static state => ((WebSocketConnection)state!).OnIdle(), this, options.IdleTimeout, Timeout.InfiniteTimeSpan);
+                }
+            }
+
             try
             {
                 while (true)
@@ -164,7 +227,7 @@ public sealed class WebSocketServerTransport : IServerTransport
                         byte[] message = buffer.WrittenSpan.ToArray();
                         buffer = buffer.Capacity > 64 * 1024 ? new ArrayBufferWriter<byte>(4096) : buffer;
                         buffer.ResetWrittenCount();
-                        Interlocked.Increment(ref _unanswered);
+                        Received();
                         try
                         {
                             await queue.WriteAsync(new RpcInboundMessage(this, message), token).ConfigureAwait(false);
@@ -292,6 +355,12 @@ public sealed class WebSocketServerTransport : IServerTransport
 
         public void Dispose()
         {
+            lock (_idleGate)
+            {
+                _idleTimer?.Dispose();
+                _idleTimer = null;
+            }
+
             _closed.Cancel();
             _closed.Dispose();
             _sendLock.Dispose();

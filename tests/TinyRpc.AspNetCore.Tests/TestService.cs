@@ -56,10 +56,20 @@ public sealed partial class TestService
         return true;
     }
 
+    private int _gateCalls;
+
+    /// <summary>How many calls to wait_gate have started.</summary>
+    public int GateCalls => Volatile.Read(ref _gateCalls);
+
+    /// <summary>Completed when a call to wait_gate has started.</summary>
+    public TaskCompletionSource GateEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completes only once <see cref="OpenGate"/> has been called.</summary>
     [Public("wait_gate")]
     public async Task<string> WaitGateAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _gateCalls);
+        GateEntered.TrySetResult();
         await _gate.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         return "passed";
     }

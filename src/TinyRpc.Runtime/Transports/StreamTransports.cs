@@ -194,6 +194,8 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
     private Task? _acceptLoop;
     private int _maxRequestsInFlight = 128;
     private int _maxQueuedReplyBytes = 1024 * 1024;
+    private TimeSpan _idleTimeout = Timeout.InfiniteTimeSpan;
+    private long _peakQueuedReplyBytes;
 
     /// <summary>Creates the transport.</summary>
     protected ConnectionServerTransport(MessageFraming framing, int maxMessageSize)
@@ -243,6 +245,33 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             _maxQueuedReplyBytes = value;
         }
     }
+
+    /// <summary>
+    /// How long a connection may stay idle, with no request in flight and no message arriving, before the transport
+    /// stops reading from it and closes it (replies already queued get up to two seconds to go out first). Off
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>) by default, as a peer may rightly keep a connection for occasional
+    /// calls; set it on a server that peers may leave without closing. A message cut short by the close is not read,
+    /// and a connection counts as busy from the moment a whole request is read until its reply is queued, however
+    /// long the method runs. Applies to connections accepted afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan IdleTimeout
+    {
+        get => _idleTimeout;
+        set
+        {
+            if (value != Timeout.InfiniteTimeSpan)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            }
+
+            _idleTimeout = value;
+        }
+    }
+
+    // The most reply bytes any one connection has had queued and not yet written, as seen just after each reply was
+    // queued: the measure of what a peer that does not read costs the server.
+    internal long PeakQueuedReplyBytes => Interlocked.Read(ref _peakQueuedReplyBytes);
 
     /// <summary>The number of open connections.</summary>
     public int ConnectionCount
@@ -309,6 +338,11 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
                 // Never waits for the peer: a reply waiting here would keep the server's dispatch slot, and a peer
                 // that stops reading would take every slot in turn. A broken connection is seen by its reader.
                 connection.Framed.Queue(reply);
+                long pending = connection.Framed.PendingBytes;
+                for (long peak = PeakQueuedReplyBytes; pending > peak; peak = PeakQueuedReplyBytes)
+                {
+                    Interlocked.CompareExchange(ref _peakQueuedReplyBytes, pending, peak);
+                }
             }
         }
         finally
@@ -332,11 +366,13 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
                     break;
                 }
 
-                var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize), this);
+                var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize), this, _idleTimeout, _stopping.Token);
                 lock (_gate)
                 {
                     _connections.Add(connection);
                 }
+
+                connection.StartIdleClock();
 
                 _ = Task.Run(() => ReadLoopAsync(connection));
             }
@@ -357,8 +393,8 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             while (!_stopping.IsCancellationRequested)
             {
                 // Back-pressure on this peer alone: while it holds its share, its bytes wait in the stream.
-                await connection.WaitForRoomAsync().WaitAsync(_stopping.Token).ConfigureAwait(false);
-                ReadOnlyMemory<byte>? message = await connection.Framed.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                await connection.WaitForRoomAsync().WaitAsync(connection.Reading).ConfigureAwait(false);
+                ReadOnlyMemory<byte>? message = await connection.Framed.ReadAsync(connection.Reading).ConfigureAwait(false);
                 if (message is null)
                 {
                     break;
@@ -379,9 +415,14 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             if (connection.InputEnded())
             {
                 // Not cut short by the transport's stopping: DisposeAsync waits for queued replies itself, and closes a
-                // connection whose peer does not read, which ends this wait too.
-                await CloseAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                // connection whose peer does not read, which ends this wait too. An idle connection's peer may not read
+                // either, and nothing else would close it.
+                using var flushing = new CancellationTokenSource(connection.TimedOut ? s_flushOnDispose : Timeout.InfiniteTimeSpan);
+                await CloseAsync(connection, flushing.Token).ConfigureAwait(false);
             }
+
+            // A request read in the instant the idle clock ran out is still answered: SendReplyAsync closes then.
+            connection.Dispose();
         }
     }
 
@@ -455,24 +496,56 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
     /// One accepted connection, the number of its requests still waiting for their reply, and the wait of its read
     /// loop for room (see <see cref="MaxRequestsInFlightPerConnection"/>, <see cref="MaxQueuedReplyBytesPerConnection"/>).
     /// </summary>
-    private sealed class ServerConnection
+    private sealed class ServerConnection : IDisposable
     {
         private readonly Lock _gate = new();
         private readonly ConnectionServerTransport _owner;
+        private readonly TimeSpan _idleTimeout;
+        private readonly CancellationTokenSource? _idle; // runs out while the connection is idle; null when there is no limit
         private int _unanswered;
         private bool _inputEnded;
         private TaskCompletionSource? _room; // the read loop's wait, while the connection holds its share
 
-        public ServerConnection(FramedConnection framed, ConnectionServerTransport owner)
+        public ServerConnection(FramedConnection framed, ConnectionServerTransport owner, TimeSpan idleTimeout, CancellationToken stopping)
         {
             Framed = framed;
             _owner = owner;
+            _idleTimeout = idleTimeout;
+            if (idleTimeout != Timeout.InfiniteTimeSpan)
+            {
+                _idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            }
+
+            Reading = _idle?.Token ?? stopping;
 
             // Queued bytes go down only when a write ends: that is when a paused read loop may go on.
             framed.WriteEnded = SignalRoom;
         }
 
         public FramedConnection Framed { get; }
+
+        /// <summary>Ends the read loop's waits: cancelled when the transport stops or the connection was idle too long.</summary>
+        public CancellationToken Reading { get; }
+
+        /// <summary>Whether the connection was closed for being idle.</summary>
+        public bool TimedOut
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _idle is { IsCancellationRequested: true } && !_owner._stopping.IsCancellationRequested;
+                }
+            }
+        }
+
+        public void StartIdleClock()
+        {
+            lock (_gate)
+            {
+                _idle?.CancelAfter(_idleTimeout);
+            }
+        }
 
         /// <summary>Completes when the connection may read another request: at once, unless it holds its share.</summary>
         public Task WaitForRoomAsync()
@@ -495,7 +568,9 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
         {
             lock (_gate)
             {
+                // Busy until this one is answered. Under the lock, so that the last change of the count sets the clock.
                 _unanswered++;
+                _idle?.CancelAfter(Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -506,6 +581,10 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             lock (_gate)
             {
                 last = --_unanswered == 0 && _inputEnded;
+                if (_unanswered == 0 && !_inputEnded)
+                {
+                    _idle?.CancelAfter(_idleTimeout);
+                }
             }
 
             SignalRoom();
@@ -541,11 +620,13 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
 
             room.TrySetResult();
         }
+
+        public void Dispose() => _idle?.Dispose();
     }
 }
 
 /// <summary>A server transport that listens for TCP connections carrying framed messages.</summary>
-public sealed class TcpServerTransport : ConnectionServerTransport
+public sealed partial class TcpServerTransport : ConnectionServerTransport
 {
     private readonly TcpListener _listener;
 
@@ -570,6 +651,7 @@ public sealed class TcpServerTransport : ConnectionServerTransport
     {
         TcpClient client = await _listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
         client.NoDelay = true;
+        ApplyKeepAlive(client.Client);
         return client.GetStream();
     }
 
