@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,13 +26,20 @@ internal sealed class KestrelHost : IAsyncDisposable
 
     public Uri Http(string path) => new(BaseAddress, path);
 
-    public Uri Ws(string path) => new UriBuilder(new Uri(BaseAddress, path)) { Scheme = "ws" }.Uri;
+    public Uri Ws(string path) => new UriBuilder(new Uri(BaseAddress, path)) { Scheme = BaseAddress.Scheme == "https" ? "wss" : "ws" }.Uri;
 
-    public static async Task<KestrelHost> StartAsync(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Starts the server, over HTTPS with <paramref name="certificate"/> when one is given.</summary>
+    public static async Task<KestrelHost> StartAsync(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null, X509Certificate2? certificate = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         configure?.Invoke(builder);
         WebApplication app = builder.Build();
         map(app);

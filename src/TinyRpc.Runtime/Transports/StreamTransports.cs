@@ -1,6 +1,8 @@
 using System.IO.Pipes;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
@@ -29,8 +31,33 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
     }
 
     /// <summary>Connects to a TCP server.</summary>
-    public static async Task<StreamClientTransport> ConnectTcpAsync(string host, int port, MessageFraming framing = MessageFraming.ContentLength,
+    public static Task<StreamClientTransport> ConnectTcpAsync(string host, int port, MessageFraming framing = MessageFraming.ContentLength,
         int maxMessageSize = FramedConnection.DefaultMaxMessageSize, CancellationToken cancellationToken = default)
+        => ConnectTcpAsync(host, port, tls: null, framing, maxMessageSize, cancellationToken);
+
+    /// <summary>
+    /// Connects to a TCP server and, when <paramref name="tls"/> is given, authenticates it over TLS before the
+    /// first message (a <see cref="SslStream"/> between the socket and the framing).
+    /// </summary>
+    /// <param name="host">The server's host name or address.</param>
+    /// <param name="port">The server's port.</param>
+    /// <param name="tls">
+    /// The TLS client options, or null for plain TCP. The server's certificate is checked as <see cref="SslStream"/>
+    /// does: against the trusted roots and <see cref="SslClientAuthenticationOptions.TargetHost"/>, unless
+    /// <see cref="SslClientAuthenticationOptions.RemoteCertificateValidationCallback"/> decides instead (to pin a
+    /// certificate, say). When <see cref="SslClientAuthenticationOptions.TargetHost"/> is empty, <paramref name="host"/>
+    /// is used, on a copy of the options (the object passed in is not changed). Client certificates for mutual TLS
+    /// go in <see cref="SslClientAuthenticationOptions.ClientCertificates"/> or
+    /// <see cref="SslClientAuthenticationOptions.ClientCertificateContext"/>.
+    /// </param>
+    /// <param name="framing">The framing of the messages.</param>
+    /// <param name="maxMessageSize">The largest message read or sent, in bytes.</param>
+    /// <param name="cancellationToken">Cancels the connection and the handshake.</param>
+    /// <exception cref="RpcTransportException">The server cannot be reached, or the TLS handshake failed (the server's
+    /// certificate was refused, or the server refused the client's); the connection is closed.</exception>
+    public static async Task<StreamClientTransport> ConnectTcpAsync(string host, int port, SslClientAuthenticationOptions? tls,
+        MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize,
+        CancellationToken cancellationToken = default)
     {
         var client = new TcpClient { NoDelay = true };
         try
@@ -42,8 +69,63 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
             client.Dispose();
             throw new RpcTransportException($"Cannot connect to {host}:{port}: {e.Message}", e);
         }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
 
-        return new StreamClientTransport(client.GetStream(), framing, maxMessageSize);
+        if (tls is null)
+        {
+            return new StreamClientTransport(client.GetStream(), framing, maxMessageSize);
+        }
+
+        var ssl = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(string.IsNullOrEmpty(tls.TargetHost) ? WithTargetHost(tls, host) : tls, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            throw new RpcTransportException($"The TLS handshake with {host}:{port} failed: {e.Message}", e);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            throw;
+        }
+
+        return new StreamClientTransport(ssl, framing, maxMessageSize);
+    }
+
+    private static SslClientAuthenticationOptions WithTargetHost(SslClientAuthenticationOptions tls, string host)
+    {
+        var copy = new SslClientAuthenticationOptions
+        {
+            TargetHost = host,
+            AllowRenegotiation = tls.AllowRenegotiation,
+            AllowTlsResume = tls.AllowTlsResume,
+            ApplicationProtocols = tls.ApplicationProtocols,
+            CertificateChainPolicy = tls.CertificateChainPolicy,
+            CertificateRevocationCheckMode = tls.CertificateRevocationCheckMode,
+            CipherSuitesPolicy = tls.CipherSuitesPolicy,
+            ClientCertificateContext = tls.ClientCertificateContext,
+            ClientCertificates = tls.ClientCertificates,
+            EnabledSslProtocols = tls.EnabledSslProtocols,
+            EncryptionPolicy = tls.EncryptionPolicy,
+            LocalCertificateSelectionCallback = tls.LocalCertificateSelectionCallback,
+            RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback,
+        };
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
+        {
+            copy.AllowRsaPkcs1Padding = tls.AllowRsaPkcs1Padding;
+            copy.AllowRsaPssPadding = tls.AllowRsaPssPadding;
+        }
+
+        return copy;
     }
 
     /// <summary>Connects to a named pipe server on this machine.</summary>
@@ -366,15 +448,18 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
                     break;
                 }
 
-                var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize), this, _idleTimeout, _stopping.Token);
-                lock (_gate)
+                if (HandshakeTimeout is { } timeout)
                 {
-                    _connections.Add(connection);
+                    // Off the accept loop, so that a peer slow to shake hands holds up no one else; the timeout bounds
+                    // what a peer that never finishes may hold. Made here, while the stopping token's source is alive.
+                    var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    handshake.CancelAfter(timeout);
+                    _ = Task.Run(() => HandshakeThenServeAsync(stream, handshake));
                 }
-
-                connection.StartIdleClock();
-
-                _ = Task.Run(() => ReadLoopAsync(connection));
+                else if (!Serve(stream))
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (Exception) when (_stopping.IsCancellationRequested)
@@ -384,6 +469,59 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
         {
             // The listener failed; no more connections will come.
         }
+    }
+
+    /// <summary>How long an accepted connection may take to finish its handshake; null when there is none.</summary>
+    private protected virtual TimeSpan? HandshakeTimeout => null;
+
+    /// <summary>The handshake of an accepted connection (TLS): the stream to frame messages on.</summary>
+    private protected virtual Task<Stream> HandshakeAsync(Stream stream, CancellationToken cancellationToken) => Task.FromResult(stream);
+
+    private async Task HandshakeThenServeAsync(Stream stream, CancellationTokenSource handshake)
+    {
+        bool served = false;
+        try
+        {
+            Stream secured = await HandshakeAsync(stream, handshake.Token).ConfigureAwait(false);
+            served = Serve(secured);
+            if (!served)
+            {
+                await secured.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException
+            or SocketException or NotSupportedException or InvalidOperationException)
+        {
+            // A failed or timed-out handshake closes this connection only.
+        }
+        finally
+        {
+            handshake.Dispose();
+            if (!served)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // False when the transport is stopping: the caller closes the stream.
+    private bool Serve(Stream stream)
+    {
+        var connection = new ServerConnection(new FramedConnection(stream, Framing, MaxMessageSize), this, _idleTimeout, _stopping.Token);
+        lock (_gate)
+        {
+            // Checked under the lock that DisposeAsync takes after cancelling, to list the connections it closes.
+            if (_stopping.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            _connections.Add(connection);
+        }
+
+        connection.StartIdleClock();
+        _ = Task.Run(() => ReadLoopAsync(connection));
+        return true;
     }
 
     private async Task ReadLoopAsync(ServerConnection connection)
@@ -625,16 +763,46 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
     }
 }
 
-/// <summary>A server transport that listens for TCP connections carrying framed messages.</summary>
+/// <summary>
+/// A server transport that listens for TCP connections carrying framed messages, in plain TCP or over TLS
+/// (the constructor taking <see cref="SslServerAuthenticationOptions"/>).
+/// </summary>
 public sealed partial class TcpServerTransport : ConnectionServerTransport
 {
     private readonly TcpListener _listener;
+    private readonly SslServerAuthenticationOptions? _tls;
+    private TimeSpan _tlsHandshakeTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Listens on <paramref name="endpoint"/> (port 0 picks a free port; see <see cref="LocalEndPoint"/>).</summary>
     public TcpServerTransport(IPEndPoint endpoint, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
         : base(framing, maxMessageSize)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        _listener = new TcpListener(endpoint);
+        _listener.Start();
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="endpoint"/> and speaks TLS: each accepted connection is authenticated with
+    /// <paramref name="tls"/> before its first message is read. A connection whose handshake fails or does not finish
+    /// within <see cref="TlsHandshakeTimeout"/> is closed; the others are not affected.
+    /// </summary>
+    /// <param name="endpoint">The address and port to listen on (port 0 picks a free port).</param>
+    /// <param name="tls">
+    /// The server's TLS options, used for every connection: the certificate (<see cref="SslServerAuthenticationOptions.ServerCertificate"/>,
+    /// <see cref="SslServerAuthenticationOptions.ServerCertificateContext"/> or <see cref="SslServerAuthenticationOptions.ServerCertificateSelectionCallback"/>,
+    /// with its private key), and for mutual TLS <see cref="SslServerAuthenticationOptions.ClientCertificateRequired"/> with a
+    /// <see cref="SslServerAuthenticationOptions.RemoteCertificateValidationCallback"/> that decides which client certificates are accepted.
+    /// </param>
+    /// <param name="framing">The framing of every connection.</param>
+    /// <param name="maxMessageSize">The largest message read or sent, in bytes.</param>
+    /// <exception cref="ArgumentException"><paramref name="tls"/> names no server certificate.</exception>
+    public TcpServerTransport(IPEndPoint endpoint, SslServerAuthenticationOptions tls, MessageFraming framing = MessageFraming.ContentLength,
+        int maxMessageSize = FramedConnection.DefaultMaxMessageSize)
+        : base(framing, maxMessageSize)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        _tls = CheckTls(tls);
         _listener = new TcpListener(endpoint);
         _listener.Start();
     }
@@ -646,6 +814,29 @@ public sealed partial class TcpServerTransport : ConnectionServerTransport
     /// <summary>The address and port listened on.</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
+    /// <summary>
+    /// How long an accepted connection may take to finish its TLS handshake (10 seconds by default) before it is
+    /// closed, so that a peer that connects and never finishes cannot hold its connection for ever. Unused
+    /// without TLS. Applies to connections accepted after it is set.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive, and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan TlsHandshakeTimeout
+    {
+        get => _tlsHandshakeTimeout;
+        set
+        {
+            if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The handshake timeout must be positive or infinite.");
+            }
+
+            _tlsHandshakeTimeout = value;
+        }
+    }
+
+    /// <inheritdoc/>
+    private protected override TimeSpan? HandshakeTimeout => _tls is null ? null : _tlsHandshakeTimeout;
+
     /// <inheritdoc/>
     protected override async Task<Stream?> AcceptAsync(CancellationToken cancellationToken)
     {
@@ -656,10 +847,43 @@ public sealed partial class TcpServerTransport : ConnectionServerTransport
     }
 
     /// <inheritdoc/>
+    private protected override async Task<Stream> HandshakeAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(_tls!, cancellationToken).ConfigureAwait(false);
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
     protected override void StopListening() => _listener.Stop();
+
+    private static SslServerAuthenticationOptions CheckTls(SslServerAuthenticationOptions tls)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        if (tls.ServerCertificate is null && tls.ServerCertificateContext is null && tls.ServerCertificateSelectionCallback is null)
+        {
+            throw new ArgumentException("The TLS options name no server certificate.", nameof(tls));
+        }
+
+        return tls;
+    }
 }
 
 /// <summary>A server transport that serves framed messages on a named pipe, one pipe instance per client.</summary>
+/// <remarks>
+/// Who may connect is decided by the operating system. On Windows, the pipe's default access rules apply. On Linux
+/// and macOS, .NET makes a named pipe a Unix domain socket file (<c>CoreFxPipe_</c> and the name, in the temporary
+/// folder); connecting takes write permission on it, and its permissions follow the process's umask (with the usual
+/// 022, only its owner, and root, may connect). <see cref="CurrentUserOnly"/> adds a check of the client's user.
+/// </remarks>
 public sealed class NamedPipeServerTransport : ConnectionServerTransport
 {
     private readonly string _pipeName;
@@ -672,20 +896,37 @@ public sealed class NamedPipeServerTransport : ConnectionServerTransport
         _pipeName = pipeName;
     }
 
+    /// <summary>
+    /// Whether only processes of the user running this server may connect (<see cref="PipeOptions.CurrentUserOnly"/>;
+    /// false by default). On Windows the pipe is then open to this user alone; on Linux and macOS the server checks the
+    /// user of each client as it connects and closes the connection of any other (root included), whatever the socket
+    /// file's permissions, and goes on accepting. Applies to the pipe instances made after it is set: set it before serving.
+    /// </summary>
+    public bool CurrentUserOnly { get; set; }
+
     /// <inheritdoc/>
     protected override async Task<Stream?> AcceptAsync(CancellationToken cancellationToken)
     {
-        var pipe = new NamedPipeServerStream(_pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances,
-            PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        try
+        while (true)
         {
-            await pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return pipe;
-        }
-        catch
-        {
-            await pipe.DisposeAsync().ConfigureAwait(false);
-            throw;
+            PipeOptions options = CurrentUserOnly ? PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly : PipeOptions.Asynchronous;
+            var pipe = new NamedPipeServerStream(_pipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances,
+                PipeTransmissionMode.Byte, options);
+            try
+            {
+                await pipe.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+                return pipe;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // A client of another user, refused by CurrentUserOnly: closed, and the next one is awaited.
+                await pipe.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await pipe.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 

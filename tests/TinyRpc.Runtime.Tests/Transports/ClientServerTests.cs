@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
@@ -400,6 +401,72 @@ public sealed class ClientServerTests
         await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectNamedPipeAsync(name));
         Assert.Equal("a:z", await client.CallAsync<string>("sitea.get_user_info", "z"));
         await stop.CancelAsync();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Named_pipe_current_user_only_closes_clients_of_other_users(bool currentUserOnly)
+    {
+        // On Linux the pipe is a Unix domain socket file; the test opens its file to everyone, so that only the option
+        // stands between it and a client of another user (nobody, run by setpriv, which needs root).
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv") || !File.Exists("/usr/bin/python3"))
+        {
+            Assert.Skip("Needs Linux, root, setpriv and /usr/bin/python3 to connect as another user.");
+            return;
+        }
+
+        string name = "tinyrpc-test-" + Guid.NewGuid().ToString("N");
+        await using var transport = new NamedPipeServerTransport(name, MessageFraming.NewlineDelimited) { CurrentUserOnly = currentUserOnly };
+        Assert.Equal(currentUserOnly, transport.CurrentUserOnly);
+        var server = new RpcServer(transport, new JsonRpcProtocol(), CreateDispatcher());
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = server.ServeForeverAsync(stop.Token);
+        await using (var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectNamedPipeAsync(name, MessageFraming.NewlineDelimited)))
+        {
+            Assert.Equal("a:z", await client.CallAsync<string>("sitea.get_user_info", "z").WaitAsync(Limit));
+        }
+
+        string path = Path.Combine(Path.GetTempPath(), "CoreFxPipe_" + name);
+        File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
+        const string Script = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(30)
+            s.connect(sys.argv[1])
+            data = b""
+            try:
+                s.sendall(b'{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1}\n')
+                while not data.endswith(b"\n"):
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            print(data.decode() if data else "closed")
+            """;
+        var start = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", Script, path })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process other = Process.Start(start)!;
+        Task<string> error = other.StandardError.ReadToEndAsync();
+        string output = (await other.StandardOutput.ReadToEndAsync().WaitAsync(Limit)).Trim();
+        await other.WaitForExitAsync().WaitAsync(Limit);
+        Assert.True(other.ExitCode == 0, await error);
+        Assert.Equal(currentUserOnly ? "closed" : """{"jsonrpc":"2.0","id":1,"result":2}""", output);
+
+        // The server goes on serving its own user.
+        await using (var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectNamedPipeAsync(name, MessageFraming.NewlineDelimited)))
+        {
+            Assert.Equal("a:y", await client.CallAsync<string>("sitea.get_user_info", "y").WaitAsync(Limit));
+        }
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
     }
 
     [Fact]
