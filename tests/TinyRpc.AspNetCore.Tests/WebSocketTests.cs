@@ -186,7 +186,11 @@ public sealed class WebSocketTests
         await using Served served = await Served.StartAsync(new WebSocketServerOptions { MaxMessageSize = 512 });
         await using WebSocketClientTransport socket = await WebSocketClientTransport.ConnectAsync(served.Host.Ws("/ws"));
         await using var client = new RpcClient(new JsonRpcProtocol(), socket) { Timeout = KestrelHost.Limit };
-        await Assert.ThrowsAsync<RpcTransportException>(() => client.CallAsync<string>("reverse_string", new string('y', 1000)));
+        RpcTransportException e = await Assert.ThrowsAsync<RpcTransportException>(() => client.CallAsync<string>("reverse_string", new string('y', 1000)));
+
+        // The call says why: the server's close status and reason.
+        Assert.Contains("MessageTooBig (1009)", e.Message);
+        Assert.Contains("512 bytes", e.Message);
     }
 
     [Fact]

@@ -97,6 +97,13 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
                         await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
                     }
 
+                    // A close for a reason (a message too big, text that is not UTF-8, a policy) says why calls fail.
+                    if (_socket.CloseStatus is { } status and not (WebSocketCloseStatus.NormalClosure or WebSocketCloseStatus.EndpointUnavailable))
+                    {
+                        throw new RpcTransportException(
+                            $"The server closed the WebSocket: {status} ({(int)status}){(string.IsNullOrEmpty(_socket.CloseStatusDescription) ? "" : ", " + _socket.CloseStatusDescription)}.");
+                    }
+
                     return null;
                 }
 
