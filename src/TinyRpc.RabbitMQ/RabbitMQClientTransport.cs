@@ -14,7 +14,7 @@ namespace TinyRpc.Transports;
 /// <remarks>
 /// Messages are published as mandatory: when no queue takes one (no server has declared it yet), the
 /// broker returns it and the call fails at once instead of timing out. A call without a reply within
-/// <see cref="Timeout"/> fails with an <see cref="RpcTransportException"/>; a late reply is discarded.
+/// <see cref="Timeout"/> fails with an <see cref="RpcTransportException"/>; a late reply, or a second reply to one call, is discarded.
 /// Calls in flight while the broker restarts fail (or time out); the connection recovers and later calls work.
 /// </remarks>
 public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
@@ -27,6 +27,7 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _pending = new(StringComparer.Ordinal);
     private readonly string _idPrefix = Guid.NewGuid().ToString("N")[..12] + "-";
     private long _nextId;
+    private long _discardedReplies;
     private int _disposed;
 
     private RabbitMQClientTransport(IConnection connection, bool ownsConnection, IChannel channel, string routingKey, string exchange)
@@ -49,6 +50,12 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
 
     /// <summary>Calls waiting for their reply.</summary>
     public int PendingCalls => _pending.Count;
+
+    /// <summary>
+    /// Replies dropped because no call waits for them: a second reply to a call already answered (its request ran
+    /// twice, after a redelivery), a reply after its call timed out, or one with an unknown correlation id.
+    /// </summary>
+    public long DiscardedReplies => Interlocked.Read(ref _discardedReplies);
 
     /// <summary>
     /// Publishes over <paramref name="connection"/>, which stays the caller's to close. With the default
@@ -200,9 +207,11 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
     private Task OnReplyAsync(object sender, BasicDeliverEventArgs e)
     {
         // The body is only valid during this call; a reply nobody waits for any more (timed out) is dropped.
-        if (e.BasicProperties.CorrelationId is { } id && _pending.TryGetValue(id, out TaskCompletionSource<byte[]>? waiter))
+        // TryRemove hands each call its first reply only; a redelivered request's second reply finds no waiter.
+        if (e.BasicProperties.CorrelationId is not { } id || !_pending.TryRemove(id, out TaskCompletionSource<byte[]>? waiter)
+            || !waiter.TrySetResult(e.Body.ToArray()))
         {
-            waiter.TrySetResult(e.Body.ToArray());
+            Interlocked.Increment(ref _discardedReplies);
         }
 
         return Task.CompletedTask;

@@ -26,8 +26,12 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
     private readonly IChannel _channel;
     private readonly SemaphoreSlim _channelLock = new(1, 1);
     private readonly Channel<RpcInboundMessage> _requests = Channel.CreateUnbounded<RpcInboundMessage>();
+    private readonly Dictionary<string, byte[]?> _seen = new(StringComparer.Ordinal);
+    private readonly Queue<string> _seenOrder = new();
     private string? _consumerTag;
+    private int _redeliveryFilterCapacity;
     private int _disposed;
+    private long _filteredRedeliveries;
 
     private RabbitMQServerTransport(IConnection connection, bool ownsConnection, IChannel channel, string queue, string exchange)
     {
@@ -46,6 +50,37 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
 
     /// <summary>How many requests the broker hands this server before any is acknowledged (AMQP prefetch).</summary>
     public ushort Prefetch { get; private init; }
+
+    /// <summary>
+    /// How many requests the opt-in duplicate filter remembers; 0 (the default) turns it off. Set it before
+    /// requests arrive: a request received while it is 0 is not remembered.
+    /// </summary>
+    /// <remarks>
+    /// <para>With the filter on, the transport remembers the last <see cref="RedeliveryFilterCapacity"/> requests it
+    /// received, each by its AMQP message id, or else by its correlation id and reply-to (a request with neither is
+    /// not remembered), together with its reply once sent. When the broker delivers one of them again (the
+    /// delivery's redelivered flag is set), the transport does not hand it to the server: it acknowledges it and
+    /// publishes the remembered reply again, or, while the first delivery is still running, only acknowledges it,
+    /// since the running call replies to the same caller. A remembered reply is held until
+    /// <see cref="RedeliveryFilterCapacity"/> newer requests push it out, so memory grows with that many replies.</para>
+    /// <para>The filter sees only what this transport ran. A request that a server process which died had taken
+    /// runs again on whichever server the broker delivers it to next: no filter in one process can know what
+    /// another ran. Methods that must not run twice across processes need an idempotency key the
+    /// application checks in its own store.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int RedeliveryFilterCapacity
+    {
+        get => Volatile.Read(ref _redeliveryFilterCapacity);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _redeliveryFilterCapacity, value);
+        }
+    }
+
+    /// <summary>Redelivered requests the duplicate filter acknowledged without running them again.</summary>
+    public long FilteredRedeliveries => Interlocked.Read(ref _filteredRedeliveries);
 
     /// <summary>
     /// Serves <paramref name="queue"/> over <paramref name="connection"/>, which stays the caller's to close.
@@ -161,6 +196,7 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
                 await _channel.BasicPublishAsync(string.Empty, delivery.ReplyTo, mandatory: false, properties, reply, cancellationToken).ConfigureAwait(false);
             }
 
+            Remember(delivery.Key, reply);
             await _channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (RabbitMQConnections.IsBrokerFailure(e))
@@ -213,13 +249,94 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         }
     }
 
-    private Task OnReceivedAsync(object sender, BasicDeliverEventArgs e)
+    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs e)
     {
+        string? key = RedeliveryFilterCapacity > 0 ? KeyOf(e.BasicProperties) : null;
+        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties.ReplyTo, e.BasicProperties.CorrelationId, key);
+        if (key is not null && IsDuplicate(key, e.Redelivered, out byte[]? cachedReply))
+        {
+            await AnswerDuplicateAsync(delivery, cachedReply).ConfigureAwait(false);
+            return;
+        }
+
         // The body is only valid during this call.
         // Once disposed the write fails and the request, unacknowledged, goes back to the queue.
-        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties.ReplyTo, e.BasicProperties.CorrelationId);
         _requests.Writer.TryWrite(new RpcInboundMessage(delivery, e.Body.ToArray()));
-        return Task.CompletedTask;
+    }
+
+    private static string? KeyOf(IReadOnlyBasicProperties properties)
+        => !string.IsNullOrEmpty(properties.MessageId) ? "m:" + properties.MessageId
+            : !string.IsNullOrEmpty(properties.CorrelationId) && !string.IsNullOrEmpty(properties.ReplyTo) ? "c:" + properties.CorrelationId + "\n" + properties.ReplyTo
+            : null;
+
+    /// <summary>Records a first delivery as running; says whether a redelivery is one already seen, and its reply if sent.</summary>
+    private bool IsDuplicate(string key, bool redelivered, out byte[]? cachedReply)
+    {
+        lock (_seen)
+        {
+            if (redelivered && _seen.TryGetValue(key, out cachedReply))
+            {
+                return true;
+            }
+
+            cachedReply = null;
+            if (_seen.TryAdd(key, null))
+            {
+                _seenOrder.Enqueue(key);
+                while (_seenOrder.Count > Math.Max(1, RedeliveryFilterCapacity))
+                {
+                    _seen.Remove(_seenOrder.Dequeue());
+                }
+            }
+            else
+            {
+                // The same id, not redelivered: a new request reusing it runs, and its reply replaces the old one.
+                _seen[key] = null;
+            }
+
+            return false;
+        }
+    }
+
+    private void Remember(string? key, ReadOnlyMemory<byte> reply)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        lock (_seen)
+        {
+            if (_seen.ContainsKey(key))
+            {
+                _seen[key] = reply.ToArray();
+            }
+        }
+    }
+
+    private async Task AnswerDuplicateAsync(Delivery delivery, byte[]? cachedReply)
+    {
+        Interlocked.Increment(ref _filteredRedeliveries);
+        await _channelLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // Without a remembered reply the first delivery is still running, and it replies to the same caller.
+            if (cachedReply is { Length: > 0 } && !string.IsNullOrEmpty(delivery.ReplyTo))
+            {
+                var properties = new BasicProperties { CorrelationId = delivery.CorrelationId };
+                await _channel.BasicPublishAsync(string.Empty, delivery.ReplyTo, mandatory: false, properties, cachedReply).ConfigureAwait(false);
+            }
+
+            await _channel.BasicAckAsync(delivery.Tag, multiple: false).ConfigureAwait(false);
+        }
+        catch (Exception error) when (RabbitMQConnections.IsBrokerFailure(error))
+        {
+            // Unacknowledged, the request comes back and is filtered again.
+        }
+        finally
+        {
+            _channelLock.Release();
+        }
     }
 
     private async Task OnRecoveredAsync(object sender, AsyncEventArgs e)
@@ -234,5 +351,5 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         }
     }
 
-    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId);
+    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, string? Key);
 }

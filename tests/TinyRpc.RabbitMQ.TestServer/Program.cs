@@ -4,21 +4,31 @@ using TinyRpc;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
-// Usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH]. Serves "echo" on QUEUE of the broker on 127.0.0.1, prints
-// "ready" once consuming, and when standard input closes stops, then prints "handled" and every value it
-// answered, one per line, and "end".
-if (args.Length is < 1 or > 2)
+// Usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH [RAN-LOG]]. Serves "echo" on QUEUE of the broker on 127.0.0.1,
+// prints "ready" once consuming, and when standard input closes stops, then prints "handled" and every value it
+// answered, one per line, and "end". With RAN-LOG, each value is also appended to that file, flushed, as the call
+// starts, so what a killed server ran stays readable.
+if (args.Length is < 1 or > 3)
 {
-    Console.Error.WriteLine("usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH]");
+    Console.Error.WriteLine("usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH [RAN-LOG]]");
     return 2;
 }
 
 ushort prefetch = args.Length > 1 ? ushort.Parse(args[1], CultureInfo.InvariantCulture) : (ushort)8;
 var handled = new ConcurrentQueue<int>();
+using StreamWriter? ranLog = args.Length > 2 ? new StreamWriter(args[2], append: true) { AutoFlush = true } : null;
 var dispatcher = new RpcDispatcher();
 dispatcher.AddMethod("echo", (request, _) =>
 {
     int value = request.Arguments.TryGet(0, "value", request.Arguments.IsNamed, out int v) ? v : throw new InvalidParamsException("value", "is missing");
+    if (ranLog is not null)
+    {
+        lock (ranLog)
+        {
+            ranLog.WriteLine(value.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
     handled.Enqueue(value);
     return new(request.Respond(value));
 }, [new RpcParameter("value", typeof(int))]);
