@@ -368,14 +368,11 @@ public static class Targets
     // The first byte picks the framing and how many bytes each read returns (1 to 64); the rest is the stream.
     private static void Framing(ReadOnlySpan<byte> input)
     {
-        if (input.IsEmpty)
-        {
-            return;
-        }
-
-        MessageFraming framing = (input[0] & 0x80) == 0 ? MessageFraming.ContentLength : MessageFraming.NewlineDelimited;
-        int chunk = (input[0] & 0x3f) + 1;
-        using var stream = new TrickleStream(input[1..].ToArray(), chunk);
+        // Even an empty input reaches TinyRpc's code: AFL++ refuses to start when its first run records no branch.
+        byte control = input.IsEmpty ? (byte)0 : input[0];
+        MessageFraming framing = (control & 0x80) == 0 ? MessageFraming.ContentLength : MessageFraming.NewlineDelimited;
+        int chunk = (control & 0x3f) + 1;
+        using var stream = new TrickleStream(input.IsEmpty ? [] : input[1..].ToArray(), chunk);
         var connection = new FramedConnection(stream, framing, MaxMessageSize, ownsStream: false);
         try
         {
@@ -405,13 +402,9 @@ public static class Targets
     // The input is what a server sends a client: frames, read by the client transport's message assembly.
     private static void WebSocketMessages(ReadOnlySpan<byte> input)
     {
-        if (input.IsEmpty)
-        {
-            return;
-        }
-
-        int chunk = (input[0] & 0x3f) + 1;
-        using var stream = new TrickleStream(input[1..].ToArray(), chunk);
+        // Even an empty input reaches TinyRpc's code: AFL++ refuses to start when its first run records no branch.
+        int chunk = input.IsEmpty ? 1 : (input[0] & 0x3f) + 1;
+        using var stream = new TrickleStream(input.IsEmpty ? [] : input[1..].ToArray(), chunk);
         using WebSocket socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
         var transport = new WebSocketClientTransport(socket, WebSocketMessageType.Text, MaxMessageSize);
         try
