@@ -16,6 +16,11 @@ public static class Program
             return InterleavedRatio.Run(calls);
         }
 
+        if (args is ["--soak", .. var soak])
+        {
+            return Soak.Run(soak);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
