@@ -28,13 +28,24 @@ public sealed class TinyRpcContender : IContender
 
     /// <param name="protocol">JSON-RPC when null; MSGPACK-RPC's round trips pass a <see cref="MessagePackRpcProtocol"/>.</param>
     public TinyRpcContender(IClientTransport clientTransport, IServerTransport serverTransport, string method, RpcProtocol? protocol = null)
+        : this(p => new RpcClient(p, clientTransport), serverTransport, method, protocol)
+    {
+    }
+
+    /// <param name="protocol">JSON-RPC when null; MSGPACK-RPC's round trips pass a <see cref="MessagePackRpcProtocol"/>.</param>
+    public TinyRpcContender(IMessageChannel clientChannel, IServerTransport serverTransport, string method, RpcProtocol? protocol = null)
+        : this(p => new RpcClient(p, clientChannel), serverTransport, method, protocol)
+    {
+    }
+
+    private TinyRpcContender(Func<RpcProtocol, RpcClient> connect, IServerTransport serverTransport, string method, RpcProtocol? protocol)
     {
         protocol ??= new JsonRpcProtocol();
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(new BenchService());
         _serverTransport = serverTransport;
         _serving = new RpcServer(serverTransport, protocol, dispatcher).ServeForeverAsync(_stop.Token);
-        _client = new RpcClient(protocol, clientTransport);
+        _client = connect(protocol);
         _proxy = _client.GetProxy<IBenchService>();
         _add = method == Payloads.Add;
     }
@@ -143,18 +154,18 @@ public sealed class StreamJsonRpcContender : IContender
 /// </summary>
 public sealed class RawEchoContender : IContender
 {
-    private readonly IDuplexClientTransport _client;
+    private readonly IMessageChannel _client;
     private readonly IServerTransport _server;
     private readonly byte[] _message;
     private readonly Task _serving;
 
-    public RawEchoContender(IDuplexClientTransport client, IServerTransport server, string method)
+    public RawEchoContender(IMessageChannel client, IServerTransport server, string method)
         : this(client, server, Payloads.JsonRequest(method))
     {
     }
 
     /// <summary>Echoes <paramref name="message"/> (a request in any protocol's wire form).</summary>
-    public RawEchoContender(IDuplexClientTransport client, IServerTransport server, byte[] message)
+    public RawEchoContender(IMessageChannel client, IServerTransport server, byte[] message)
     {
         _client = client;
         _server = server;

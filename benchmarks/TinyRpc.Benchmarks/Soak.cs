@@ -115,7 +115,7 @@ public static class Soak
             RpcClient rpc;
             try
             {
-                rpc = new RpcClient(new JsonRpcProtocol(), await target.ConnectAsync(stop)) { Timeout = TimeSpan.FromSeconds(30) };
+                rpc = await target.ConnectAsync(stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -363,8 +363,14 @@ public static class Soak
         }
     }
 
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    private static RpcClient Client(IClientTransport transport) => new(new JsonRpcProtocol(), transport) { Timeout = CallTimeout };
+
+    private static RpcClient Client(IMessageChannel channel) => new(new JsonRpcProtocol(), channel) { Timeout = CallTimeout };
+
     /// <summary>A transport under soak: how to open a client connection, and what its clients have done.</summary>
-    private sealed class Target(string name, Func<CancellationToken, Task<IClientTransport>> connect)
+    private sealed class Target(string name, Func<CancellationToken, Task<RpcClient>> connect)
     {
         private readonly Lock _gate = new();
         private Histogram _current = new();
@@ -384,7 +390,7 @@ public static class Soak
 
         public Histogram LastWindow { get; } = new();
 
-        public Task<IClientTransport> ConnectAsync(CancellationToken stop) => connect(stop);
+        public Task<RpcClient> ConnectAsync(CancellationToken stop) => connect(stop);
 
         public void Completed(TimeSpan elapsed)
         {
@@ -446,30 +452,30 @@ public static class Soak
                     {
                         (InMemoryClientTransport client, InMemoryServerTransport server) = InMemoryTransport.CreatePair();
                         _ = ServeInMemoryAsync(server);
-                        return Task.FromResult<IClientTransport>(client);
+                        return Task.FromResult(Client(client));
                     });
                 case "tcp":
                     TcpServerTransport tcp = Serve(TcpServerTransport.Loopback());
                     int port = tcp.LocalEndPoint.Port;
-                    return new Target(name, async stop => await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port, cancellationToken: stop));
+                    return new Target(name, async stop => Client(await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port, cancellationToken: stop)));
                 case "pipe":
                     string pipe = $"tinyrpc-soak-{Environment.ProcessId}";
                     Serve(new NamedPipeServerTransport(pipe));
-                    return new Target(name, async stop => await StreamClientTransport.ConnectNamedPipeAsync(pipe, cancellationToken: stop));
+                    return new Target(name, async stop => Client(await StreamClientTransport.ConnectNamedPipeAsync(pipe, cancellationToken: stop)));
                 case "websocket":
                     var root = new Uri((await WebAsync()).Replace("http://", "ws://", StringComparison.Ordinal) + "/ws");
-                    return new Target(name, async stop => await WebSocketClientTransport.ConnectAsync(root, cancellationToken: stop));
+                    return new Target(name, async stop => Client(await WebSocketClientTransport.ConnectAsync(root, cancellationToken: stop)));
                 case "http":
                     var http = new Uri(await WebAsync() + "/http");
                     // A client of its own per connection, so each reconnect opens a new TCP connection to Kestrel.
-                    return new Target(name, _ => Task.FromResult<IClientTransport>(new HttpPostClientTransport(
-                        new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) }, http, ownsClient: true)));
+                    return new Target(name, _ => Task.FromResult(Client(new HttpPostClientTransport(
+                        new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) }, http, ownsClient: true))));
                 case "zmq-req":
                     string req = Zmq();
-                    return new Target(name, _ => Task.FromResult<IClientTransport>(ZmqClientTransport.Create(req)));
+                    return new Target(name, _ => Task.FromResult(Client(ZmqClientTransport.Create(req))));
                 case "zmq-dealer":
                     string dealer = Zmq();
-                    return new Target(name, _ => Task.FromResult<IClientTransport>(ZmqDealerClientTransport.Create(dealer)));
+                    return new Target(name, _ => Task.FromResult(Client(ZmqDealerClientTransport.Create(dealer))));
                 case "rabbitmq":
                     if (!await BrokerReachableAsync())
                     {
@@ -479,7 +485,7 @@ public static class Soak
 
                     string queue = $"tinyrpc-soak-{Environment.ProcessId}";
                     Serve(await RabbitMQServerTransport.CreateAsync("127.0.0.1", queue));
-                    return new Target(name, async stop => await RabbitMQClientTransport.CreateAsync("127.0.0.1", queue, cancellationToken: stop));
+                    return new Target(name, async stop => Client(await RabbitMQClientTransport.CreateAsync("127.0.0.1", queue, cancellationToken: stop)));
                 default:
                     throw new ArgumentOutOfRangeException(nameof(name), name, "Not a soak transport.");
             }

@@ -15,7 +15,7 @@ internal sealed class RpcHttpHandler
     private const string AllowedMethods = "POST, OPTIONS";
 
     private readonly string _replyContentType;
-    private readonly string[] _acceptedMediaTypes;
+    private readonly HttpContentTypePolicy _contentTypes;
     private readonly int _maxContentLength;
     private readonly string? _allowedOrigin;
     private readonly string _preflightMaxAge;
@@ -26,7 +26,7 @@ internal sealed class RpcHttpHandler
         options ??= new RpcHttpOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxContentLength, 1);
         _replyContentType = contentType;
-        _acceptedMediaTypes = [MediaType(contentType), .. options.AdditionalContentTypes.Select(MediaType)];
+        _contentTypes = new HttpContentTypePolicy(contentType, options.AdditionalContentTypes);
         _maxContentLength = options.MaxContentLength;
         _allowedOrigin = string.IsNullOrWhiteSpace(options.AllowedOrigin) ? null : options.AllowedOrigin.Trim();
         _preflightMaxAge = ((long)options.PreflightMaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -62,10 +62,9 @@ internal sealed class RpcHttpHandler
         }
 
         string? contentType = request.ContentType;
-        if (!string.IsNullOrWhiteSpace(contentType) && !IsAccepted(contentType))
+        if (!_contentTypes.IsAccepted(contentType))
         {
-            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType,
-                $"Content type '{contentType}' is not accepted; send {string.Join(" or ", _acceptedMediaTypes)}.").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, _contentTypes.Refusal(contentType!)).ConfigureAwait(false);
             return;
         }
 
@@ -154,24 +153,6 @@ internal sealed class RpcHttpHandler
 
         return false;
     }
-
-    private bool IsAccepted(string contentType)
-    {
-        ReadOnlySpan<char> mediaType = contentType.AsSpan();
-        int parameters = mediaType.IndexOf(';');
-        mediaType = (parameters < 0 ? mediaType : mediaType[..parameters]).Trim();
-        foreach (string accepted in _acceptedMediaTypes)
-        {
-            if (mediaType.Equals(accepted, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string MediaType(string contentType) => contentType.Split(';', 2)[0].Trim();
 
     /// <summary>Reads the whole body, or returns null as soon as it is longer than the limit.</summary>
     private async Task<byte[]?> ReadBodyAsync(HttpContext context)

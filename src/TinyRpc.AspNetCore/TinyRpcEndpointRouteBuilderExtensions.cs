@@ -14,15 +14,25 @@ public static class TinyRpcEndpointRouteBuilderExtensions
     /// dispatched and answered within its own HTTP exchange, with the rules of <see cref="RpcHttpOptions"/>.
     /// </summary>
     public static IEndpointConventionBuilder MapTinyRpc(this IEndpointRouteBuilder endpoints, string pattern,
-        RpcDispatcher dispatcher, RpcProtocol protocol, RpcHttpOptions? options = null)
+        IRpcDispatcher dispatcher, RpcProtocol protocol, RpcHttpOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        ArgumentNullException.ThrowIfNull(protocol);
+        return endpoints.MapTinyRpc(pattern, new RpcResponder(protocol, dispatcher), options);
+    }
+
+    /// <summary>
+    /// Serves <paramref name="responder"/> over HTTP POST at <paramref name="pattern"/>: each request body is answered
+    /// by the responder within its own HTTP exchange, with the rules of <see cref="RpcHttpOptions"/>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapTinyRpc(this IEndpointRouteBuilder endpoints, string pattern,
+        RpcResponder responder, RpcHttpOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
-        ArgumentNullException.ThrowIfNull(dispatcher);
-        ArgumentNullException.ThrowIfNull(protocol);
-        var server = new RpcServer(NoTransport.Instance, protocol, dispatcher);
-        var handler = new RpcHttpHandler(protocol.ContentType, options);
-        RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => server.HandleMessageAsync(body, http.RequestAborted));
+        ArgumentNullException.ThrowIfNull(responder);
+        var handler = new RpcHttpHandler(responder.Protocol.ContentType, options);
+        RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => responder.RespondAsync(body, http.RequestAborted));
         return endpoints.Map(pattern, serve);
     }
 
@@ -61,7 +71,7 @@ public static class TinyRpcEndpointRouteBuilderExtensions
     /// and an <see cref="RpcServer"/> that starts with the application and drains when it stops.
     /// </summary>
     public static IEndpointConventionBuilder MapTinyRpcWebSocket(this IEndpointRouteBuilder endpoints, string pattern,
-        RpcDispatcher dispatcher, RpcProtocol protocol, WebSocketServerOptions? options = null, RpcServerOptions? serverOptions = null)
+        IRpcDispatcher dispatcher, RpcProtocol protocol, WebSocketServerOptions? options = null, RpcServerOptions? serverOptions = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(dispatcher);
@@ -71,15 +81,5 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         IHostApplicationLifetime lifetime = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() => _ = server.ServeForeverAsync(lifetime.ApplicationStopping));
         return endpoints.MapTinyRpcWebSocket(transport, pattern, answerRoot: false);
-    }
-
-    /// <summary>The transport of a server that is only asked to turn messages into replies.</summary>
-    private sealed class NoTransport : IServerTransport
-    {
-        public static readonly NoTransport Instance = new();
-
-        public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default) => new(default(RpcInboundMessage?));
-
-        public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

@@ -60,6 +60,12 @@ public sealed class MessagePackRpcRequest : RpcRequest
     public override ReadOnlyMemory<byte> Serialize() => _raw;
 
     /// <inheritdoc/>
+    public override bool OwnsSerializedBytes => OwnsBytes;
+
+    // True when the request was built here into an array of its own; a parsed request's bytes belong to whoever passed them in.
+    internal bool OwnsBytes { get; init; }
+
+    /// <inheritdoc/>
     public override RpcResponse? Respond<T>(T result)
         => _hasMsgId ? MessagePackRpcSuccessResponse.Create(_protocol, _msgId, result) : null;
 
@@ -152,7 +158,7 @@ internal sealed class MessagePackRpcRequestBuilder : RpcRequestBuilder
             int methodEnd = pos;
             pos += MessagePackWire.WriteArrayHeader(span[pos..], _count);
             arguments.Buffer.WrittenSpan.CopyTo(span[pos..]);
-            return new MessagePackRpcRequest(_protocol, bytes, msgId, methodEnd - methodLength, methodLength, _method, arguments: null);
+            return new MessagePackRpcRequest(_protocol, bytes, msgId, methodEnd - methodLength, methodLength, _method, arguments: null) { OwnsBytes = true };
         }
         finally
         {

@@ -35,6 +35,12 @@ public abstract class MessagePackRpcResponse : RpcResponse
     /// <inheritdoc/>
     public override ReadOnlyMemory<byte> Serialize() => Raw;
 
+    /// <inheritdoc/>
+    public override bool OwnsSerializedBytes => OwnsBytes;
+
+    // True when the response was written here into an array of its own; a parsed reply's bytes belong to whoever passed them in.
+    internal bool OwnsBytes { get; init; }
+
     // [1, msgid, — the msgid is nil when the request's could not be read.
     internal static void WriteEnvelopeStart(ref MessagePackWriter writer, RpcId id)
     {
@@ -85,7 +91,7 @@ public sealed class MessagePackRpcSuccessResponse : MessagePackRpcResponse
             byte[] bytes = new byte[resultStart + size];
             WriteEnvelopeStart(bytes, msgId);
             MessagePackValueCodec.WriteDirect(bytes.AsSpan(resultStart), result);
-            return new MessagePackRpcSuccessResponse(protocol, bytes, msgId, resultStart);
+            return new MessagePackRpcSuccessResponse(protocol, bytes, msgId, resultStart) { OwnsBytes = true };
         }
 
         PooledMessagePackBuffer pooled = PooledMessagePackBuffer.Rent();
@@ -105,7 +111,7 @@ public sealed class MessagePackRpcSuccessResponse : MessagePackRpcResponse
                 throw new RpcResultException($"The result ({TypeNames.Describe(typeof(T))}) cannot be written as msgpack: {e.Message}", e);
             }
 
-            return new MessagePackRpcSuccessResponse(protocol, buffer.WrittenSpan.ToArray(), msgId, resultStart);
+            return new MessagePackRpcSuccessResponse(protocol, buffer.WrittenSpan.ToArray(), msgId, resultStart) { OwnsBytes = true };
         }
         finally
         {
@@ -170,6 +176,12 @@ public sealed class MessagePackRpcErrorResponse : RpcErrorResponse
     public override ReadOnlyMemory<byte> Serialize() => _raw;
 
     /// <inheritdoc/>
+    public override bool OwnsSerializedBytes => OwnsBytes;
+
+    // True when the error was written here into an array of its own.
+    internal bool OwnsBytes { get; init; }
+
+    /// <inheritdoc/>
     public override T? GetData<T>() where T : default
     {
         try
@@ -215,7 +227,7 @@ public sealed class MessagePackRpcErrorResponse : RpcErrorResponse
             writer.WriteNil();
             writer.Flush();
             ReadOnlyMemory<byte> raw = buffer.WrittenSpan.ToArray();
-            return new MessagePackRpcErrorResponse(protocol, raw, id, code, message, raw[errorStart..errorEnd], standard);
+            return new MessagePackRpcErrorResponse(protocol, raw, id, code, message, raw[errorStart..errorEnd], standard) { OwnsBytes = true };
         }
         finally
         {

@@ -16,14 +16,13 @@ namespace TinyRpc.Transports;
 /// Empty replies (a TinyRpc server's answer to a notification) are skipped. The transport owns the socket
 /// and closes it on <see cref="Dispose"/>, which also ends <see cref="ReceiveAsync"/>.
 /// </remarks>
-public sealed class ZmqDealerClientTransport : IDuplexClientTransport, IDisposable
+public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSender, IDisposable
 {
     private readonly DealerSocket _socket;
     private readonly ZmqSocketLoop _loop;
     private readonly NetMQQueue<byte[]> _outgoing = new();
     private readonly Channel<byte[]> _incoming =
         Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleWriter = true });
-    private readonly SemaphoreSlim _exchange = new(1, 1);
     private readonly Queue<byte[]> _backlog = new();
     private bool _waitingToSend;
 
@@ -64,13 +63,21 @@ public sealed class ZmqDealerClientTransport : IDuplexClientTransport, IDisposab
     /// <inheritdoc/>
     /// <exception cref="RpcTransportException">The transport has been disposed.</exception>
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => Send(message.ToArray());
+
+    /// <inheritdoc/>
+    /// <remarks>A message that fills an array of its own becomes the ZeroMQ frame as it is, without a copy.</remarks>
+    public ValueTask SendOwnedAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => Send(ZmqServerTransport.WholeArray(message) ?? message.ToArray());
+
+    private ValueTask Send(byte[] message)
     {
         if (_loop.IsDisposed)
         {
             throw new RpcTransportException("The ZeroMQ DEALER transport has been disposed.");
         }
 
-        _outgoing.Enqueue(message.ToArray());
+        _outgoing.Enqueue(message);
         return ValueTask.CompletedTask;
     }
 
@@ -84,27 +91,6 @@ public sealed class ZmqDealerClientTransport : IDuplexClientTransport, IDisposab
         catch (ChannelClosedException)
         {
             return null;
-        }
-    }
-
-    /// <summary>
-    /// One exchange at a time, for clients that do not match replies by id: sends and, when a reply is
-    /// expected, returns the next message that arrives.
-    /// </summary>
-    /// <exception cref="RpcTransportException">The transport closed before the reply arrived.</exception>
-    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
-    {
-        await _exchange.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            return expectReply
-                ? await ReceiveAsync(cancellationToken).ConfigureAwait(false) ?? throw new RpcTransportException("The ZeroMQ DEALER transport closed before the reply arrived.")
-                : ReadOnlyMemory<byte>.Empty;
-        }
-        finally
-        {
-            _exchange.Release();
         }
     }
 

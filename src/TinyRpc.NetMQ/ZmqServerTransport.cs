@@ -18,7 +18,7 @@ namespace TinyRpc.Transports;
 /// The transport owns the socket and closes it on <see cref="Dispose"/>, which also ends
 /// <see cref="ReceiveMessageAsync"/>.
 /// </remarks>
-public sealed class ZmqServerTransport : IServerTransport, IDisposable
+public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, IDisposable
 {
     /// <summary>The default number of received requests that may wait for the server: 1024.</summary>
     public const int DefaultBacklog = 1024;
@@ -105,6 +105,20 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
     /// <exception cref="ArgumentException"><paramref name="context"/> did not come from this transport.</exception>
     /// <exception cref="RpcTransportException">The transport has been disposed.</exception>
     public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+        => SendReply(context, reply.ToArray());
+
+    /// <inheritdoc/>
+    /// <remarks>A reply that fills an array of its own becomes the ZeroMQ frame as it is, without a copy.</remarks>
+    public ValueTask SendOwnedReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+        => SendReply(context, WholeArray(reply) ?? reply.ToArray());
+
+    internal static byte[]? WholeArray(ReadOnlyMemory<byte> bytes)
+        => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment)
+            && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : null;
+
+    private ValueTask SendReply(object? context, byte[] reply)
     {
         if (context is not ZmqEnvelope envelope)
         {
@@ -122,7 +136,7 @@ public sealed class ZmqServerTransport : IServerTransport, IDisposable
             message.Append(frame);
         }
 
-        message.Append(reply.ToArray());
+        message.Append(reply);
         _replies.Enqueue(message);
         return ValueTask.CompletedTask;
     }

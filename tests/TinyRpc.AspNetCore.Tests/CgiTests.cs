@@ -163,6 +163,33 @@ public sealed class CgiChildProcessTests
         Assert.StartsWith("Status: 415", head, StringComparison.Ordinal);
     }
 
+    // The same content types as HttpEndpointTests' theories: CGI and the ASP.NET Core endpoint judge them alike.
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("application/json", true)]
+    [InlineData("application/json; charset=utf-8", true)]
+    [InlineData("APPLICATION/JSON", true)]
+    [InlineData("text/plain", false)]
+    [InlineData("text/plain; charset=utf-8", false)]
+    [InlineData("application/x-www-form-urlencoded", false)]
+    [InlineData("multipart/form-data; boundary=x", false)]
+    [InlineData("application/xml", false)]
+    [InlineData("application/msgpack", false)]
+    public async Task Content_types_are_judged_as_the_http_endpoint_judges_them(string? contentType, bool accepted)
+    {
+        (string head, string body) = await RunCgiAsync("POST", """{"jsonrpc":"2.0","method":"subtract","params":[42,23],"id":1}""", contentType);
+        if (accepted)
+        {
+            Assert.StartsWith("Status: 200 OK", head, StringComparison.Ordinal);
+            Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":19}""", body);
+        }
+        else
+        {
+            Assert.StartsWith("Status: 415", head, StringComparison.Ordinal);
+            Assert.Contains("send application/json", body, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Body_shorter_than_content_length_gets_a_parse_error()
     {

@@ -190,14 +190,14 @@ public sealed class DemoServerTests
         await using ServerProcess demo = await StartDemoAsync("--transport", transport, "--protocol", protocolName, "--endpoint", endpoint);
         RpcProtocol protocol = protocolName == "msgpack" ? new MessagePackRpcProtocol() : new JsonRpcProtocol();
         using var http = new HttpClient { Timeout = Limit };
-        IClientTransport connection = transport switch
+        // The client disposes its connection.
+        await using RpcClient client = transport switch
         {
-            "http" => new HttpPostClientTransport(http, new Uri(demo.Ready), protocol.ContentType),
+            "http" => new RpcClient(protocol, new HttpPostClientTransport(http, new Uri(demo.Ready), protocol.ContentType)),
             // The demo server sends MSGPACK-RPC in binary messages and refuses text ones.
-            "ws" => await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready), protocolName == "msgpack" ? System.Net.WebSockets.WebSocketMessageType.Binary : System.Net.WebSockets.WebSocketMessageType.Text),
-            _ => await StreamClientTransport.ConnectTcpAsync(new Uri(demo.Ready).Host, new Uri(demo.Ready).Port),
+            "ws" => new RpcClient(protocol, await WebSocketClientTransport.ConnectAsync(new Uri(demo.Ready), protocolName == "msgpack" ? System.Net.WebSockets.WebSocketMessageType.Binary : System.Net.WebSockets.WebSocketMessageType.Text)),
+            _ => new RpcClient(protocol, await StreamClientTransport.ConnectTcpAsync(new Uri(demo.Ready).Host, new Uri(demo.Ready).Port)),
         };
-        await using var client = new RpcClient(protocol, connection); // disposes the connection
         await TinyRpc.Tests.DemoServerMethods.AssertEveryMethodAsync(client);
     }
 

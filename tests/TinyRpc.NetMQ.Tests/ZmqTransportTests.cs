@@ -216,7 +216,7 @@ public sealed class ZmqTransportTests
     public async Task Dealer_transport_works_without_id_matching()
     {
         await using var server = new RunningServer();
-        using var transport = ZmqDealerClientTransport.Create(server.Endpoint);
+        await using var transport = new ChannelClientTransport(ZmqDealerClientTransport.Create(server.Endpoint));
         using var timeout = new CancellationTokenSource(Limit);
         ReadOnlyMemory<byte> reply = await transport.SendMessageAsync(
             Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","method":"subtract","params":[5,2],"id":1}"""), cancellationToken: timeout.Token);

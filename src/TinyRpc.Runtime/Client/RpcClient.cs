@@ -26,27 +26,50 @@ public sealed record RpcCallTo(IClientTransport Transport, string Method, IReadO
 public class RpcClient : IAsyncDisposable, IDisposable
 {
     private readonly PendingCallTable _pending = new();
-    private readonly IDuplexClientTransport? _duplex;
+    private readonly IMessageChannel? _channel;
+    private readonly IOwnedMessageSender? _ownedSender;
+    private readonly IInlineMessageReceiver? _inlineReceiver;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private Task? _receiveLoop;
     private Timer? _timeoutSweep;
     private long _timeoutSweepPeriod;
 
-    /// <summary>Creates a client.</summary>
+    /// <summary>Creates a client over a request/reply transport: HTTP, ZeroMQ REQ, RabbitMQ.</summary>
     public RpcClient(RpcProtocol protocol, IClientTransport transport)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(transport);
         Protocol = protocol;
         Transport = transport;
-        _duplex = protocol.SupportsOutOfOrder ? transport as IDuplexClientTransport : null;
+        _channel = protocol.SupportsOutOfOrder ? transport as IMessageChannel : null;
+        _ownedSender = _channel as IOwnedMessageSender;
+        _inlineReceiver = _channel as IInlineMessageReceiver;
+    }
+
+    /// <summary>
+    /// Creates a client over a full-duplex channel: TCP, named pipes, WebSocket, ZeroMQ DEALER, in memory. When the
+    /// protocol matches replies by id (<see cref="RpcProtocol.SupportsOutOfOrder"/>), many calls are outstanding at
+    /// once; otherwise calls take turns through a <see cref="ChannelClientTransport"/>. The client owns the channel.
+    /// </summary>
+    public RpcClient(RpcProtocol protocol, IMessageChannel channel)
+        : this(protocol, new ChannelClientTransport(channel))
+    {
+        if (protocol.SupportsOutOfOrder)
+        {
+            _channel = channel;
+            _ownedSender = channel as IOwnedMessageSender;
+            _inlineReceiver = channel as IInlineMessageReceiver;
+        }
     }
 
     /// <summary>The protocol.</summary>
     public RpcProtocol Protocol { get; }
 
-    /// <summary>The transport.</summary>
+    /// <summary>
+    /// The transport. For a client over a channel, a <see cref="ChannelClientTransport"/> over it: do not use it to send
+    /// while the client matches replies by id, since the client reads every message the channel receives.
+    /// </summary>
     public IClientTransport Transport { get; }
 
     /// <summary>How long a call waits for its reply; <see cref="Timeout.InfiniteTimeSpan"/> to wait forever. 100 seconds by default.</summary>
@@ -250,7 +273,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     {
         bool expectReply = ids.Length > 0;
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        if (_duplex is not null && ReferenceEquals(transport, _duplex))
+        if (_channel is not null && ReferenceEquals(transport, Transport))
         {
             // Replies are matched by id: one timer per client fails overdue calls, and disposing the client fails
             // every waiter through the receive loop, so no linked token source and timer are needed per call.
@@ -282,7 +305,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
         if (ids.Length == 0)
         {
             // The connection is shared: a cancelled caller stops waiting, it does not cut a message in half.
-            await _duplex!.SendAsync(message.Serialize(), CancellationToken.None).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Send(message).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -357,9 +380,9 @@ public class RpcClient : IAsyncDisposable, IDisposable
             while (!_disposed.IsCancellationRequested)
             {
                 // In memory, this loop may run on the thread that sends the reply: it only parses and hands on.
-                ReadOnlyMemory<byte>? message = _duplex is InMemoryClientTransport inMemory
-                    ? await inMemory.ReceiveInline(_disposed.Token).ConfigureAwait(false)
-                    : await _duplex!.ReceiveAsync(_disposed.Token).ConfigureAwait(false);
+                ReadOnlyMemory<byte>? message = _inlineReceiver is not null
+                    ? await _inlineReceiver.ReceiveInlineAsync(_disposed.Token).ConfigureAwait(false)
+                    : await _channel!.ReceiveAsync(_disposed.Token).ConfigureAwait(false);
                 if (message is null)
                 {
                     error = new RpcTransportException("The connection was closed by the server.");
@@ -507,7 +530,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     private bool TryCallDuplex(RpcRequest request, CancellationToken cancellationToken, out ValueTask<RpcResponse> reply)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_duplex is null || !ReferenceEquals(Transport, _duplex) || request.OneWay)
+        if (_channel is null || request.OneWay)
         {
             reply = default;
             return false;
@@ -572,13 +595,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
         return await waiter.AsValueTask().ConfigureAwait(false);
     }
 
-    // Sends a message. The bytes of a JSON-RPC request built here (a batch is joined into a new array) are never
-    // written again, so the in-memory transport may hand them to the server as they are instead of copying them;
-    // a request parsed from someone else's buffer is copied.
+    // Sends a message. The bytes of a request built here are never written again, so a channel that can keep them
+    // takes them as they are instead of copying them; a request parsed from someone else's buffer is copied.
     private ValueTask Send(RpcMessage message)
-        => _duplex is InMemoryClientTransport inMemory && message is JsonRpcRequest { OwnsBytes: true } or JsonRpcBatchRequest
-            ? inMemory.SendOwned(message.Serialize())
-            : _duplex!.SendAsync(message.Serialize(), CancellationToken.None);
+        => _ownedSender is not null && message.OwnsSerializedBytes
+            ? _ownedSender.SendOwnedAsync(message.Serialize(), CancellationToken.None)
+            : _channel!.SendAsync(message.Serialize(), CancellationToken.None);
 
     private long NextDeadline()
     {

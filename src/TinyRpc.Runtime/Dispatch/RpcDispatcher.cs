@@ -26,7 +26,7 @@ public delegate ValueTask<RpcResponse?> RpcMethodCaller(RpcMethod method, RpcReq
 /// serves it. A name two subdispatchers could serve is served by the first in that order; the other is shadowed.
 /// Names are matched without allocating.
 /// </remarks>
-public class RpcDispatcher
+public class RpcDispatcher : IRpcDispatcher
 {
     // Every request reads these without a lock; registration, which is rare, copies them under _gate and
     // publishes the copy.
@@ -405,16 +405,7 @@ public class RpcDispatcher
                 return await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
 
             case RpcBatchRequest batch:
-                var responses = new RpcResponse?[batch.Count];
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    RpcBatchItem item = batch[i];
-                    responses[i] = item.IsValid
-                        ? await DispatchAsync(item.Request!, cancellationToken).ConfigureAwait(false)
-                        : item.Error!.ErrorRespond();
-                }
-
-                return batch.CreateBatchResponse(responses);
+                return await RpcResponder.DispatchBatchAsync(this, batch, cancellationToken).ConfigureAwait(false);
 
             default:
                 throw new ArgumentException($"Cannot dispatch a {message.GetType().Name}.", nameof(message));

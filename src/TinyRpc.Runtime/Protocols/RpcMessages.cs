@@ -15,6 +15,13 @@ public abstract class RpcMessage
 {
     /// <summary>The message as bytes for a transport (tinyrpc's <c>serialize</c>).</summary>
     public abstract ReadOnlyMemory<byte> Serialize();
+
+    /// <summary>
+    /// True when <see cref="Serialize"/> returns bytes this message wrote into an array of its own, which nothing
+    /// writes again: a transport may keep them without a copy (see <c>IOwnedMessageSender</c>). False, the default,
+    /// when they may belong to someone else, such as the buffer a message was parsed from.
+    /// </summary>
+    public virtual bool OwnsSerializedBytes => false;
 }
 
 /// <summary>

@@ -38,34 +38,49 @@ public class RpcServer
     private readonly int _maxConcurrency;
     private readonly TimeSpan _shutdownTimeout;
     private readonly int _maxReplySize;
+    private readonly IInlineServerReceiver? _inlineReceiver;
+    private readonly IOwnedReplySender? _ownedReplySender;
 
     /// <summary>Creates a server.</summary>
-    public RpcServer(IServerTransport transport, RpcProtocol protocol, RpcDispatcher dispatcher, RpcServerOptions? options = null)
+    public RpcServer(IServerTransport transport, RpcProtocol protocol, IRpcDispatcher dispatcher, RpcServerOptions? options = null)
+        : this(transport, new RpcResponder(protocol, dispatcher), options)
+    {
+    }
+
+    /// <summary>Creates a server that answers with <paramref name="responder"/>.</summary>
+    public RpcServer(IServerTransport transport, RpcResponder responder, RpcServerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        ArgumentNullException.ThrowIfNull(protocol);
-        ArgumentNullException.ThrowIfNull(dispatcher);
+        ArgumentNullException.ThrowIfNull(responder);
         options ??= new RpcServerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1);
         Transport = transport;
-        Protocol = protocol;
-        Dispatcher = dispatcher;
+        Responder = responder;
         _maxConcurrency = options.MaxConcurrency;
         _shutdownTimeout = options.ShutdownTimeout;
         _maxReplySize = transport is IReplySizeLimit limited ? limited.MaxReplySize : int.MaxValue;
+        _inlineReceiver = transport as IInlineServerReceiver;
+        _ownedReplySender = transport as IOwnedReplySender;
     }
 
     /// <summary>The transport.</summary>
     public IServerTransport Transport { get; }
 
+    /// <summary>Turns each message into its reply.</summary>
+    public RpcResponder Responder { get; }
+
     /// <summary>The protocol.</summary>
-    public RpcProtocol Protocol { get; }
+    public RpcProtocol Protocol => Responder.Protocol;
 
     /// <summary>The dispatcher.</summary>
-    public RpcDispatcher Dispatcher { get; }
+    public IRpcDispatcher Dispatcher => Responder.Dispatcher;
 
-    /// <summary>Called with every incoming message and outgoing reply; see <see cref="RpcTrace"/>.</summary>
-    public RpcTrace? Trace { get; set; }
+    /// <summary>Called with every incoming message and outgoing reply; see <see cref="RpcTrace"/>. The responder's <see cref="RpcResponder.Trace"/>.</summary>
+    public RpcTrace? Trace
+    {
+        get => Responder.Trace;
+        set => Responder.Trace = value;
+    }
 
     /// <summary>
     /// Receives one message, handles it and sends the reply (tinyrpc's <c>receive_one_message</c>).
@@ -102,9 +117,9 @@ public class RpcServer
                 RpcInboundMessage? inbound;
                 try
                 {
-                    // In memory, this loop may run on the thread that sends the request: it only hands the message on.
-                    inbound = Transport is InMemoryServerTransport inMemory
-                        ? await inMemory.ReceiveInline(cancellationToken).ConfigureAwait(false)
+                    // This loop only hands each message on, so it may run on the thread that delivers the message.
+                    inbound = _inlineReceiver is not null
+                        ? await _inlineReceiver.ReceiveMessageInlineAsync(cancellationToken).ConfigureAwait(false)
                         : await Transport.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch
@@ -148,65 +163,10 @@ public class RpcServer
 
     /// <summary>
     /// Turns one message into its reply: parse, dispatch, serialize. Returns an empty reply when nothing is to
-    /// be sent (notifications). Never throws.
+    /// be sent (notifications). Never throws. The same as <see cref="RpcResponder.RespondAsync(ReadOnlyMemory{byte}, CancellationToken)"/>.
     /// </summary>
-    public async ValueTask<ReadOnlyMemory<byte>> HandleMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-        => (await HandleCoreAsync(message, int.MaxValue, cancellationToken).ConfigureAwait(false)).Reply;
-
-    // The reply, and whether its bytes are never written again (a JSON-RPC response's are not), so that the
-    // in-memory transport may hand them over without a copy.
-    private async ValueTask<(ReadOnlyMemory<byte> Reply, bool Immutable)> HandleCoreAsync(ReadOnlyMemory<byte> message, int maxReplySize, CancellationToken cancellationToken)
-    {
-        try
-        {
-            RpcMessage request;
-            try
-            {
-                request = Protocol.ParseRequest(message);
-            }
-            catch (BadRequestException e)
-            {
-                return (e.ErrorRespond().Serialize(), false);
-            }
-
-            RpcMessage? reply = request is RpcRequest single
-                ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
-                : await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            ReadOnlyMemory<byte> bytes = reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
-            return bytes.Length > maxReplySize
-                ? (ReplyTooLarge(request, bytes.Length, maxReplySize), false)
-                : (bytes, reply is JsonRpcSuccessResponse { OwnsBytes: true } or JsonRpcErrorResponse { OwnsBytes: true } or JsonRpcBatchResponse);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Not from the called method (the dispatcher answers those): no details leave the server.
-            try
-            {
-                return (Protocol.CreateErrorResponse(new ServerException()).Serialize(), false);
-            }
-            catch (Exception)
-            {
-                return (ReadOnlyMemory<byte>.Empty, false);
-            }
-        }
-    }
-
-    // A reply the transport cannot carry becomes an error for the same request, so that the caller is answered; in a
-    // batch, every member that expects a reply gets it (which member made the batch too large is not the point).
-    private ReadOnlyMemory<byte> ReplyTooLarge(RpcMessage request, int size, int maxReplySize)
-    {
-        var error = new RpcException(RpcErrorCodes.InternalError, $"The reply is too large: {size} bytes, and the transport sends at most {maxReplySize}.");
-        RpcMessage? reply = request switch
-        {
-            RpcRequest single => single.ErrorRespond(error),
-            RpcBatchRequest batch => batch.CreateBatchResponse(batch.Select(item => item.Request is { } member ? member.ErrorRespond(error) : item.Error!.ErrorRespond())),
-            _ => null,
-        };
-        ReadOnlyMemory<byte> bytes = reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
-
-        // A batch of many members may be too large even as errors: then one error, with no id.
-        return bytes.Length <= maxReplySize ? bytes : Protocol.CreateErrorResponse(error).Serialize();
-    }
+    public ValueTask<ReadOnlyMemory<byte>> HandleMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        => Responder.RespondAsync(message, cancellationToken);
 
     private async Task HandleQueuedAsync(RpcInboundMessage message, InFlightRequests inFlight)
     {
@@ -222,18 +182,16 @@ public class RpcServer
 
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
-        Trace?.Invoke(Incoming, message.Context, message.Message);
-        (ReadOnlyMemory<byte> reply, bool immutable) = await HandleCoreAsync(message.Message, _maxReplySize, cancellationToken).ConfigureAwait(false);
-        Trace?.Invoke(Outgoing, message.Context, reply);
+        RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, cancellationToken).ConfigureAwait(false);
         try
         {
-            if (immutable && Transport is InMemoryServerTransport inMemory)
+            if (reply.IsOwned && _ownedReplySender is not null)
             {
-                await inMemory.SendReplyOwned(reply).ConfigureAwait(false);
+                await _ownedReplySender.SendOwnedReplyAsync(message.Context, reply.Message, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await Transport.SendReplyAsync(message.Context, reply, cancellationToken).ConfigureAwait(false);
+                await Transport.SendReplyAsync(message.Context, reply.Message, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)

@@ -10,9 +10,10 @@ namespace TinyRpc.Transports;
 /// standard output with <c>Status</c> and <c>Content-Type</c> headers.
 /// </summary>
 /// <remarks>
-/// Only POST is served (405 with <c>Allow: POST</c> otherwise). Requests with a <c>text/plain</c> or form
-/// content type are refused with 415, because browsers send those cross-site without a CORS preflight; a request
-/// without a content type is accepted (tinyrpc's Python client sends none). A body over <see cref="MaxContentLength"/>
+/// Only POST is served (405 with <c>Allow: POST</c> otherwise). The content type is judged by the
+/// <see cref="HttpContentTypePolicy"/> that ASP.NET Core endpoints use too: <see cref="ContentType"/> and
+/// <see cref="AdditionalContentTypes"/> are accepted, as is a request without one (tinyrpc's Python client sends
+/// none); anything else gets 415. A body over <see cref="MaxContentLength"/>
 /// gets 413. A notification is answered <c>Status: 204 No Content</c>, since web servers answer 500 to a CGI
 /// program that prints nothing. Every path ends its headers with a blank line.
 /// </remarks>
@@ -44,6 +45,9 @@ public sealed class CgiServerTransport : IServerTransport
     /// <summary>The content type of replies.</summary>
     public string ContentType { get; }
 
+    /// <summary>Media types accepted besides <see cref="ContentType"/>, such as <c>application/json-rpc</c>.</summary>
+    public IReadOnlyList<string> AdditionalContentTypes { get; init; } = [];
+
     /// <summary>The largest request body accepted; larger ones get 413. 1 MiB by default.</summary>
     public int MaxContentLength { get; init; } = 1024 * 1024;
 
@@ -68,9 +72,10 @@ public sealed class CgiServerTransport : IServerTransport
         }
 
         string? contentType = Variable("CONTENT_TYPE");
-        if (!string.IsNullOrWhiteSpace(contentType) && IsRefusedContentType(contentType))
+        var contentTypes = new HttpContentTypePolicy(ContentType, AdditionalContentTypes);
+        if (!contentTypes.IsAccepted(contentType))
         {
-            await WriteRefusalAsync(415, "Unsupported Media Type", "", $"Content type '{contentType}' is not accepted.", cancellationToken).ConfigureAwait(false);
+            await WriteRefusalAsync(415, "Unsupported Media Type", "", contentTypes.Refusal(contentType!), cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -88,15 +93,6 @@ public sealed class CgiServerTransport : IServerTransport
         byte[] body = new byte[length];
         await _input.ReadAtLeastAsync(body, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         return new RpcInboundMessage(null, body);
-    }
-
-    /// <summary>True for the content types browsers send cross-site without a preflight (text/plain, forms).</summary>
-    internal static bool IsRefusedContentType(string contentType)
-    {
-        string mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
-            || mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
-            || mediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <inheritdoc/>

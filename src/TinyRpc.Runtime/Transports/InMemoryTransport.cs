@@ -20,11 +20,10 @@ public static class InMemoryTransport
 }
 
 /// <summary>The client half of <see cref="InMemoryTransport.CreatePair"/>: full duplex.</summary>
-public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposable
+public sealed class InMemoryClientTransport : IMessageChannel, IOwnedMessageSender, IInlineMessageReceiver, IDisposable
 {
     private readonly MessageQueue _out;
     private readonly MessageQueue _in;
-    private readonly SemaphoreSlim _exchangeLock = new(1, 1);
 
     internal InMemoryClientTransport(MessageQueue output, MessageQueue input)
     {
@@ -34,50 +33,26 @@ public sealed class InMemoryClientTransport : IDuplexClientTransport, IDisposabl
 
     /// <inheritdoc/>
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-        => SendOwned(message.ToArray());
+        => SendOwnedAsync(message.ToArray(), cancellationToken);
 
-    /// <summary>Sends bytes that nobody writes to again, without copying them.</summary>
-    internal ValueTask SendOwned(ReadOnlyMemory<byte> message)
+    /// <inheritdoc/>
+    public ValueTask SendOwnedAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
         => _out.TryWrite(message) ? ValueTask.CompletedTask : throw new RpcTransportException("The transport is closed.");
 
     /// <inheritdoc/>
     public ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
         => _in.ReadAsync(inline: false, cancellationToken);
 
-    /// <summary>
-    /// Like <see cref="ReceiveAsync"/>, but a reader that waits is resumed on the thread that sends the reply: for a
-    /// reader that only hands each message on and never blocks.
-    /// </summary>
-    internal ValueTask<ReadOnlyMemory<byte>?> ReceiveInline(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public ValueTask<ReadOnlyMemory<byte>?> ReceiveInlineAsync(CancellationToken cancellationToken = default)
         => _in.ReadAsync(inline: true, cancellationToken);
 
-    /// <inheritdoc/>
-    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
-    {
-        await _exchangeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            return expectReply
-                ? await ReceiveAsync(cancellationToken).ConfigureAwait(false) ?? throw new RpcTransportException("The transport closed before the reply arrived.")
-                : ReadOnlyMemory<byte>.Empty;
-        }
-        finally
-        {
-            _exchangeLock.Release();
-        }
-    }
-
     /// <summary>Closes the client side: the server receives no more messages.</summary>
-    public void Dispose()
-    {
-        _out.Close();
-        _exchangeLock.Dispose();
-    }
+    public void Dispose() => _out.Close();
 }
 
 /// <summary>The server half of <see cref="InMemoryTransport.CreatePair"/>.</summary>
-public sealed class InMemoryServerTransport : IServerTransport, IDisposable
+public sealed class InMemoryServerTransport : IServerTransport, IOwnedReplySender, IInlineServerReceiver, IDisposable
 {
     private readonly MessageQueue _in;
     private readonly MessageQueue _out;
@@ -92,11 +67,8 @@ public sealed class InMemoryServerTransport : IServerTransport, IDisposable
     public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
         => ReceiveAsync(inline: false, cancellationToken);
 
-    /// <summary>
-    /// Like <see cref="ReceiveMessageAsync"/>, but a reader that waits is resumed on the thread that sends the
-    /// request: for a reader that only hands each message on and never blocks.
-    /// </summary>
-    internal ValueTask<RpcInboundMessage?> ReceiveInline(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public ValueTask<RpcInboundMessage?> ReceiveMessageInlineAsync(CancellationToken cancellationToken = default)
         => ReceiveAsync(inline: true, cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -107,10 +79,10 @@ public sealed class InMemoryServerTransport : IServerTransport, IDisposable
 
     /// <inheritdoc/>
     public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
-        => reply.IsEmpty ? ValueTask.CompletedTask : SendReplyOwned(reply.ToArray());
+        => reply.IsEmpty ? ValueTask.CompletedTask : SendOwnedReplyAsync(context, reply.ToArray(), cancellationToken);
 
-    /// <summary>Sends reply bytes that nobody writes to again, without copying them.</summary>
-    internal ValueTask SendReplyOwned(ReadOnlyMemory<byte> reply)
+    /// <inheritdoc/>
+    public ValueTask SendOwnedReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
         if (!reply.IsEmpty && !_out.TryWrite(reply))
         {

@@ -9,13 +9,12 @@ using System.Threading.Channels;
 namespace TinyRpc.Transports;
 
 /// <summary>
-/// A full-duplex client transport over one framed stream: a TCP connection, a named pipe, a child process's
+/// A full-duplex client channel over one framed stream: a TCP connection, a named pipe, a child process's
 /// standard streams. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
 /// </summary>
-public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDisposable
+public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable
 {
     private readonly FramedConnection _connection;
-    private readonly SemaphoreSlim _exchangeLock = new(1, 1);
 
     /// <summary>Creates the transport over a framed connection.</summary>
     public StreamClientTransport(FramedConnection connection)
@@ -164,27 +163,6 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
         }
     }
 
-    /// <inheritdoc/>
-    /// <remarks>Sends and waits for the next message; do not mix with an <see cref="RpcClient"/> that reads concurrently.</remarks>
-    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
-    {
-        await _exchangeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            if (!expectReply)
-            {
-                return ReadOnlyMemory<byte>.Empty;
-            }
-
-            return await ReceiveAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new RpcTransportException("The connection was closed before the reply arrived.");
-        }
-        finally
-        {
-            _exchangeLock.Release();
-        }
-    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Wrap(ValueTask write)
@@ -203,7 +181,6 @@ public sealed class StreamClientTransport : IDuplexClientTransport, IAsyncDispos
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync().ConfigureAwait(false);
-        _exchangeLock.Dispose();
     }
 }
 

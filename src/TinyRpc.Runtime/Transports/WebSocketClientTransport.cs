@@ -7,11 +7,10 @@ namespace TinyRpc.Transports;
 /// A full-duplex client transport over a WebSocket (tinyrpc's <c>HttpWebSocketClientTransport</c>): each message
 /// is one WebSocket message. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
 /// </summary>
-public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDisposable
+public sealed class WebSocketClientTransport : IMessageChannel, IAsyncDisposable
 {
     private readonly WebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly SemaphoreSlim _exchangeLock = new(1, 1);
     private const int MaxKeptReceiveBuffer = 64 * 1024;
     private byte[] _receiveBuffer = new byte[4096];
 
@@ -131,23 +130,6 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
         }
     }
 
-    /// <inheritdoc/>
-    /// <remarks>Sends and waits for the next message; do not mix with an <see cref="RpcClient"/> that reads concurrently.</remarks>
-    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
-    {
-        await _exchangeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await SendAsync(message, cancellationToken).ConfigureAwait(false);
-            return expectReply
-                ? await ReceiveAsync(cancellationToken).ConfigureAwait(false) ?? throw new RpcTransportException("The WebSocket closed before the reply arrived.")
-                : ReadOnlyMemory<byte>.Empty;
-        }
-        finally
-        {
-            _exchangeLock.Release();
-        }
-    }
 
     /// <summary>Closes the socket with a normal closure (tinyrpc's <c>close</c>).</summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
@@ -179,6 +161,5 @@ public sealed class WebSocketClientTransport : IDuplexClientTransport, IAsyncDis
 
         _socket.Dispose();
         _sendLock.Dispose();
-        _exchangeLock.Dispose();
     }
 }

@@ -24,8 +24,11 @@ public sealed class ClientErrorTests
     {
         (InMemoryClientTransport clientTransport, InMemoryServerTransport serverTransport) = InMemoryTransport.CreatePair();
         Task serving = new RpcServer(serverTransport, new JsonRpcProtocol(), dispatcher ?? ClientServerTests.CreateDispatcher()).ServeForeverAsync();
-        IClientTransport transport = duplex ? clientTransport : new OneExchangeAtATime(clientTransport);
-        return (new RpcClient(protocol ?? new JsonRpcProtocol(), transport) { Timeout = Limit }, clientTransport, serving);
+        RpcClient client = duplex
+            ? new RpcClient(protocol ?? new JsonRpcProtocol(), clientTransport)
+            : new RpcClient(protocol ?? new JsonRpcProtocol(), new OneExchangeAtATime(new ChannelClientTransport(clientTransport)));
+        client.Timeout = Limit;
+        return (client, clientTransport, serving);
     }
 
     [Theory]
@@ -92,8 +95,10 @@ public sealed class ClientErrorTests
         first.AddMethod("whoami", static (r, _) => new(r.Respond("first")), []);
         var second = new RpcDispatcher();
         second.AddMethod("whoami", static (r, _) => new(r.Respond("second")), []);
-        (RpcClient client, InMemoryClientTransport firstTransport, Task firstServing) = Connect(duplex: true, dispatcher: first);
-        (InMemoryClientTransport secondTransport, InMemoryServerTransport secondServer) = InMemoryTransport.CreatePair();
+        (RpcClient client, _, Task firstServing) = Connect(duplex: true, dispatcher: first);
+        IClientTransport firstTransport = client.Transport; // the client's own channel: calls to it are matched by id
+        (InMemoryClientTransport secondChannel, InMemoryServerTransport secondServer) = InMemoryTransport.CreatePair();
+        await using var secondTransport = new ChannelClientTransport(secondChannel);
         Task secondServing = new RpcServer(secondServer, new JsonRpcProtocol(), second).ServeForeverAsync();
         await using (client)
         {
@@ -109,8 +114,7 @@ public sealed class ClientErrorTests
             Assert.Equal(RpcErrorCodes.MethodNotFound, Assert.IsAssignableFrom<RpcErrorResponse>(responses[3]).Code);
         }
 
-        firstTransport.Dispose();
-        secondTransport.Dispose();
+        await secondTransport.DisposeAsync();
         await Task.WhenAll(firstServing, secondServing).WaitAsync(Limit);
     }
 

@@ -48,6 +48,9 @@ public sealed class JsonRpcRequest : RpcRequest
     /// </summary>
     internal bool OwnsBytes { get; init; }
 
+    /// <inheritdoc/>
+    public override bool OwnsSerializedBytes => OwnsBytes;
+
     /// <summary>The id token exactly as received, echoed unchanged in the response.</summary>
     internal ReadOnlySpan<byte> RawId => _rawId.Span;
 

@@ -38,6 +38,9 @@ public abstract class JsonRpcResponse : RpcResponse
     internal bool OwnsBytes => _idLength > 0;
 
     /// <inheritdoc/>
+    public override bool OwnsSerializedBytes => OwnsBytes;
+
+    /// <inheritdoc/>
     public override RpcId Id => _idLength == 0 ? _id : JsonRpcIds.Parse(Raw.Span.Slice(_idStart, _idLength));
 
     /// <inheritdoc/>
@@ -184,6 +187,9 @@ public sealed class JsonRpcErrorResponse : RpcErrorResponse
     internal bool OwnsBytes { get; init; }
 
     /// <inheritdoc/>
+    public override bool OwnsSerializedBytes => OwnsBytes;
+
+    /// <inheritdoc/>
     public override ReadOnlyMemory<byte> Serialize() => _raw;
 
     /// <inheritdoc/>
@@ -303,6 +309,10 @@ public sealed class JsonRpcBatchRequest : RpcBatchRequest
     public override ReadOnlyMemory<byte> Serialize()
         => JsonRpcBatchResponse.Join(_items.Where(static i => i.IsValid).Select(static i => i.Request!.Serialize()));
 
+    /// <inheritdoc/>
+    /// <remarks>True: every <see cref="Serialize"/> joins the members into a new array.</remarks>
+    public override bool OwnsSerializedBytes => true;
+
     internal JsonRpcProtocol Protocol => _protocol;
 }
 
@@ -321,6 +331,10 @@ public sealed class JsonRpcBatchResponse : RpcBatchResponse
 
     /// <inheritdoc/>
     public override ReadOnlyMemory<byte> Serialize() => Join(_items.Select(static r => r.Serialize()));
+
+    /// <inheritdoc/>
+    /// <remarks>True: every <see cref="Serialize"/> joins the responses into a new array.</remarks>
+    public override bool OwnsSerializedBytes => true;
 
     internal static byte[] Join(IEnumerable<ReadOnlyMemory<byte>> parts)
     {

@@ -1,0 +1,31 @@
+namespace TinyRpc.Transports;
+
+/// <summary>A message received by a server transport, with the context that routes its reply.</summary>
+/// <param name="Context">Opaque to everyone but the transport: identifies the requester for <see cref="IServerTransport.SendReplyAsync"/>.</param>
+/// <param name="Message">The message bytes.</param>
+public readonly record struct RpcInboundMessage(object? Context, ReadOnlyMemory<byte> Message);
+
+/// <summary>
+/// The server side of a transport (tinyrpc's <c>ServerTransport</c>): receives messages and sends replies.
+/// Knows nothing of protocols.
+/// </summary>
+/// <remarks>
+/// Concurrency: one caller at a time receives (<see cref="RpcServer"/> runs one receive loop). Replies may be sent
+/// from several threads at once, to the same context or to different ones, and while a receive is waiting; the
+/// transport keeps each reply whole.
+/// </remarks>
+public interface IServerTransport
+{
+    /// <summary>
+    /// Waits for the next message (tinyrpc's <c>receive_message</c>). Returns null when the transport
+    /// has ended and no message will come again.
+    /// </summary>
+    ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends the reply to the message received with <paramref name="context"/> (tinyrpc's <c>send_reply</c>).
+    /// An empty <paramref name="reply"/> means there is nothing to answer (a notification): the transport
+    /// completes the exchange in its own way (HTTP 204, an empty ZeroMQ frame, nothing on a stream).
+    /// </summary>
+    ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default);
+}
