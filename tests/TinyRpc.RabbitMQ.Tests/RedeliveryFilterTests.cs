@@ -110,7 +110,7 @@ public sealed class RedeliveryFilterTests
             };
             string holderTag = await holder.BasicConsumeAsync(queue, autoAck: false, holdingConsumer);
 
-            await CloseConnectionAsync(name);
+            await RabbitMQBroker.CloseConnectionAsync(name);
             BasicDeliverEventArgs redelivery = await held.Task.WaitAsync(TestService.Limit);
             Assert.True(redelivery.Redelivered);
             Assert.Equal(properties.MessageId, redelivery.BasicProperties.MessageId);
@@ -174,7 +174,7 @@ public sealed class RedeliveryFilterTests
             Task<int> call = client.CallAsync<int>("hold");
             await firstRun.Task.WaitAsync(TestService.Limit);
 
-            await CloseConnectionAsync(name);
+            await RabbitMQBroker.CloseConnectionAsync(name);
 
             // The redelivery either runs the method a second time or is filtered: wait for whichever comes.
             var clock = Stopwatch.StartNew();
@@ -200,16 +200,5 @@ public sealed class RedeliveryFilterTests
             await Admin.DeleteQueueAsync(queue);
             return (Volatile.Read(ref runs), filtered, clientTransport.DiscardedReplies);
         }
-    }
-
-    private static async Task CloseConnectionAsync(string userProvidedName)
-    {
-        (int code, string output) = await RabbitMQBroker.RunCtlAsync("list_connections", "pid", "client_properties", "--no-table-headers", "--quiet");
-        Assert.True(code == 0, "rabbitmqctl list_connections failed: " + output);
-        // client_properties carries the connection name the client gave.
-        string? pid = output.Split('\n').Where(line => line.Contains(userProvidedName, StringComparison.Ordinal)).Select(line => line.Split('\t')[0].Trim()).SingleOrDefault();
-        Assert.True(pid is not null, $"No connection named '{userProvidedName}' in:\n{output}");
-        (code, output) = await RabbitMQBroker.RunCtlAsync("close_connection", pid!, "redelivery test");
-        Assert.True(code == 0, "rabbitmqctl close_connection failed: " + output);
     }
 }
