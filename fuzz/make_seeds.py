@@ -80,22 +80,44 @@ def framing():
     yield bytes([0x81]) + b"x" * 2000 + b"\n"
 
 
-def websocket():
-    def frame(opcode, payload, fin=True):
-        head = bytes([(0x80 if fin else 0) | opcode])
-        n = len(payload)
-        if n < 126:
-            head += bytes([n])
-        elif n < 65536:
-            head += bytes([126]) + struct.pack(">H", n)
-        else:
-            head += bytes([127]) + struct.pack(">Q", n)
+def frame(opcode, payload, fin=True, mask=None):
+    """A WebSocket frame (RFC 6455, section 5.2); a client's frames carry a four-byte mask."""
+    head = bytes([(0x80 if fin else 0) | opcode])
+    masked = 0x80 if mask is not None else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([masked | n])
+    elif n < 65536:
+        head += bytes([masked | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([masked | 127]) + struct.pack(">Q", n)
+    if mask is None:
         return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
+
+def websocket():
     yield bytes([0x00]) + frame(1, JSON_REPLIES[0])
     yield bytes([0x05]) + frame(1, b'{"jsonrpc":', fin=False) + frame(0, b'"2.0"}')
     yield bytes([0x3f]) + frame(9, b"ping") + frame(1, b"{}") + frame(8, struct.pack(">H", 1000))
     yield bytes([0x02]) + frame(2, b"\x00" * 2000)
+
+
+def websocket_server():
+    # The first byte picks the bytes per read, as for the client target; the server's limit is 1024 bytes.
+    def masked(opcode, payload, fin=True):
+        return frame(opcode, payload, fin, mask=b"\x37\xfa\x21\x3d")
+
+    request = JSON_REQUESTS[8]
+    yield bytes([0x00]) + masked(1, request)
+    yield bytes([0x05]) + masked(1, request[:10], fin=False) + masked(9, b"ping") + masked(0, request[10:20], fin=False) + masked(0, request[20:])
+    yield bytes([0x3f]) + masked(1, request) + masked(2, b"\x94\x00\x01\xa3add\x92\x01\x02") + masked(8, struct.pack(">H", 1000) + b"bye")
+    yield bytes([0x02]) + masked(2, b"\x00" * 1024) + masked(1, b"{}")
+    yield bytes([0x07]) + masked(2, b"\x00" * 2000)
+    yield bytes([0x11]) + masked(1, b"a" * 600, fin=False) + masked(0, b"b" * 600)
+    yield bytes([0x01]) + masked(10, b"") + masked(1, b"") + masked(1, "h\u00e9\U0001f600".encode())
+    yield bytes([0x00]) + frame(1, request)
+    yield bytes([0x03]) + masked(1, request, fin=False) + masked(1, request)
 
 
 def write(target, seeds):
@@ -112,3 +134,4 @@ write("msgpack-request", msgpack_requests())
 write("msgpack-reply", msgpack_replies())
 write("framing", framing())
 write("websocket", websocket())
+write("websocket-server", websocket_server())

@@ -11,7 +11,7 @@ shift || true
 out="$root/artifacts/fuzz"
 bin="$out/bin"
 
-all=(json-request json-reply json-differential msgpack-request msgpack-reply framing websocket)
+all=(json-request json-reply json-differential msgpack-request msgpack-reply framing websocket websocket-server)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
@@ -21,7 +21,7 @@ seeds_of() { case "$1" in json-differential) echo "$root/fuzz/corpus/json-reques
 rm -rf "$bin"
 dotnet publish fuzz/TinyRpc.Fuzz/TinyRpc.Fuzz.csproj -c Release -nologo -v q -o "$bin"
 dotnet tool restore >/dev/null
-for dll in TinyRpc.Runtime.dll TinyRpc.MessagePack.dll MessagePack.dll; do
+for dll in TinyRpc.Runtime.dll TinyRpc.MessagePack.dll MessagePack.dll TinyRpc.AspNetCore.dll; do
   dotnet sharpfuzz "$bin/$dll" >/dev/null
 done
 

@@ -3,6 +3,9 @@ using System.Text;
 using System.Text.Unicode;
 using System.Text.Json;
 using MessagePack;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using TinyRpc.AspNetCore;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
@@ -41,6 +44,7 @@ public static class Targets
         new("msgpack-reply", "an MSGPACK-RPC reply parses or throws InvalidReplyException; the one-pass and thorough readers agree", MessagePackReply),
         new("framing", "Content-Length and newline framing yield messages within the size limit or RpcFramingException, whatever the read boundaries", Framing),
         new("websocket", "WebSocket messages are assembled within the size limit or refused with an exception of the transport", WebSocketMessages),
+        new("websocket-server", "the WebSocket server transport assembles a client's masked frames into the messages sent, within the size limit, closes with 1009 exactly when a message passes it, and lets no exception escape", WebSocketServerMessages),
     ];
 
     public static Target? Find(string name) => Array.Find(All, t => t.Name == name);
@@ -425,10 +429,222 @@ public static class Targets
         {
         }
     }
+
+    // The input is what a client sends a server (masked frames), read by the ASP.NET Core server transport through its
+    // public entry point: an HttpContext whose WebSocket feature hands over a socket over these bytes.
+    private static void WebSocketServerMessages(ReadOnlySpan<byte> input)
+    {
+        // Even an empty input reaches TinyRpc's code: AFL++ refuses to start when its first run recorded no branch.
+        int chunk = input.IsEmpty ? 1 : (input[0] & 0x3f) + 1;
+        byte[] frames = input.IsEmpty ? [] : input[1..].ToArray();
+        using var sent = new MemoryStream();
+        using var stream = new TrickleStream(frames, chunk, sent);
+        using WebSocket socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var transport = new WebSocketServerTransport(new WebSocketServerOptions
+        {
+            MaxMessageSize = MaxMessageSize,
+            MaxQueuedMessages = int.MaxValue, // every message waits in the queue until the connection has ended
+            CloseTimeout = TimeSpan.FromSeconds(1),
+        });
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpWebSocketFeature>(new AcceptedWebSocket(socket));
+
+        Task connection;
+        try
+        {
+            connection = transport.HandleAsync(context);
+        }
+        catch (Exception e)
+        {
+            throw new BrokenPromiseException($"the connection threw {e}");
+        }
+
+        Require(((IAsyncResult)connection).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)), "the connection hung for 10 s on input that was all there");
+        Require(connection.IsCompletedSuccessfully, $"the connection ended {connection.Status}: {connection.Exception?.InnerException}");
+
+        transport.Complete();
+        var received = new List<byte[]>();
+        while (Completed(transport.ReceiveMessageAsync(), "a receive from a completed transport") is { } message)
+        {
+            Require(message.Message.Length <= MaxMessageSize, $"a message of {message.Message.Length} bytes passed the {MaxMessageSize}-byte limit");
+            received.Add(message.Message.ToArray());
+        }
+
+        // What a plain reading of RFC 6455 says the client sent, as far as it can tell without modelling every rule
+        // of .NET's WebSocket (UTF-8 validation of text beyond ASCII, unusual headers).
+        ClientFrames expected = ReadClientFrames(frames);
+        Require(received.Count >= expected.Messages.Count, $"{received.Count} messages received of the {expected.Messages.Count} sent");
+        for (int i = 0; i < expected.Messages.Count; i++)
+        {
+            Require(received[i].AsSpan().SequenceEqual(expected.Messages[i]), $"message {i} is not the one sent ({received[i].Length} bytes, {expected.Messages[i].Length} sent)");
+        }
+
+        // Past a frame the reading does not follow, only the size limit and the prefix above are checked.
+        bool closedTooBig = ServerCloseStatuses(sent.ToArray()).Contains((int)WebSocketCloseStatus.MessageTooBig);
+        if (expected.Certain)
+        {
+            Require(received.Count == expected.Messages.Count, $"{received.Count} messages received of the {expected.Messages.Count} sent");
+            Require(closedTooBig == expected.TooBig, expected.TooBig ? "a message over the limit did not close the socket with 1009" : "a close with 1009 without a message over the limit");
+        }
+    }
+
+    // The complete messages of a client's frames, whether a message went over the limit, and whether the reading is
+    // certain (it followed every frame to the end of the input, a close or the limit).
+    private sealed record ClientFrames(List<byte[]> Messages, bool TooBig, bool Certain);
+
+    private static ClientFrames ReadClientFrames(byte[] data)
+    {
+        var messages = new List<byte[]>();
+        var current = new List<byte>();
+        bool inMessage = false;
+        bool text = false;
+        int at = 0;
+        while (true)
+        {
+            if (data.Length - at < 2)
+            {
+                return new(messages, false, true);
+            }
+
+            byte first = data[at];
+            byte second = data[at + 1];
+            bool fin = (first & 0x80) != 0;
+            int opcode = first & 0x0f;
+            int length7 = second & 0x7f;
+            if ((first & 0x70) != 0 || (second & 0x80) == 0 || opcode is not (0 or 1 or 2 or 8 or 9 or 10))
+            {
+                return new(messages, false, false);
+            }
+
+            int header = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0);
+            if (data.Length - at < header + 4)
+            {
+                return new(messages, false, true);
+            }
+
+            long length = length7 switch
+            {
+                126 => (data[at + 2] << 8) | data[at + 3],
+                127 => (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(at + 2, 8)),
+                _ => length7,
+            };
+            bool minimal = length7 switch { 126 => length >= 126, 127 => length > ushort.MaxValue && length <= int.MaxValue, _ => true };
+            if (!minimal)
+            {
+                return new(messages, false, false);
+            }
+
+            byte[] mask = data.AsSpan(at + header, 4).ToArray();
+            at += header + 4;
+            int present = (int)Math.Min(length, data.Length - at);
+            byte[] payload = new byte[present];
+            for (int i = 0; i < present; i++)
+            {
+                payload[i] = (byte)(data[at + i] ^ mask[i % 4]);
+            }
+
+            at += present;
+            if (opcode == 8)
+            {
+                return new(messages, false, true);
+            }
+
+            if (opcode is 9 or 10)
+            {
+                if (!fin || length > 125)
+                {
+                    return new(messages, false, false);
+                }
+
+                if (present < length)
+                {
+                    return new(messages, false, true);
+                }
+
+                continue;
+            }
+
+            if (opcode == 0 ? !inMessage : inMessage)
+            {
+                return new(messages, false, false);
+            }
+
+            if (opcode != 0)
+            {
+                inMessage = true;
+                text = opcode == 1;
+            }
+
+            if (text && !Array.TrueForAll(payload, b => b < 0x80))
+            {
+                return new(messages, false, false);
+            }
+
+            current.AddRange(payload);
+            if (current.Count > MaxMessageSize)
+            {
+                // .NET's WebSocket fills a receive from the stream before returning it, so a frame cut short can end
+                // the connection (the client is gone) before the bytes past the limit are seen.
+                return new(messages, present == length, present == length);
+            }
+
+            if (present < length)
+            {
+                return new(messages, false, true);
+            }
+
+            if (fin)
+            {
+                messages.Add([.. current]);
+                current.Clear();
+                inMessage = false;
+            }
+        }
+    }
+
+    // The status of every close frame in what the server sent (unmasked frames).
+    private static List<int> ServerCloseStatuses(byte[] data)
+    {
+        var statuses = new List<int>();
+        int at = 0;
+        while (data.Length - at >= 2)
+        {
+            int opcode = data[at] & 0x0f;
+            int length7 = data[at + 1] & 0x7f;
+            int header = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0);
+            long length = length7 switch
+            {
+                126 => (data[at + 2] << 8) | data[at + 3],
+                127 => (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(at + 2, 8)),
+                _ => length7,
+            };
+            Require((data[at + 1] & 0x80) == 0 && data.Length - at >= header + length, "the server sent a frame that is masked or cut short");
+            if (opcode == 8 && length >= 2)
+            {
+                statuses.Add((data[at + header] << 8) | data[at + header + 1]);
+            }
+
+            at += header + (int)length;
+        }
+
+        Require(at == data.Length, "the server sent a frame that is cut short");
+        return statuses;
+    }
+
+    /// <summary>The WebSocket feature of an upgrade request that has been accepted with the given socket.</summary>
+    private sealed class AcceptedWebSocket(WebSocket socket) : IHttpWebSocketFeature
+    {
+        public bool IsWebSocketRequest => true;
+
+        public Task<WebSocket> AcceptAsync(WebSocketAcceptContext context) => Task.FromResult(socket);
+    }
 }
 
-/// <summary>A stream over fixed bytes that returns at most <c>chunk</c> bytes a read and swallows writes.</summary>
-internal sealed class TrickleStream(byte[] data, int chunk) : Stream
+/// <summary>
+/// A stream over fixed bytes that returns at most <c>chunk</c> bytes a read, and copies writes into <c>sink</c> (or
+/// swallows them).
+/// </summary>
+internal sealed class TrickleStream(byte[] data, int chunk, Stream? sink = null) : Stream
 {
     private int _position;
 
@@ -456,13 +672,21 @@ internal sealed class TrickleStream(byte[] data, int chunk) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
 
-    public override void Write(byte[] buffer, int offset, int count)
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer) => sink?.Write(buffer);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.CompletedTask;
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Write(buffer, offset, count);
+        return Task.CompletedTask;
+    }
 
     public override void Flush()
     {

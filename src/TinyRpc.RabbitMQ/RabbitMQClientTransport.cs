@@ -15,7 +15,10 @@ namespace TinyRpc.Transports;
 /// Messages are published as mandatory: when no queue takes one (no server has declared it yet), the
 /// broker returns it and the call fails at once instead of timing out. A call without a reply within
 /// <see cref="Timeout"/> fails with an <see cref="RpcTransportException"/>; a late reply, or a second reply to one call, is discarded.
-/// Calls in flight while the broker restarts fail (or time out); the connection recovers and later calls work.
+/// When the connection to the broker is lost (the broker stops or restarts, the network fails, the broker closes the
+/// connection), the calls waiting for replies fail at once with an <see cref="RpcTransportException"/>, since their
+/// replies can no longer arrive; calls made while it is down fail too, and once the client library has recovered
+/// the connection, later calls work.
 /// </remarks>
 public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
 {
@@ -113,6 +116,7 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += transport.OnReplyAsync;
             channel.BasicReturnAsync += transport.OnReturnedAsync;
+            channel.ChannelShutdownAsync += transport.OnChannelShutdownAsync;
             await channel.BasicConsumeAsync(DirectReplyTo, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
             return transport;
         }
@@ -129,7 +133,8 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
 
     /// <inheritdoc/>
     /// <exception cref="RpcTransportException">
-    /// The message could not be published, no queue took it, or no reply came within <see cref="Timeout"/>.
+    /// The message could not be published, no queue took it, the connection to the broker was lost while the call
+    /// waited for its reply, or no reply came within <see cref="Timeout"/>.
     /// </exception>
     public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
     {
@@ -212,6 +217,27 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
             || !waiter.TrySetResult(e.Body.ToArray()))
         {
             Interlocked.Increment(ref _discardedReplies);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // Replies come back over direct reply-to, which belongs to the channel: once the channel is gone (the connection
+    // to the broker was lost, or the broker closed the channel), a reply to a request published on it can no longer
+    // arrive, not even after recovery, whose new channel has a reply-to address of its own.
+    private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs e)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return Task.CompletedTask; // DisposeAsync has failed the waiting calls itself.
+        }
+
+        string reason = string.IsNullOrEmpty(e.ReplyText) ? e.Initiator.ToString() : $"{e.Initiator}: {e.ReplyCode} {e.ReplyText}";
+        foreach (KeyValuePair<string, TaskCompletionSource<byte[]>> pending in _pending)
+        {
+            pending.Value.TrySetException(new RpcTransportException(
+                $"The connection to the RabbitMQ broker was lost ({reason}) while the call waited for its reply to the message published to '{RoutingKey}' on exchange '{Exchange}'; "
+                + "the request may or may not have run. The connection recovers by itself, and later calls work once it is back."));
         }
 
         return Task.CompletedTask;

@@ -54,6 +54,22 @@ public sealed class RabbitMQBroker : IAsyncLifetime
     public static Task<(int Code, string Output)> RunCtlAsync(params string[] args)
         => RunAsync(FindProgram("rabbitmqctl") ?? "rabbitmqctl", ["-n", NodeName, .. args], TimeSpan.FromSeconds(90));
 
+    /// <summary>
+    /// Closes, from the broker's side (<c>rabbitmqctl close_connection</c>), the one connection whose client-given name
+    /// contains <paramref name="nameFragment"/>: what the client sees when it loses the broker, for that connection
+    /// only, so tests running alongside are not disturbed.
+    /// </summary>
+    public static async Task CloseConnectionAsync(string nameFragment, string reason = "closed by a test")
+    {
+        (int code, string output) = await RunCtlAsync("list_connections", "pid", "client_properties", "--no-table-headers", "--quiet");
+        Assert.True(code == 0, "rabbitmqctl list_connections failed: " + output);
+        // client_properties carries the connection name the client gave.
+        string[] pids = output.Split('\n').Where(line => line.Contains(nameFragment, StringComparison.Ordinal)).Select(line => line.Split('\t')[0].Trim()).ToArray();
+        Assert.True(pids.Length == 1, $"Not exactly one connection named '{nameFragment}' in:\n{output}");
+        (code, output) = await RunCtlAsync("close_connection", pids[0], reason);
+        Assert.True(code == 0, "rabbitmqctl close_connection failed: " + output);
+    }
+
     /// <summary>Waits for the port, then for the node to finish booting.</summary>
     public static async Task WaitUntilReadyAsync(TimeSpan limit)
     {

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
@@ -28,6 +31,113 @@ public sealed class RedeliveryFilterTests
         Assert.Equal(1, runs);
         Assert.Equal(1, filtered);
         Assert.Equal(0, discarded);
+    }
+
+    /// <summary>
+    /// A request whose acknowledgement was lost after its reply went out: the server's connection is closed by the
+    /// broker while the method runs, and the broker puts the request back. A second consumer of the queue (raw AMQP)
+    /// holds that redelivery until the first run has replied over the recovered connection (whose acknowledgement
+    /// carries a delivery tag of the closed channel, so it never reaches the broker), then gives it back. The broker
+    /// delivers it to the server again, redelivered: the filter must send the remembered reply again, without running
+    /// the method a second time.
+    /// </summary>
+    [Fact]
+    public async Task With_the_filter_a_request_redelivered_after_its_reply_gets_the_remembered_reply_again_and_does_not_run_again()
+    {
+        string queue = TestService.NewQueueName("resend");
+        string name = "TinyRpc redelivery test " + Guid.NewGuid().ToString("N");
+        var factory = new ConnectionFactory
+        {
+            HostName = RabbitMQBroker.Host,
+            Port = RabbitMQBroker.Port,
+            // Long enough that the broker has handed the requeued request to the holding consumer before the
+            // server's consumer is back; the test checks that it did.
+            NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
+        };
+        await using IConnection serverConnection = await factory.CreateConnectionAsync(name);
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        serverConnection.RecoverySucceededAsync += (_, _) =>
+        {
+            recovered.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        int runs = 0;
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("hold", async (request, _) =>
+        {
+            // Each run answers with its own number, so a second run could not pass for the remembered reply.
+            int run = Interlocked.Increment(ref runs);
+            running.TrySetResult();
+            await release.Task;
+            return request.Respond(run);
+        });
+
+        await using IConnection test = await Admin.ConnectAsync("TinyRpc redelivery test peer");
+        await using IChannel replies = await test.CreateChannelAsync();
+        string replyQueue = (await replies.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        var received = Channel.CreateUnbounded<(string? CorrelationId, byte[] Body)>();
+        var replyConsumer = new AsyncEventingBasicConsumer(replies);
+        replyConsumer.ReceivedAsync += (_, e) =>
+        {
+            received.Writer.TryWrite((e.BasicProperties.CorrelationId, e.Body.ToArray()));
+            return Task.CompletedTask;
+        };
+        await replies.BasicConsumeAsync(replyQueue, autoAck: true, replyConsumer);
+
+        await using (RabbitMQServerTransport transport = await RabbitMQServerTransport.CreateAsync(serverConnection, queue))
+        {
+            transport.RedeliveryFilterCapacity = 100;
+            using var stop = new CancellationTokenSource();
+            Task serving = new RpcServer(transport, new JsonRpcProtocol(), dispatcher).ServeForeverAsync(stop.Token);
+
+            await using IChannel publisher = await test.CreateChannelAsync();
+            var properties = new BasicProperties { MessageId = Guid.NewGuid().ToString("N"), CorrelationId = "call-1", ReplyTo = replyQueue };
+            await publisher.BasicPublishAsync(string.Empty, queue, mandatory: false, properties, """{"jsonrpc":"2.0","method":"hold","id":1}"""u8.ToArray());
+            await running.Task.WaitAsync(TestService.Limit);
+
+            // The holding consumer joins only now, so the first delivery went to the server.
+            await using IChannel holder = await test.CreateChannelAsync();
+            await holder.BasicQosAsync(0, 1, false);
+            var held = new TaskCompletionSource<BasicDeliverEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var holdingConsumer = new AsyncEventingBasicConsumer(holder);
+            holdingConsumer.ReceivedAsync += (_, e) =>
+            {
+                held.TrySetResult(e);
+                return Task.CompletedTask;
+            };
+            string holderTag = await holder.BasicConsumeAsync(queue, autoAck: false, holdingConsumer);
+
+            await RabbitMQBroker.CloseConnectionAsync(name);
+            BasicDeliverEventArgs redelivery = await held.Task.WaitAsync(TestService.Limit);
+            Assert.True(redelivery.Redelivered);
+            Assert.Equal(properties.MessageId, redelivery.BasicProperties.MessageId);
+
+            // The first run replies once the server's connection is back.
+            await recovered.Task.WaitAsync(TestService.Limit);
+            release.TrySetResult();
+            (string? CorrelationId, byte[] Body) first = await received.Reader.ReadAsync().AsTask().WaitAsync(TestService.Limit);
+            Assert.Equal("call-1", first.CorrelationId);
+            Assert.Equal("""{"jsonrpc":"2.0","id":1,"result":1}""", Encoding.UTF8.GetString(first.Body));
+
+            // Given back, the request can only go to the server's consumer.
+            await holder.BasicCancelAsync(holderTag);
+            await holder.BasicRejectAsync(redelivery.DeliveryTag, requeue: true);
+            (string? CorrelationId, byte[] Body) again = await received.Reader.ReadAsync().AsTask().WaitAsync(TestService.Limit);
+            Assert.Equal("call-1", again.CorrelationId);
+            Assert.Equal(first.Body, again.Body);
+            Assert.Equal(1, Volatile.Read(ref runs));
+            Assert.Equal(1, transport.FilteredRedeliveries);
+
+            await stop.CancelAsync();
+            await serving.WaitAsync(TestService.Limit);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref runs));
+        Assert.False(received.Reader.TryRead(out _));
+        await Admin.DeleteQueueAsync(queue);
     }
 
     private static async Task<(int Runs, long Filtered, long Discarded)> RedeliverWhileRunningAsync(int filterCapacity)
@@ -64,7 +174,7 @@ public sealed class RedeliveryFilterTests
             Task<int> call = client.CallAsync<int>("hold");
             await firstRun.Task.WaitAsync(TestService.Limit);
 
-            await CloseConnectionAsync(name);
+            await RabbitMQBroker.CloseConnectionAsync(name);
 
             // The redelivery either runs the method a second time or is filtered: wait for whichever comes.
             var clock = Stopwatch.StartNew();
@@ -90,16 +200,5 @@ public sealed class RedeliveryFilterTests
             await Admin.DeleteQueueAsync(queue);
             return (Volatile.Read(ref runs), filtered, clientTransport.DiscardedReplies);
         }
-    }
-
-    private static async Task CloseConnectionAsync(string userProvidedName)
-    {
-        (int code, string output) = await RabbitMQBroker.RunCtlAsync("list_connections", "pid", "client_properties", "--no-table-headers", "--quiet");
-        Assert.True(code == 0, "rabbitmqctl list_connections failed: " + output);
-        // client_properties carries the connection name the client gave.
-        string? pid = output.Split('\n').Where(line => line.Contains(userProvidedName, StringComparison.Ordinal)).Select(line => line.Split('\t')[0].Trim()).SingleOrDefault();
-        Assert.True(pid is not null, $"No connection named '{userProvidedName}' in:\n{output}");
-        (code, output) = await RabbitMQBroker.RunCtlAsync("close_connection", pid!, "redelivery test");
-        Assert.True(code == 0, "rabbitmqctl close_connection failed: " + output);
     }
 }
