@@ -451,9 +451,9 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
                 return $"parameter '{p.Name}' is passed as '{kind}'; pass it by value";
             }
 
-            if (Parser.IsCancellationToken(p.Type))
+            if (Parser.IsSuppliedByServer(p.Type))
             {
-                tokens++;
+                tokens += Parser.IsCancellationToken(p.Type) ? 1 : 0;
                 continue;
             }
 
@@ -477,7 +477,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
     {
         foreach (IParameterSymbol p in method.Parameters)
         {
-            if (Parser.IsCancellationToken(p.Type))
+            if (Parser.IsSuppliedByServer(p.Type))
             {
                 continue;
             }

@@ -159,7 +159,7 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
     {
         foreach (IParameterSymbol p in method.Parameters)
         {
-            if (!Parser.IsCancellationToken(p.Type))
+            if (!Parser.IsSuppliedByServer(p.Type))
             {
                 yield return (p.Type, p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is ParameterSyntax { Type: { } t } ? t.GetLocation() : null);
             }

@@ -20,11 +20,12 @@ namespace TinyRpc.AspNetCore;
 /// that vanishes ends its connection; replies still due to it are dropped and the server carries on. When the
 /// application stops, open sockets are closed with status 1001 (going away).
 /// </remarks>
-public sealed class WebSocketServerTransport : IServerTransport
+public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTransport
 {
     private readonly InboundQueue _queue;
     private readonly WebSocketServerOptions _options;
-    private int _connectionCount;
+    private readonly HashSet<WebSocketConnection> _connections = [];
+    private readonly Lock _gate = new();
 
     /// <summary>Creates the transport.</summary>
     public WebSocketServerTransport(WebSocketServerOptions? options = null)
@@ -49,7 +50,42 @@ public sealed class WebSocketServerTransport : IServerTransport
     }
 
     /// <summary>The number of sockets open now.</summary>
-    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<object> Peers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _connections];
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Sent as one message of <see cref="WebSocketServerOptions.MessageType"/>, in turn with the replies.</remarks>
+    public ValueTask SendToPeerAsync(object context, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        WebSocketConnection connection = context as WebSocketConnection ?? throw new ArgumentException("The context does not come from this transport.", nameof(context));
+        return connection.Ended.IsCancellationRequested
+            ? throw new RpcTransportException("The client has disconnected.")
+            : connection.SendAsync(message, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public CancellationToken GetPeerClosed(object context)
+        => (context as WebSocketConnection ?? throw new ArgumentException("The context does not come from this transport.", nameof(context))).Ended;
 
     /// <summary>
     /// Serves one WebSocket connection until it closes; use it as an endpoint's <see cref="RequestDelegate"/>.
@@ -77,8 +113,12 @@ public sealed class WebSocketServerTransport : IServerTransport
             return;
         }
 
-        Interlocked.Increment(ref _connectionCount);
         var connection = new WebSocketConnection(context, socket, _options);
+        lock (_gate)
+        {
+            _connections.Add(connection);
+        }
+
         CancellationToken stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         try
         {
@@ -86,8 +126,12 @@ public sealed class WebSocketServerTransport : IServerTransport
         }
         finally
         {
+            lock (_gate)
+            {
+                _connections.Remove(connection);
+            }
+
             connection.Dispose();
-            Interlocked.Decrement(ref _connectionCount);
         }
     }
 
@@ -127,6 +171,7 @@ public sealed class WebSocketServerTransport : IServerTransport
     {
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        private readonly CancellationTokenSource _ended = new(); // not disposed: tokens handed out may be read at any time
         private readonly Lock _idleGate = new();
         private Timer? _idleTimer; // runs while no reply is owed; null when there is no idle timeout or the connection ended
         private int _unanswered;
@@ -274,6 +319,9 @@ public sealed class WebSocketServerTransport : IServerTransport
             }
         }
 
+        /// <summary>Cancelled once the connection has ended.</summary>
+        public CancellationToken Ended => _ended.Token;
+
         public async ValueTask SendAsync(ReadOnlyMemory<byte> reply, CancellationToken cancellationToken)
         {
             if (_closed.IsCancellationRequested)
@@ -364,6 +412,7 @@ public sealed class WebSocketServerTransport : IServerTransport
             _closed.Cancel();
             _closed.Dispose();
             _sendLock.Dispose();
+            _ended.Cancel();
         }
     }
 }

@@ -9,6 +9,7 @@ internal static class KnownNames
     public const string RpcNameAttribute = "TinyRpc.RpcNameAttribute";
     public const string RpcDispatcher = "TinyRpc.RpcDispatcher";
     public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string RpcConnection = "TinyRpc.RpcConnection";
     public const string Task = "System.Threading.Tasks.Task";
     public const string TaskOfT = "System.Threading.Tasks.Task`1";
     public const string ValueTask = "System.Threading.Tasks.ValueTask";

@@ -153,7 +153,7 @@ public sealed partial class RpcGenerator
         /// <summary><c>new RpcParameter[] { ... }</c>: the wire parameters (not the cancellation token).</summary>
         private static void WriteParameterList(SourceWriter w, ImmutableEquatableArray<ParameterSpec> parameters, string suffix)
         {
-            List<ParameterSpec> wire = parameters.Where(static p => p.Kind != ParameterKind.CancellationToken).ToList();
+            List<ParameterSpec> wire = parameters.Where(static p => p.Kind is ParameterKind.Wire or ParameterKind.ParamArray).ToList();
             if (wire.Count == 0)
             {
                 w.WriteLine("global::System.Array.Empty<global::TinyRpc.RpcParameter>()" + suffix);
@@ -180,7 +180,7 @@ public sealed partial class RpcGenerator
         /// </summary>
         private static void WriteInvokerBody(SourceWriter w, ImmutableEquatableArray<ParameterSpec> parameters, ReturnKind returnKind, string? resultType, string target)
         {
-            if (parameters.Any(static p => p.Kind != ParameterKind.CancellationToken))
+            if (parameters.Any(static p => p.Kind is ParameterKind.Wire or ParameterKind.ParamArray))
             {
                 w.WriteLine("global::TinyRpc.RpcArguments __args = __request.Arguments;");
                 w.WriteLine("bool __named = __args.IsNamed;");
@@ -198,6 +198,12 @@ public sealed partial class RpcGenerator
                 {
                     case ParameterKind.CancellationToken:
                         arguments.Add("__cancellationToken");
+                        continue;
+
+                    case ParameterKind.Connection:
+                        arguments.Add(p.RejectsNull
+                            ? "__request.Connection ?? throw new global::System.InvalidOperationException(\"This method needs a connection that carries calls back to its client; the transport of this request has none.\")"
+                            : "__request.Connection");
                         continue;
 
                     case ParameterKind.Wire when p.IsOptional && p.RejectsNull:

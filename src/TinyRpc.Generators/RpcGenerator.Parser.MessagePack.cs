@@ -56,7 +56,7 @@ partial class RpcGenerator
                 foreach (IParameterSymbol parameter in method.Parameters)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (!IsCancellationToken(parameter.Type))
+                    if (!IsSuppliedByServer(parameter.Type))
                     {
                         AddMessagePackType(parameter.Type, found, cancellationToken);
                     }

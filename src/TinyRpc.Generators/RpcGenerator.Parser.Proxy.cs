@@ -160,6 +160,11 @@ partial class RpcGenerator
                     hasCancellationToken = true;
                     parameters.Add(new ProxyParameterSpec(p.Name, p.Type.ToDisplayString(TypeFormat), ParameterKind.CancellationToken, null));
                 }
+                else if (IsRpcConnection(p.Type))
+                {
+                    // A contract shared with the class that serves it: the server supplies the connection, nothing is sent.
+                    parameters.Add(new ProxyParameterSpec(p.Name, p.Type.ToDisplayString(TypeFormat), ParameterKind.Connection, null));
+                }
                 else if (GetUnsupportedValueReason(p.Type) is not null)
                 {
                     return null;

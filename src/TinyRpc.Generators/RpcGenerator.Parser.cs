@@ -272,6 +272,14 @@ partial class RpcGenerator
                     return null;
                 }
 
+                if (IsRpcConnection(p.Type))
+                {
+                    // Rejects null when the parameter is not nullable: the invoker then refuses a request without one.
+                    parameters.Add(new ParameterSpec(wireName, ParameterKind.Connection, p.Type.ToDisplayString(TypeFormat),
+                        p.Type.ToDisplayString(TypeOfFormat), false, null, p.NullableAnnotation != NullableAnnotation.Annotated, null, false));
+                    continue;
+                }
+
                 if (IsCancellationToken(p.Type))
                 {
                     // The request has one token to give.
@@ -363,7 +371,7 @@ partial class RpcGenerator
             var seen = new Dictionary<string, IParameterSymbol>(StringComparer.Ordinal);
             foreach (IParameterSymbol p in method.Parameters)
             {
-                if (IsCancellationToken(p.Type))
+                if (IsSuppliedByServer(p.Type))
                 {
                     continue;
                 }
@@ -509,6 +517,11 @@ partial class RpcGenerator
             => type.WithNullableAnnotation(annotation).ToDisplayString(TypeFormat);
 
         internal static bool IsCancellationToken(ITypeSymbol type) => MetadataName(type) == KnownNames.CancellationToken;
+
+        internal static bool IsRpcConnection(ITypeSymbol type) => MetadataName(type) == KnownNames.RpcConnection;
+
+        /// <summary>A parameter the server supplies (a cancellation token, the connection), not read from the request.</summary>
+        internal static bool IsSuppliedByServer(ITypeSymbol type) => IsCancellationToken(type) || IsRpcConnection(type);
 
         internal static string MetadataName(ITypeSymbol type)
         {

@@ -35,6 +35,16 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
     internal const int ResponseType = 1;
     internal const int NotificationType = 2;
 
+    /// <inheritdoc/>
+    /// <remarks>By the type in the envelope: 0 (request) and 2 (notification) are requests, 1 a reply.</remarks>
+    public override RpcMessageKind Classify(ReadOnlySpan<byte> message)
+        => message.Length < 2 ? RpcMessageKind.Unknown : (message[0], message[1]) switch
+        {
+            (0x94, RequestType) or (0x93, NotificationType) => RpcMessageKind.Request,
+            (0x94, ResponseType) => RpcMessageKind.Reply,
+            _ => RpcMessageKind.Unknown,
+        };
+
     internal static readonly MessagePackRpcProtocol Shared = new();
 
     private int _lastId;

@@ -11,4 +11,7 @@ internal enum ParameterKind
 
     /// <summary>A <c>CancellationToken</c>: supplied by the server, not a wire parameter.</summary>
     CancellationToken,
+
+    /// <summary>An <c>RpcConnection</c>: the connection the request came over (<c>RpcRequest.Connection</c>), not a wire parameter.</summary>
+    Connection,
 }

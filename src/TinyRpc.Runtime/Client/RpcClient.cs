@@ -32,6 +32,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private Task? _receiveLoop;
+    private protected bool _servesRequests; // set by RpcConnection: incoming messages may be requests
     private Timer? _timeoutSweep;
     private long _timeoutSweepPeriod;
 
@@ -359,6 +360,24 @@ public class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Takes an incoming message that is a request (an <see cref="RpcConnection"/> serves it); false for a reply.</summary>
+    private protected virtual ValueTask<bool> TryServeAsync(ReadOnlyMemory<byte> message) => new(false);
+
+    /// <summary>Starts the receive loop now, instead of at the first call.</summary>
+    private protected void StartReceiving() => EnsureReceiving();
+
+    /// <summary>The receive loop, once started: it ends when the channel closes or the client is disposed.</summary>
+    private protected Task? ReceiveLoop => _receiveLoop;
+
+    /// <summary>Ends when the client is disposed.</summary>
+    private protected CancellationToken Disposing => _disposed.Token;
+
+    /// <summary>Sends bytes over the channel; without a copy when they are <paramref name="owned"/> and the channel can keep them.</summary>
+    private protected ValueTask SendOverChannelAsync(ReadOnlyMemory<byte> bytes, bool owned)
+        => owned && _ownedSender is not null
+            ? _ownedSender.SendOwnedAsync(bytes, CancellationToken.None)
+            : _channel!.SendAsync(bytes, CancellationToken.None);
+
     private void EnsureReceiving()
     {
         if (_receiveLoop is not null)
@@ -385,8 +404,13 @@ public class RpcClient : IAsyncDisposable, IDisposable
                     : await _channel!.ReceiveAsync(_disposed.Token).ConfigureAwait(false);
                 if (message is null)
                 {
-                    error = new RpcTransportException("The connection was closed by the server.");
+                    error = new RpcTransportException("The connection was closed by the other side.");
                     break;
+                }
+
+                if (_servesRequests && await TryServeAsync(message.Value).ConfigureAwait(false))
+                {
+                    continue;
                 }
 
                 RpcMessage reply;

@@ -49,6 +49,13 @@ public abstract class RpcRequest : RpcMessage
     public abstract RpcArguments Arguments { get; }
 
     /// <summary>
+    /// The connection the request came over, when it can carry calls the other way: an <see cref="RpcConnection"/>, or
+    /// a server whose transport keeps its clients connected (<see cref="Transports.IDuplexServerTransport"/>). Through it
+    /// a method calls back, or notifies, the client that called it. Null over request/reply transports.
+    /// </summary>
+    public RpcConnection? Connection { get; internal set; }
+
+    /// <summary>
     /// Creates the success response carrying <paramref name="result"/>, or null for a notification
     /// (tinyrpc's <c>respond</c>).
     /// </summary>

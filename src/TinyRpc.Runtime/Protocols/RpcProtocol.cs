@@ -64,6 +64,12 @@ public abstract class RpcProtocol
     public abstract RpcMessage ParseRequest(ReadOnlyMemory<byte> data);
 
     /// <summary>
+    /// Tells whether a message is a request or a reply without parsing it, for a connection on which both travel
+    /// (<see cref="RpcConnection"/>). Reads as little as it needs; never throws. The default cannot tell.
+    /// </summary>
+    public virtual RpcMessageKind Classify(ReadOnlySpan<byte> message) => RpcMessageKind.Unknown;
+
+    /// <summary>
     /// Parses and validates a reply message (tinyrpc's <c>parse_reply</c>). Returns an
     /// <see cref="RpcResponse"/> (maybe an <see cref="RpcErrorResponse"/>) or an <see cref="RpcBatchResponse"/>.
     /// </summary>

@@ -60,15 +60,19 @@ public sealed partial class RpcResponder
     /// replaced by the protocol's error reply (code -32603, saying the reply is too large) for the same request, so
     /// that the caller is answered. Never throws.
     /// </summary>
-    public async ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, CancellationToken cancellationToken = default)
+    public ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, CancellationToken cancellationToken = default)
+        => RespondAsync(message, context, maxReplySize, connection: null, cancellationToken);
+
+    // With the connection the requests came over, for RpcRequest.Connection.
+    internal async ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, RpcConnection? connection, CancellationToken cancellationToken)
     {
         Trace?.Invoke(RpcServer.Incoming, context, message);
-        RpcReply reply = await AnswerAsync(message, maxReplySize, cancellationToken).ConfigureAwait(false);
+        RpcReply reply = await AnswerAsync(message, maxReplySize, connection, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(RpcServer.Outgoing, context, reply.Message);
         return reply;
     }
 
-    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, CancellationToken cancellationToken)
+    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, RpcConnection? connection, CancellationToken cancellationToken)
     {
         try
         {
@@ -80,6 +84,11 @@ public sealed partial class RpcResponder
             catch (BadRequestException e)
             {
                 return new(e.ErrorRespond().Serialize(), false);
+            }
+
+            if (connection is not null)
+            {
+                AttachConnection(request, connection);
             }
 
             RpcMessage? reply = request is RpcRequest single
@@ -105,6 +114,23 @@ public sealed partial class RpcResponder
             catch (Exception)
             {
                 return default;
+            }
+        }
+    }
+
+    private static void AttachConnection(RpcMessage request, RpcConnection connection)
+    {
+        if (request is RpcRequest single)
+        {
+            single.Connection = connection;
+            return;
+        }
+
+        foreach (RpcBatchItem item in (RpcBatchRequest)request)
+        {
+            if (item.Request is { } member)
+            {
+                member.Connection = connection;
             }
         }
     }

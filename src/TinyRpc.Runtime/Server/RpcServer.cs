@@ -1,4 +1,5 @@
-using TinyRpc.Protocols;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using TinyRpc.Transports;
 
 namespace TinyRpc;
@@ -40,6 +41,9 @@ public class RpcServer
     private readonly int _maxReplySize;
     private readonly IInlineServerReceiver? _inlineReceiver;
     private readonly IOwnedReplySender? _ownedReplySender;
+    private readonly IDuplexServerTransport? _duplex;
+    private readonly ConcurrentDictionary<object, PeerChannel>? _peers;
+    private readonly Lock _peersGate = new();
 
     /// <summary>Creates a server.</summary>
     public RpcServer(IServerTransport transport, RpcProtocol protocol, IRpcDispatcher dispatcher, RpcServerOptions? options = null)
@@ -61,6 +65,11 @@ public class RpcServer
         _maxReplySize = transport is IReplySizeLimit limited ? limited.MaxReplySize : int.MaxValue;
         _inlineReceiver = transport as IInlineServerReceiver;
         _ownedReplySender = transport as IOwnedReplySender;
+        _duplex = transport as IDuplexServerTransport;
+        if (_duplex is not null)
+        {
+            _peers = new ConcurrentDictionary<object, PeerChannel>(ReferenceEqualityComparer.Instance);
+        }
     }
 
     /// <summary>The transport.</summary>
@@ -81,6 +90,14 @@ public class RpcServer
         get => Responder.Trace;
         set => Responder.Trace = value;
     }
+
+    /// <summary>
+    /// The clients connected now, each as a connection through which the server calls it or notifies it (to push to
+    /// every client, say). Empty when the transport does not keep its clients connected (see
+    /// <see cref="IDuplexServerTransport"/>). The same object is <see cref="RpcRequest.Connection"/> in the client's
+    /// requests.
+    /// </summary>
+    public IReadOnlyList<RpcConnection> Connections => _duplex is null ? [] : [.. _duplex.Peers.Select(context => Peer(context).Connection)];
 
     /// <summary>
     /// Receives one message, handles it and sends the reply (tinyrpc's <c>receive_one_message</c>).
@@ -182,7 +199,19 @@ public class RpcServer
 
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
-        RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, cancellationToken).ConfigureAwait(false);
+        PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
+        RpcReply reply;
+        if (peer is { HasSent: true } && Protocol.Classify(message.Message.Span) == RpcMessageKind.Reply)
+        {
+            // A reply to a call the server made to this client: it completes that call, and answers nothing.
+            peer.Deliver(message.Message);
+            reply = default;
+        }
+        else
+        {
+            reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             if (reply.IsOwned && _ownedReplySender is not null)
@@ -198,6 +227,85 @@ public class RpcServer
         {
             // The requester went away; the reply has nowhere to go and the server carries on.
         }
+    }
+
+    // The server's side of the client of a context: made at its first message (or when Connections lists it), dropped
+    // when the transport says the client is gone, which fails the calls still waiting on it.
+    private PeerChannel Peer(object context)
+    {
+        if (_peers!.TryGetValue(context, out PeerChannel? peer))
+        {
+            return peer;
+        }
+
+        lock (_peersGate)
+        {
+            if (_peers.TryGetValue(context, out peer))
+            {
+                return peer;
+            }
+
+            peer = new PeerChannel(_duplex!, context);
+            peer.Connection = new RpcConnection(Protocol, peer);
+            _peers[context] = peer;
+        }
+
+        _duplex!.GetPeerClosed(context).UnsafeRegister(static state =>
+        {
+            var (server, peer) = ((RpcServer, PeerChannel))state!;
+            server._peers!.TryRemove(new KeyValuePair<object, PeerChannel>(peer.Context, peer));
+            peer.Close(); // calls still waiting fail as the connection's receive loop ends
+            _ = DisposeWhenEndedAsync(peer.Connection);
+        }, (this, peer));
+        return peer;
+    }
+
+    private static async Task DisposeWhenEndedAsync(RpcConnection connection)
+    {
+        await connection.Completion.ConfigureAwait(false);
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The channel of the server's side of one client: messages go out through the transport, and the replies to the
+    /// server's calls, which arrive with the client's requests, are handed in by the server.
+    /// </summary>
+    private sealed class PeerChannel(IDuplexServerTransport transport, object context) : IMessageChannel, IDisposable
+    {
+        private readonly Channel<ReadOnlyMemory<byte>> _replies = System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
+            new UnboundedChannelOptions { SingleReader = true });
+        private volatile bool _hasSent;
+
+        public object Context => context;
+
+        public RpcConnection Connection { get; set; } = null!;
+
+        /// <summary>Whether the server has sent this client anything: only then may a message from it be a reply.</summary>
+        public bool HasSent => _hasSent;
+
+        public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        {
+            _hasSent = true; // before the message goes, so that its reply is recognised
+            return transport.SendToPeerAsync(context, message, cancellationToken);
+        }
+
+        public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await _replies.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return null;
+            }
+        }
+
+        public void Deliver(ReadOnlyMemory<byte> reply) => _replies.Writer.TryWrite(reply);
+
+        public void Close() => _replies.Writer.TryComplete();
+
+        public void Dispose() => Close();
     }
 
     /// <summary>The requests handled concurrently by one <see cref="ServeForeverAsync"/>, counted so that stopping can wait for them.</summary>

@@ -241,7 +241,7 @@ public sealed class StreamServerTransport : IServerTransport, IReplySizeLimit, I
 /// peer back. A peer that stops reading thus stops only itself; it stays connected, and is served again once it
 /// reads.
 /// </remarks>
-public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLimit, IAsyncDisposable
+public abstract class ConnectionServerTransport : IServerTransport, IDuplexServerTransport, IReplySizeLimit, IAsyncDisposable
 {
     // How long DisposeAsync lets the replies already queued go out before it closes the connections.
     private static readonly TimeSpan s_flushOnDispose = TimeSpan.FromSeconds(2);
@@ -412,6 +412,45 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             }
         }
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<object> Peers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _connections];
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Queued on the connection as a reply is, without waiting for the client to read it.</remarks>
+    /// <exception cref="RpcFramingException">The message is over <see cref="MaxMessageSize"/>.</exception>
+    public ValueTask SendToPeerAsync(object context, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        ServerConnection connection = context as ServerConnection ?? throw new ArgumentException("The context does not come from this transport.", nameof(context));
+        if (connection.Closed.IsCancellationRequested)
+        {
+            throw new RpcTransportException("The client has disconnected.");
+        }
+
+        try
+        {
+            connection.Framed.Queue(message);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new RpcTransportException("The client has disconnected.", e);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public CancellationToken GetPeerClosed(object context)
+        => (context as ServerConnection ?? throw new ArgumentException("The context does not come from this transport.", nameof(context))).Closed;
 
     private async Task AcceptLoopAsync()
     {
@@ -617,6 +656,7 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
         private readonly ConnectionServerTransport _owner;
         private readonly TimeSpan _idleTimeout;
         private readonly CancellationTokenSource? _idle; // runs out while the connection is idle; null when there is no limit
+        private readonly CancellationTokenSource _closed = new(); // not disposed: tokens handed out may be read at any time
         private int _unanswered;
         private bool _inputEnded;
         private TaskCompletionSource? _room; // the read loop's wait, while the connection holds its share
@@ -638,6 +678,9 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
         }
 
         public FramedConnection Framed { get; }
+
+        /// <summary>Cancelled when the connection's read loop has ended: nothing more comes from its client.</summary>
+        public CancellationToken Closed => _closed.Token;
 
         /// <summary>Ends the read loop's waits: cancelled when the transport stops or the connection was idle too long.</summary>
         public CancellationToken Reading { get; }
@@ -736,7 +779,11 @@ public abstract class ConnectionServerTransport : IServerTransport, IReplySizeLi
             room.TrySetResult();
         }
 
-        public void Dispose() => _idle?.Dispose();
+        public void Dispose()
+        {
+            _closed.Cancel();
+            _idle?.Dispose();
+        }
     }
 }
 

@@ -57,6 +57,46 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     /// <summary>True: responses carry the request id, so they can be matched in any order.</summary>
     public override bool SupportsOutOfOrder => true;
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// An object with a <c>method</c> member is a request; one with <c>result</c> or <c>error</c> first is a reply. A batch
+    /// is what its first member is. Members are read in order, values skipped, until one of those names.
+    /// </remarks>
+    public override RpcMessageKind Classify(ReadOnlySpan<byte> message)
+    {
+        var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            if (!reader.Read() || (reader.TokenType == JsonTokenType.StartArray && !reader.Read()) || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return RpcMessageKind.Unknown;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("method"u8))
+                {
+                    return RpcMessageKind.Request;
+                }
+
+                if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("error"u8))
+                {
+                    return RpcMessageKind.Reply;
+                }
+
+                if (!reader.TrySkip())
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return RpcMessageKind.Unknown;
+    }
+
     /// <summary>The deepest nesting accepted in a message.</summary>
     public int MaxDepth { get; }
 

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using TinyRpc.Transports;
+
+namespace TinyRpc;
+
+/// <summary>Settings of an <see cref="RpcConnection"/>.</summary>
+public sealed class RpcConnectionOptions
+{
+    /// <summary>The most incoming requests handled at once; the connection reads no further while that many run. 64 by default.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+}
+
+/// <summary>
+/// One end of a full-duplex connection, the same type on both ends: it calls the other side (everything
+/// <see cref="RpcClient"/> does, replies matched by id) and serves the other side's calls with its own dispatcher.
+/// A client that registers <see cref="RpcServiceAttribute"/> services of its own for the server to call back, a
+/// peer of StreamJsonRpc's <c>JsonRpc</c>, or the server's side of one client (<see cref="RpcRequest.Connection"/>,
+/// <see cref="RpcServer.Connections"/>).
+/// </summary>
+/// <remarks>
+/// It starts receiving when created. A message is told apart by <see cref="RpcProtocol.Classify"/>: replies complete
+/// calls; requests and notifications go to the dispatcher, up to <see cref="RpcConnectionOptions.MaxConcurrency"/> at
+/// once, each answered over the same channel (a connection without a dispatcher answers "Method not found"); a message
+/// that is neither gets the protocol's error reply. Within a method, <see cref="RpcRequest.Connection"/> is this
+/// connection. Disposing it closes the channel; calls waiting then fail.
+/// </remarks>
+public sealed class RpcConnection : RpcClient
+{
+    private readonly RpcResponder? _responder;
+    private readonly SemaphoreSlim? _slots;
+
+    /// <summary>Creates a connection over <paramref name="channel"/> and starts receiving.</summary>
+    /// <param name="protocol">A protocol that matches replies by id (<see cref="RpcProtocol.SupportsOutOfOrder"/>).</param>
+    /// <param name="channel">The channel; the connection owns it.</param>
+    /// <param name="dispatcher">Serves the other side's calls; null answers each with "Method not found".</param>
+    /// <param name="options">Settings; the defaults when null.</param>
+    /// <exception cref="ArgumentException">The protocol cannot match replies by id.</exception>
+    public RpcConnection(RpcProtocol protocol, IMessageChannel channel, IRpcDispatcher? dispatcher = null, RpcConnectionOptions? options = null)
+        : base(protocol, channel)
+    {
+        if (!protocol.SupportsOutOfOrder)
+        {
+            throw new ArgumentException($"The {protocol.Name} protocol cannot match replies by id, which a duplex connection needs.", nameof(protocol));
+        }
+
+        options ??= new RpcConnectionOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1);
+        _responder = new RpcResponder(protocol, dispatcher ?? new RpcDispatcher());
+        _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
+        _servesRequests = true;
+        StartReceiving();
+    }
+
+    // The server's side of one client: the server receives and dispatches its requests, and hands this connection the
+    // replies to the calls made through it.
+    internal RpcConnection(RpcProtocol protocol, IMessageChannel channel)
+        : base(protocol, channel)
+    {
+        StartReceiving();
+    }
+
+    /// <summary>Serves the other side's calls; null for the server's side of a client, whose requests the server dispatches.</summary>
+    public IRpcDispatcher? Dispatcher => _responder?.Dispatcher;
+
+    /// <summary>Completes when the connection has ended: the channel closed or the connection was disposed.</summary>
+    public Task Completion => ReceiveLoop ?? Task.CompletedTask;
+
+    private protected override ValueTask<bool> TryServeAsync(ReadOnlyMemory<byte> message)
+        => Protocol.Classify(message.Span) == RpcMessageKind.Reply ? new(false) : ServeAsync(message);
+
+    private async ValueTask<bool> ServeAsync(ReadOnlyMemory<byte> message)
+    {
+        // Back-pressure: while the connection serves as many as it may, it reads nothing more.
+        await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.connection.AnswerAsync(state.message), (connection: this, message), preferLocal: false);
+        return true;
+    }
+
+    private async Task AnswerAsync(ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, this, Disposing).ConfigureAwait(false);
+            if (!reply.Message.IsEmpty)
+            {
+                await SendOverChannelAsync(reply.Message, reply.IsOwned).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is going: the reply has nowhere to go.
+        }
+        finally
+        {
+            _slots!.Release();
+        }
+    }
+}
