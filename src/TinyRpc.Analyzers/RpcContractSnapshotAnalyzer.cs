@@ -217,7 +217,7 @@ public sealed class RpcContractSnapshotAnalyzer : DiagnosticAnalyzer
 
             if (was.Optional && !is_.Optional && !is_.IsParams)
             {
-                Breaking(Descriptors.RpcParametersChanged, location, $"requires parameter '{is_.Name}', which was optional");
+                Breaking(Descriptors.RpcParametersChanged, location, $"no longer lets callers leave out parameter '{is_.Name}'");
             }
             else if (!was.Optional && is_.Optional)
             {
@@ -227,7 +227,7 @@ public sealed class RpcContractSnapshotAnalyzer : DiagnosticAnalyzer
             if (was.IsParams != is_.IsParams)
             {
                 Breaking(Descriptors.RpcParametersChanged, location, is_.IsParams
-                    ? $"gathers the remaining arguments into parameter '{is_.Name}' (params), which it did not"
+                    ? $"now gathers the remaining arguments into parameter '{is_.Name}' (params)"
                     : $"no longer gathers the remaining arguments into parameter '{is_.Name}' (params)");
             }
         }
