@@ -197,7 +197,10 @@ public sealed class RpcContractSnapshotAnalyzer : DiagnosticAnalyzer
             ContractParameterSpec was = old.Parameters[i];
             ContractParameterSpec is_ = now.Parameters[i];
             Location location = report.ParameterLocation(method, i);
-            if (was.Name != is_.Name)
+            // A proxy sends arguments by position: an interface parameter's name reaches the wire only as an
+            // [RpcName] that the classes implementing the interface take over (they otherwise use their own names).
+            if (was.Name != is_.Name && (method.Method.ContainingType.TypeKind != TypeKind.Interface
+                || i < method.Parameters.Length && Parser.FindAttribute(method.Parameters[i], KnownNames.RpcNameAttribute) is not null))
             {
                 Breaking(Descriptors.RpcParametersChanged, location,
                     $"reads parameter {i + 1} by name as '{is_.Name}' where it was '{was.Name}'");

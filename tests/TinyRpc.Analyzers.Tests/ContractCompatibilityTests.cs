@@ -194,6 +194,12 @@ public class ContractCompatibilityTests
             "    int Count(string topic);\n    [Public(\"count\")] Task<int> CountAsync(string topic);", "" },
         { "an interface parameter renamed, wire name kept by [RpcName]", ContractTemplate.Replace("MEMBERS", "    int Count(string topic);", StringComparison.Ordinal),
             "    int Count([RpcName(\"topic\")] string subject);", "" },
+        { "an interface parameter renamed in C# (the proxy sends it by position)", ContractTemplate.Replace("MEMBERS", "    int Count(string topic);", StringComparison.Ordinal),
+            "    int Count(string subject);", "" },
+        { "an interface parameter's [RpcName] changed (implementing classes read it)", ContractTemplate.Replace("MEMBERS", "    int Count([RpcName(\"topic\")] string topic);", StringComparison.Ordinal),
+            "    int Count([RpcName(\"subject\")] string topic);", "TRPC0021 Warning" },
+        { "an interface parameter's type changed", ContractTemplate.Replace("MEMBERS", "    int Count(string topic);", StringComparison.Ordinal),
+            "    int Count(int topic);", "TRPC0021 Warning" },
     };
 
     [Theory]
