@@ -81,7 +81,6 @@ public sealed class PackageConsumerTests
                 .Replace("<OutputType>Exe</OutputType>", "", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(project, "Shop.csproj"), csproj);
             string source = Path.Combine(project, "Cart.cs");
-            File.Copy(Path.Combine(templates, "Contract.cs.txt"), source);
             await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
@@ -94,6 +93,13 @@ public sealed class PackageConsumerTests
             string[] write = [.. build, "-p:TinyRpcWriteContract=true"];
             string snapshot = Path.Combine(project, "Shop.rpc-contract.json");
 
+            // Without services there is nothing to record: no file.
+            await EditAsync(source, "namespace Shop;\n\npublic static class Empty { }\n");
+            string nothing = await RunAsync(project, write);
+            Assert.Contains("TinyRpc: the project has no [RpcService] types, so no contract was written", nothing, StringComparison.Ordinal);
+            Assert.False(File.Exists(snapshot));
+
+            await EditAsync(source, await File.ReadAllTextAsync(Path.Combine(templates, "Contract.cs.txt")));
             await RunAsync(project, write);
             Assert.Equal("""
                 {
@@ -114,7 +120,7 @@ public sealed class PackageConsumerTests
             await RunAsync(project, build);
 
             // ... a breaking change does not ...
-            await File.WriteAllTextAsync(source, (await File.ReadAllTextAsync(source)).Replace("int quantity = 1", "int quantity", StringComparison.Ordinal));
+            await EditAsync(source, (await File.ReadAllTextAsync(source)).Replace("int quantity = 1", "int quantity", StringComparison.Ordinal));
             string broken = await RunAsync(project, expectedExitCode: 1, build);
             Assert.Contains("Cart.cs(9,49): error TRPC0021: 'add_item' of 'Shop.Cart' no longer lets callers leave out parameter 'quantity'", broken, StringComparison.Ordinal);
 
@@ -124,7 +130,7 @@ public sealed class PackageConsumerTests
             await RunAsync(project, build);
 
             // A damaged snapshot is one clear diagnostic, not a crash.
-            await File.WriteAllTextAsync(snapshot, "{\"tinyrpcContract\": 1,");
+            await EditAsync(snapshot, "{\"tinyrpcContract\": 1,");
             string damaged = await RunAsync(project, expectedExitCode: 1, build);
             Assert.Contains("error TRPC0025: The contract snapshot", damaged, StringComparison.Ordinal);
             Assert.DoesNotContain("AD0001", damaged, StringComparison.Ordinal);
@@ -133,6 +139,16 @@ public sealed class PackageConsumerTests
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Rewrites a file of the project and dates it ahead of the last build's outputs, so that the next build compiles
+    /// again even where the file system keeps coarse timestamps (a copy would keep the template's older date).
+    /// </summary>
+    private static async Task EditAsync(string path, string text)
+    {
+        await File.WriteAllTextAsync(path, text);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(2));
     }
 
     private static Task<string> RunAsync(string directory, params string[] arguments) => RunAsync(directory, 0, arguments);
