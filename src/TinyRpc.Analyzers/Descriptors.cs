@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace TinyRpc.Analyzers;
 
 /// <summary>The descriptors of every TinyRpc diagnostic.</summary>
-internal static class Descriptors
+internal static partial class Descriptors
 {
     /// <summary>Where the diagnostic pages live; each ID's page is <c>{base}/TRPCnnnn.md</c>.</summary>
     public const string HelpLinkBase = "https://github.com/tinyrpc-dotnet/tinyrpc/blob/main/docs/diagnostics/";

@@ -1,7 +1,7 @@
 namespace TinyRpc.Analyzers;
 
 /// <summary>The stable IDs of the TinyRpc diagnostics. An ID is never reused for another rule.</summary>
-public static class DiagnosticIds
+public static partial class DiagnosticIds
 {
     /// <summary>Two methods of one service have the same RPC name.</summary>
     public const string DuplicateRpcName = "TRPC0001";

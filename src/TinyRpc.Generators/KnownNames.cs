@@ -26,4 +26,13 @@ internal static class KnownNames
     public const string MessagePackFormatterRegistry = "TinyRpc.Protocols.MessagePackFormatterRegistry";
 
     public const string MessagePackFormattersHintName = "TinyRpc.Generated.MessagePackFormatters.g.cs";
+
+    /// <summary>The MSBuild property that asks for the contract snapshot, as the compiler sees it.</summary>
+    public const string WriteContractProperty = "build_property.TinyRpcWriteContract";
+
+    /// <summary>The file holding the contract snapshot; the build targets look for it by this name.</summary>
+    public const string ContractHintName = "TinyRpc.Contract.g.cs";
+
+    /// <summary>The never-defined symbol whose <c>#if</c> block holds the snapshot in <see cref="ContractHintName"/>.</summary>
+    public const string ContractSymbol = "TINYRPC_CONTRACT_SNAPSHOT";
 }

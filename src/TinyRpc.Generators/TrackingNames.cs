@@ -20,4 +20,9 @@ internal static class TrackingNames
     public const string MessagePackDelegate = nameof(MessagePackDelegate);
     public const string MessagePackReferenced = nameof(MessagePackReferenced);
     public const string MessagePackTypes = nameof(MessagePackTypes);
+
+    // Contract snapshots: whether one is asked for, the contract of each service, and all of them together.
+    public const string ContractRequested = nameof(ContractRequested);
+    public const string ContractService = nameof(ContractService);
+    public const string Contract = nameof(Contract);
 }

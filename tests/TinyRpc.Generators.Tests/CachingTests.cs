@@ -186,6 +186,59 @@ public class CachingTests
     }
 
     [Fact]
+    public void Contract_snapshot_steps_are_cached_and_follow_wire_changes()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation([("Service.cs", ServiceSource), ("Other.cs", OtherSource)]);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new RpcGenerator().AsSourceGenerator()],
+            parseOptions: GeneratorHarness.ParseOptions(),
+            optionsProvider: new WriteContractOptions(),
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation, TestContext.Current.CancellationToken);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.Equal(["Demo.Calculator", "Demo.IGreeter"], first.TrackedSteps[TrackingNames.ContractService]
+            .SelectMany(s => s.Outputs).Select(o => ((Model.ContractServiceSpec)o.Value).Name).Order(StringComparer.Ordinal));
+        foreach (string step in (string[])[TrackingNames.ContractService, TrackingNames.ContractRequested, TrackingNames.Contract])
+        {
+            foreach ((object value, _) in first.TrackedSteps[step].SelectMany(s => s.Outputs))
+            {
+                AssertNoCompilerObjects(value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            }
+        }
+
+        // A body edit reaches no wire name: the contract is not written again.
+        CSharpCompilation body = Edit(compilation, "Service.cs", ServiceSource.Replace("=> a + b;", "=> b + a;", StringComparison.Ordinal));
+        GeneratorRunResult second = driver.RunGenerators(body, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        Assert.All(Reasons(second, TrackingNames.ContractService), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(Reasons(second, TrackingNames.Contract), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+
+        CSharpCompilation renamed = Edit(compilation, "Service.cs", ServiceSource.Replace("[Public(\"add\")]", "[Public(\"plus\")]", StringComparison.Ordinal));
+        GeneratorRunResult third = driver.RunGenerators(renamed, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(third, TrackingNames.ContractService));
+        Assert.Contains("{\"name\": \"plus\", \"parameters\": [{\"name\": \"a\", \"type\": \"int\"}, {\"name\": \"b\", \"type\": \"int\"}], \"result\": \"int\"}",
+            third.GeneratedSources.Single(s => s.HintName == KnownNames.ContractHintName).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The build properties of a project built with <c>-p:TinyRpcWriteContract=true</c>.</summary>
+    private sealed class WriteContractOptions : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } = new Options(true);
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(false);
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(false);
+
+        private sealed class Options(bool write) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+            {
+                value = write && key == "build_property.TinyRpcWriteContract" ? "true" : null;
+                return value is not null;
+            }
+        }
+    }
+
+    [Fact]
     public void MessagePack_formatters_cover_intercepted_AddMethod_delegates()
     {
         const string setup = """
