@@ -36,12 +36,14 @@ internal static class RpcExplorerEndpoints
         documentUrl ??= rpcUrl.TrimEnd('/') + DocumentSuffix;
         CheckUrl(documentUrl, nameof(documentUrl));
 
-        string basePath = "/" + pattern.Trim('/');
+        // "" for a page at the root, so that the assets are "/explorer.js", never "//explorer.js" (another host).
+        string trimmed = pattern.Trim('/');
+        string basePath = trimmed.Length == 0 ? "" : "/" + trimmed;
         string connectSources = string.Join(" ", new[] { rpcUrl, documentUrl }.Select(OriginOf).Where(o => o is not null).Distinct(StringComparer.Ordinal).Prepend("'self'"));
         string policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; connect-src " + connectSources
             + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
 
-        RouteGroupBuilder group = endpoints.MapGroup(basePath);
+        RouteGroupBuilder group = endpoints.MapGroup(basePath.Length == 0 ? "/" : basePath);
         RequestDelegate page = context => ServePageAsync(context, basePath, rpcUrl, documentUrl, policy);
         RequestDelegate script = context => ServeAssetAsync(context, Script.Value, "text/javascript; charset=utf-8");
         RequestDelegate style = context => ServeAssetAsync(context, Style.Value, "text/css; charset=utf-8");
@@ -67,7 +69,17 @@ internal static class RpcExplorerEndpoints
 
     private static bool IsRootRelative(string url) => url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal);
 
-    private static string? OriginOf(string url) => IsRootRelative(url) ? null : new Uri(url).GetLeftPart(UriPartial.Authority);
+    /// <summary>Scheme, host and port only: a CSP source cannot carry user information.</summary>
+    private static string? OriginOf(string url)
+    {
+        if (IsRootRelative(url))
+        {
+            return null;
+        }
+
+        var uri = new Uri(url);
+        return uri.Scheme + "://" + uri.Authority;
+    }
 
     /// <summary>A root-relative URL is taken inside the application, as the endpoints it names are mapped there.</summary>
     private static string Resolve(HttpContext context, string url) => IsRootRelative(url) ? context.Request.PathBase + url : url;

@@ -96,7 +96,7 @@ public sealed class ExplorerEndpointTests
             app.UsePathBase("/app");
             app.UseRouting();
             app.MapTinyRpcExplorer("/tools/rpc", "/rpc");
-            app.MapTinyRpcExplorer("/remote", "https://api.example:8443/rpc", "https://docs.example/contract.json?v=1&name=\"x\"");
+            app.MapTinyRpcExplorer("/remote", "https://user:secret@api.example:8443/rpc", "https://docs.example/contract.json?v=1&name=\"x\"");
         });
         using HttpClient http = TestHttp.NewClient();
 
@@ -106,9 +106,20 @@ public sealed class ExplorerEndpointTests
 
         using HttpResponseMessage remote = await http.GetAsync(host.Http("/app/remote"));
         string html = await remote.Content.ReadAsStringAsync();
-        Assert.Contains("""data-rpc-url="https://api.example:8443/rpc" data-document-url="https://docs.example/contract.json?v=1&amp;name=&quot;x&quot;""", html, StringComparison.Ordinal);
+        Assert.Contains("""data-rpc-url="https://user:secret@api.example:8443/rpc" data-document-url="https://docs.example/contract.json?v=1&amp;name=&quot;x&quot;""", html, StringComparison.Ordinal);
         string policy = Assert.Single(remote.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("connect-src 'self' https://api.example:8443 https://docs.example;", policy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_at_the_root_refers_to_its_assets_on_the_same_host()
+    {
+        await using KestrelHost host = await KestrelHost.StartAsync(app => app.MapTinyRpcExplorer("/", "/rpc"));
+        using HttpClient http = TestHttp.NewClient();
+        string html = await http.GetStringAsync(host.Http("/"));
+        Assert.Contains("""<script src="/explorer.js" defer></script>""", html, StringComparison.Ordinal);
+        using HttpResponseMessage script = await http.GetAsync(host.Http("/explorer.js"));
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 
     [Theory]
