@@ -25,7 +25,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
     private readonly ConcurrentQueue<string> _problems = new();
     private readonly CancellationTokenSource _closing = new();
     private Task _reader = Task.CompletedTask;
-    private TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _loads = new(StringComparer.Ordinal);
     private int _nextId;
 
     private HeadlessChromium(Process process, DirectoryInfo profile)
@@ -164,6 +164,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         await SendAsync("Page.enable");
         await SendAsync("Runtime.enable");
         await SendAsync("Log.enable");
+        await SendAsync("Page.setLifecycleEventsEnabled", new JsonObject { ["enabled"] = true });
     }
 
     private string StandardError
@@ -178,8 +179,9 @@ internal sealed class HeadlessChromium : IAsyncDisposable
     }
 
     /// <summary>Sends one DevTools command and returns its result; a protocol error is thrown.</summary>
-    public async Task<JsonElement> SendAsync(string method, JsonObject? parameters = null)
+    public async Task<JsonElement> SendAsync(string method, JsonObject? parameters = null, TimeSpan? limit = null)
     {
+        TimeSpan answerLimit = limit ?? Limit;
         int id = Interlocked.Increment(ref _nextId);
         var reply = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = reply;
@@ -191,11 +193,11 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
         try
         {
-            return await reply.Task.WaitAsync(Limit);
+            return await reply.Task.WaitAsync(answerLimit);
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"Chromium did not answer {method} within {Limit.TotalSeconds} s.", e);
+            throw new TimeoutException($"Chromium did not answer {method} within {answerLimit.TotalSeconds} s.", e);
         }
         finally
         {
@@ -264,8 +266,8 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         JsonElement parameters = root.GetProperty("params");
         switch (method)
         {
-            case "Page.loadEventFired":
-                _loaded.TrySetResult();
+            case "Page.lifecycleEvent" when parameters.GetProperty("name").GetString() == "load":
+                Loaded(parameters.GetProperty("loaderId").GetString()!).TrySetResult();
                 break;
             case "Runtime.exceptionThrown":
                 _problems.Enqueue("exception: " + parameters.GetProperty("exceptionDetails").GetRawText());
@@ -279,28 +281,31 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads <paramref name="url"/> and waits for its load event.</summary>
+    /// <summary>The load of one navigation, whichever of its event and its command's answer comes first.</summary>
+    private TaskCompletionSource Loaded(string loaderId) => _loads.GetOrAdd(loaderId, static _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Loads <paramref name="url"/> and waits for the load event of that navigation (not of an earlier page).</summary>
     public async Task NavigateAsync(Uri url)
     {
-        _loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         JsonElement result = await SendAsync("Page.navigate", new JsonObject { ["url"] = url.ToString() });
         if (result.TryGetProperty("errorText", out JsonElement error))
         {
             throw new InvalidOperationException($"Chromium could not load {url}: {error.GetString()}");
         }
 
-        await _loaded.Task.WaitAsync(Limit);
+        await Loaded(result.GetProperty("loaderId").GetString()!).Task.WaitAsync(Limit);
     }
 
     /// <summary>Evaluates a script expression in the page (awaiting a promise it returns) and returns its value.</summary>
     public async Task<JsonElement> EvaluateAsync(string expression)
     {
+        // Longer than the page's own limit in WaitForAsync, so that a wait that fails says what it waited for.
         JsonElement result = await SendAsync("Runtime.evaluate", new JsonObject
         {
             ["expression"] = expression,
             ["returnByValue"] = true,
             ["awaitPromise"] = true,
-        });
+        }, Limit * 2);
         if (result.TryGetProperty("exceptionDetails", out JsonElement exception))
         {
             throw new InvalidOperationException($"The page threw on {expression}: {exception.GetRawText()}");
