@@ -259,7 +259,81 @@
     view.reply.textContent = replyText;
   }
 
-  /** Reads the form into params; on a bad field, says which and puts the focus there. */
+  // JSON is carried as text from the fields to the wire and from the wire to the page: JSON.parse turns
+  // 9007199254740993 into 9007199254740992, and a tool for trying a server must show what was really sent and
+  // received. Values are parsed only to check them and to read the reply's shape.
+
+  /** The tokens of valid JSON text: punctuation, strings and literals, each as written. */
+  function tokenize(json) {
+    const tokens = [];
+    let i = 0;
+    while (i < json.length) {
+      const c = json[i];
+      if (c === " " || c === "\t" || c === "\n" || c === "\r") { i++; continue; }
+      if ("{}[]:,".includes(c)) { tokens.push(c); i++; continue; }
+      let j = i + 1;
+      if (c === "\"") {
+        while (j < json.length && json[j] !== "\"") j += json[j] === "\\" ? 2 : 1;
+        j++;
+      } else {
+        while (j < json.length && !" \t\n\r{}[]:,".includes(json[j])) j++;
+      }
+      tokens.push(json.slice(i, j));
+      i = j;
+    }
+    return tokens;
+  }
+
+  /** Valid JSON text, indented by two spaces, every string and number kept as written. */
+  function indent(json) {
+    const tokens = tokenize(json);
+    let out = "";
+    let depth = 0;
+    const newline = () => "\n" + "  ".repeat(depth);
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k];
+      if (t === "{" || t === "[") {
+        const close = t === "{" ? "}" : "]";
+        if (tokens[k + 1] === close) { out += t + close; k++; continue; }
+        depth++;
+        out += t + newline();
+      } else if (t === "}" || t === "]") {
+        depth--;
+        out += newline() + t;
+      } else if (t === ",") {
+        out += "," + newline();
+      } else if (t === ":") {
+        out += ": ";
+      } else {
+        out += t;
+      }
+    }
+    return out;
+  }
+
+  /** The text of a member of the top-level object of valid JSON text, compact, or undefined. */
+  function member(json, name) {
+    const tokens = tokenize(json);
+    let depth = 0;
+    for (let k = 0; k < tokens.length; k++) {
+      const t = tokens[k];
+      if (t === "{" || t === "[") { depth++; continue; }
+      if (t === "}" || t === "]") { depth--; continue; }
+      if (depth === 1 && tokens[k + 1] === ":" && t.startsWith("\"") && JSON.parse(t) === name && (k === 1 || tokens[k - 1] === ",")) {
+        let end = k + 2;
+        for (let level = 0; end < tokens.length; end++) {
+          const v = tokens[end];
+          if (v === "{" || v === "[") level++;
+          else if (v === "}" || v === "]") { if (level === 0) break; level--; }
+          else if (v === "," && level === 0) break;
+        }
+        return tokens.slice(k + 2, end).join("");
+      }
+    }
+    return undefined;
+  }
+
+  /** Reads the form into the text of params (undefined: none); on a bad field, says which and puts the focus there. */
   function collectParams(inputs, byName, view) {
     for (const { input } of inputs) input.removeAttribute("aria-invalid");
     const values = [];
@@ -270,11 +344,12 @@
         continue;
       }
       if (plain) {
-        values.push({ param, input, value: raw });
+        values.push({ param, input, json: JSON.stringify(raw) });
         continue;
       }
       try {
-        values.push({ param, input, value: JSON.parse(raw) });
+        JSON.parse(raw);
+        values.push({ param, input, json: tokenize(raw).join("") });
       } catch (e) {
         input.setAttribute("aria-invalid", "true");
         show(view, "error", "Not sent: " + text(param.name) + " is not valid JSON (" + e.message + ").", "", "");
@@ -284,9 +359,7 @@
     }
     if (inputs.length === 0) return undefined;
     if (byName) {
-      const named = {};
-      for (const v of values) if (!v.missing) named[text(v.param.name)] = v.value;
-      return named;
+      return "{" + values.filter((v) => !v.missing).map((v) => JSON.stringify(text(v.param.name)) + ":" + v.json).join(",") + "}";
     }
     const positional = [];
     let gap = null;
@@ -298,9 +371,9 @@
         gap.input.focus();
         return null;
       }
-      positional.push(v.value);
+      positional.push(v.json);
     }
-    return positional;
+    return "[" + positional.join(",") + "]";
   }
 
   async function call(name, inputs, byName, view) {
@@ -309,14 +382,13 @@
     if (view.busy) return;
     const params = collectParams(inputs, byName, view);
     if (params === null) return;
-    const message = { jsonrpc: "2.0", method: name };
-    if (params !== undefined) message.params = params;
-    message.id = nextId++;
-    const body = JSON.stringify(message);
+    const body = "{\"jsonrpc\":\"2.0\",\"method\":" + JSON.stringify(name) + (params !== undefined ? ",\"params\":" + params : "")
+      + ",\"id\":" + nextId++ + "}";
+    const requestText = indent(body);
     view.busy = true;
     view.button.setAttribute("aria-disabled", "true");
     view.outcome.setAttribute("aria-busy", "true");
-    show(view, "", "Calling " + name + "…", JSON.stringify(message, null, 2), "");
+    show(view, "", "Calling " + name + "…", requestText, "");
     try {
       const response = await fetch(rpcUrl, {
         method: "POST",
@@ -333,18 +405,18 @@
       } catch (e) {
         reply = undefined;
       }
-      const shown = head + "\n\n" + (reply !== undefined ? JSON.stringify(reply, null, 2) : replyText);
-      if (reply && typeof reply === "object" && !Array.isArray(reply) && "error" in reply && reply.error && typeof reply.error === "object") {
+      const shown = head + "\n\n" + (reply !== undefined ? indent(replyText) : replyText);
+      const single = reply && typeof reply === "object" && !Array.isArray(reply);
+      if (single && reply.error && typeof reply.error === "object") {
         const error = reply.error;
-        show(view, "error", "Error " + String(error.code) + ": " + text(error.message), JSON.stringify(message, null, 2), shown);
-      } else if (reply && typeof reply === "object" && !Array.isArray(reply) && "result" in reply) {
-        show(view, "ok", "Result: " + JSON.stringify(reply.result), JSON.stringify(message, null, 2), shown);
+        show(view, "error", "Error " + (member(member(replyText, "error"), "code") ?? String(error.code)) + ": " + text(error.message), requestText, shown);
+      } else if (single && "result" in reply) {
+        show(view, "ok", "Result: " + member(replyText, "result"), requestText, shown);
       } else {
-        show(view, "error", response.ok ? "Unexpected reply (" + head + ")." : "The server refused the call (" + head + ").",
-          JSON.stringify(message, null, 2), shown);
+        show(view, "error", response.ok ? "Unexpected reply (" + head + ")." : "The server refused the call (" + head + ").", requestText, shown);
       }
     } catch (e) {
-      show(view, "error", "The call failed: " + String(e && e.message ? e.message : e), JSON.stringify(message, null, 2), "");
+      show(view, "error", "The call failed: " + String(e && e.message ? e.message : e), requestText, "");
     } finally {
       view.busy = false;
       view.button.removeAttribute("aria-disabled");

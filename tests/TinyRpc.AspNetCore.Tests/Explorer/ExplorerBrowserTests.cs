@@ -20,13 +20,13 @@ public sealed class ExplorerBrowserTests
         await WithScreenshotAsync(browser, "contract-and-calls", async () =>
         {
             await browser.NavigateAsync(host.Http("/rpc/explorer"));
-            await browser.WaitForAsync("document.querySelectorAll('section[data-method]').length === 4");
+            await browser.WaitForAsync("document.querySelectorAll('section[data-method]').length === 5");
 
             Assert.Equal("Shop", await browser.TextAsync("h1"));
             Assert.Equal("Shop — RPC explorer", (await browser.EvaluateAsync("document.title")).GetString());
             Assert.Equal("A small shop: sums, greetings for customers and a till that refuses to go below zero.", await browser.TextAsync("#description"));
             Assert.Equal(["shop", "accounts"], Strings(await browser.EvaluateAsync("[...document.querySelectorAll('section[data-service] > h2')].map(h => h.textContent)")));
-            Assert.Equal(["add", "greet", "withdraw", "accounts.rename"], Strings(await browser.EvaluateAsync("[...document.querySelectorAll('section[data-method] h3')].map(h => h.textContent)")));
+            Assert.Equal(["add", "next", "greet", "withdraw", "accounts.rename"], Strings(await browser.EvaluateAsync("[...document.querySelectorAll('section[data-method] h3')].map(h => h.textContent)")));
 
             string greet = await browser.TextAsync(Method("greet"));
             Assert.Contains("Greets a customer.", greet, StringComparison.Ordinal);
@@ -40,7 +40,10 @@ public sealed class ExplorerBrowserTests
 
             // Every field has a label, and the method list links to each method.
             Assert.True((await browser.EvaluateAsync("[...document.querySelectorAll('input, textarea')].every(i => i.labels.length > 0)")).GetBoolean());
-            Assert.Equal(4, (await browser.EvaluateAsync("document.querySelectorAll('nav a[href^=\"#method-\"]').length")).GetInt32());
+            Assert.Equal(5, (await browser.EvaluateAsync("document.querySelectorAll('nav a[href^=\"#method-\"]').length")).GetInt32());
+            await browser.ClickAsync("nav a[href='#method-3']");
+            await browser.WaitForAsync("document.activeElement === document.querySelector('#method-3 h3')");
+            Assert.Equal("withdraw", (await browser.EvaluateAsync("document.activeElement.textContent")).GetString());
 
             // add, from the keyboard: the example's values are there; type over them and press Enter on the button.
             Assert.Equal("2", (await browser.EvaluateAsync($"document.querySelector('{Method("add")} [name=a]').value")).GetString());
@@ -52,6 +55,13 @@ public sealed class ExplorerBrowserTests
             Assert.Equal("[40,2]", Compact(request.GetProperty("params")));
             Assert.StartsWith("HTTP 200", reply, StringComparison.Ordinal);
             Assert.Contains("\"result\": 42", reply, StringComparison.Ordinal);
+
+            // next: numbers go to the server and come back exactly as written, past what a JavaScript number holds.
+            await browser.FillAsync($"{Method("next")} [name=value]", "9007199254740993");
+            await browser.ClickAsync($"{Method("next")} button[type=submit]");
+            (request, reply) = await OutcomeAsync(browser, "next", "Result: 9007199254740994");
+            Assert.Equal("""{"value":9007199254740993}""", Compact(request.GetProperty("params")));
+            Assert.Contains("\"result\": 9007199254740994", reply, StringComparison.Ordinal);
 
             // greet, with the mouse: a record by name, then by position with the optional string left out.
             await browser.FillAsync($"{Method("greet")} [name=customer]", """{"Name":"Ada","Age":36}""");

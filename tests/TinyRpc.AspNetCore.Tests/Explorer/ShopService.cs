@@ -14,6 +14,10 @@ public sealed partial class ShopService
     [Public("add")]
     public int Add(int a, int b) => a + b;
 
+    /// <summary>Beyond 2^53, where a JavaScript number would lose the last digit.</summary>
+    [Public("next")]
+    public long Next(long value) => value + 1;
+
     [Public("greet")]
     public string Greet(Customer customer, string greeting = "Hello") => $"{greeting}, {customer.Name} ({customer.Age})!";
 
