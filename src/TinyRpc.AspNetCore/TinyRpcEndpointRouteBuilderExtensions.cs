@@ -85,7 +85,8 @@ public static class TinyRpcEndpointRouteBuilderExtensions
     /// <param name="pattern">A literal path (no route parameters) for the page; its script and style sheet are served
     /// below it, at <c>{pattern}/explorer.js</c> and <c>{pattern}/explorer.css</c>. GET only.</param>
     /// <param name="rpcUrl">Where the calls go: a path starting with <c>/</c> (taken inside the application's path base,
-    /// like the patterns of <c>MapTinyRpc</c>) or an absolute http(s) URL, which must then allow the page's origin (CORS).</param>
+    /// like the patterns of <c>MapTinyRpc</c>, but not inside a route group's prefix: it is a URL, not a pattern) or an
+    /// absolute http(s) URL, which must then allow the page's origin (CORS).</param>
     /// <param name="documentUrl">Where the OpenRPC document is read from with GET, in the same forms as
     /// <paramref name="rpcUrl"/>; by default <paramref name="rpcUrl"/> followed by <c>/openrpc.json</c>.</param>
     /// <returns>A builder for the page's three endpoints, to add conventions (authorization, host filters) to all of them.</returns>

@@ -36,15 +36,13 @@ internal static class RpcExplorerEndpoints
         documentUrl ??= rpcUrl.TrimEnd('/') + DocumentSuffix;
         CheckUrl(documentUrl, nameof(documentUrl));
 
-        // "" for a page at the root, so that the assets are "/explorer.js", never "//explorer.js" (another host).
         string trimmed = pattern.Trim('/');
-        string basePath = trimmed.Length == 0 ? "" : "/" + trimmed;
         string connectSources = string.Join(" ", new[] { rpcUrl, documentUrl }.Select(OriginOf).Where(o => o is not null).Distinct(StringComparer.Ordinal).Prepend("'self'"));
         string policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; connect-src " + connectSources
             + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
 
-        RouteGroupBuilder group = endpoints.MapGroup(basePath.Length == 0 ? "/" : basePath);
-        RequestDelegate page = context => ServePageAsync(context, basePath, rpcUrl, documentUrl, policy);
+        RouteGroupBuilder group = endpoints.MapGroup("/" + trimmed);
+        RequestDelegate page = context => ServePageAsync(context, rpcUrl, documentUrl, policy);
         RequestDelegate script = context => ServeAssetAsync(context, Script.Value, "text/javascript; charset=utf-8");
         RequestDelegate style = context => ServeAssetAsync(context, Style.Value, "text/css; charset=utf-8");
         group.MapGet("", page);
@@ -84,11 +82,14 @@ internal static class RpcExplorerEndpoints
     /// <summary>A root-relative URL is taken inside the application, as the endpoints it names are mapped there.</summary>
     private static string Resolve(HttpContext context, string url) => IsRootRelative(url) ? context.Request.PathBase + url : url;
 
-    private static Task ServePageAsync(HttpContext context, string basePath, string rpcUrl, string documentUrl, string policy)
+    private static Task ServePageAsync(HttpContext context, string rpcUrl, string documentUrl, string policy)
     {
+        // The assets are below the path the page was asked at, which takes in the path base and any route group
+        // prefix. A page at the root gives "", so that they are "/explorer.js", never "//explorer.js" (another host).
+        string assets = (context.Request.PathBase + context.Request.Path).ToUriComponent().TrimEnd('/');
         string body = Fill(PageTemplate.Value, token => token switch
         {
-            "base" => context.Request.PathBase + basePath,
+            "base" => assets,
             "rpc-url" => Resolve(context, rpcUrl),
             "document-url" => Resolve(context, documentUrl),
             _ => throw new InvalidOperationException($"The explorer page names an unknown value '{token}'."),

@@ -122,6 +122,18 @@ public sealed class ExplorerEndpointTests
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 
+    [Fact]
+    public async Task Page_in_a_route_group_refers_to_its_assets_under_the_group()
+    {
+        await using KestrelHost host = await KestrelHost.StartAsync(app => app.MapGroup("/api").MapTinyRpcExplorer("/explorer", "/api/rpc"));
+        using HttpClient http = TestHttp.NewClient();
+        string html = await http.GetStringAsync(host.Http("/api/explorer/"));
+        Assert.Contains("""<script src="/api/explorer/explorer.js" defer></script>""", html, StringComparison.Ordinal);
+        Assert.Contains("""data-rpc-url="/api/rpc" data-document-url="/api/rpc/openrpc.json""", html, StringComparison.Ordinal);
+        using HttpResponseMessage script = await http.GetAsync(host.Http("/api/explorer/explorer.js"));
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+    }
+
     [Theory]
     [InlineData("/rpc/{id}", "/rpc", null, "pattern")]
     [InlineData("/explorer", "rpc", null, "rpcUrl")]
