@@ -15,7 +15,8 @@ namespace TinyRpc.AspNetCore.Tests.Explorer;
 /// </summary>
 internal sealed class HeadlessChromium : IAsyncDisposable
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+    /// <summary>Generous: the machine may be running several builds, and a wait only lasts this long when something is broken.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
     private readonly DirectoryInfo _profile;
@@ -262,8 +263,12 @@ internal sealed class HeadlessChromium : IAsyncDisposable
             return;
         }
 
-        string method = root.GetProperty("method").GetString()!;
-        JsonElement parameters = root.GetProperty("params");
+        if (!root.TryGetProperty("method", out JsonElement name) || !root.TryGetProperty("params", out JsonElement parameters))
+        {
+            return;
+        }
+
+        string? method = name.GetString();
         switch (method)
         {
             case "Page.lifecycleEvent" when parameters.GetProperty("name").GetString() == "load":
@@ -323,7 +328,8 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
     /// <summary>
     /// Waits until the script <paramref name="condition"/> is truthy: the page re-checks it at every change of the DOM
-    /// (a MutationObserver), and gives up after the limit with the page's text in the error.
+    /// (a MutationObserver), at every move of the focus (which changes no node), and every 100 ms for anything else;
+    /// it gives up after the limit, and the error then carries the page's text.
     /// </summary>
     public async Task WaitForAsync(string condition)
     {
@@ -331,9 +337,13 @@ internal sealed class HeadlessChromium : IAsyncDisposable
             new Promise((resolve) => {
               const check = () => { try { return Boolean({{condition}}); } catch (e) { return false; } };
               if (check()) { resolve(true); return; }
-              const observer = new MutationObserver(() => { if (check()) { observer.disconnect(); clearTimeout(timer); resolve(true); } });
-              const timer = setTimeout(() => { observer.disconnect(); resolve(check()); }, {{(int)Limit.TotalMilliseconds}});
+              const done = (met) => { observer.disconnect(); document.removeEventListener("focusin", onEvent, true); clearInterval(poll); clearTimeout(timer); resolve(met); };
+              const onEvent = () => { if (check()) done(true); };
+              const observer = new MutationObserver(onEvent);
               observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+              document.addEventListener("focusin", onEvent, true);
+              const poll = setInterval(onEvent, 100);
+              const timer = setTimeout(() => done(check()), {{(int)Limit.TotalMilliseconds}});
             })
             """;
         JsonElement met = await EvaluateAsync(script);
