@@ -118,6 +118,11 @@ public sealed class ExplorerBrowserTests
                   "params": [ { "name": "\"><img src=x onerror=\"window.pwned=6\">", "schema": { "enum": [ "<i>x</i>" ] } } ],
                   "result": { "name": "r", "schema": { "$ref": "#/components/schemas/<svg onload=window.pwned=7>" } },
                   "errors": [ { "code": 1, "message": "<img src=x onerror=\"window.pwned=8\">" } ]
+                },
+                {
+                  "name": "greet",
+                  "paramStructure": "by-position",
+                  "params": [ { "name": "customer", "required": true, "schema": { "type": "object" } } ]
                 }
               ],
               "components": { "schemas": { "<svg onload=window.pwned=7>": { "type": "string" } } }
@@ -128,15 +133,23 @@ public sealed class ExplorerBrowserTests
         await WithScreenshotAsync(browser, "markup-as-text", async () =>
         {
             await browser.NavigateAsync(host.Http("/rpc/explorer"));
-            await browser.WaitForAsync("document.querySelectorAll('section[data-method]').length === 1");
+            await browser.WaitForAsync("document.querySelectorAll('section[data-method]').length === 2");
 
-            // The server answers "method not found" and names the method: that text comes back as text too.
+            // The server knows no such method: the name goes out in the request, and the error comes back.
             await browser.ClickAsync("section[data-method] button[type=submit]");
             await browser.WaitForAsync("document.querySelector('section[data-method] .outcome').textContent.startsWith('Error -32601')");
+            Assert.Contains("<b>bold</b><img src=x onerror=\\\"window.pwned=3\\\">", await browser.TextAsync("section[data-method] .request"), StringComparison.Ordinal);
+
+            // A reply with markup in it is shown as text too.
+            await browser.FillAsync($"{Method("greet")} [name=customer]", """{"Name":"<img src=x onerror=\"window.pwned=9\">","Age":1}""");
+            await browser.ClickAsync($"{Method("greet")} button[type=submit]");
+            await browser.WaitForAsync($"document.querySelector('{Method("greet")} .outcome').textContent.startsWith('Result: ')");
+            Assert.Equal("Result: \"Hello, <img src=x onerror=\\\"window.pwned=9\\\"> (1)!\"", await browser.TextAsync($"{Method("greet")} .outcome"));
 
             Assert.Equal("""<img src=x onerror="window.pwned=1">""", await browser.TextAsync("h1"));
             Assert.Equal("<b>bold</b><img src=x onerror=\"window.pwned=3\">", await browser.TextAsync("section[data-method] h3"));
             Assert.Equal("""<svg onload="window.pwned=5">""", await browser.TextAsync("section[data-service] h2"));
+            Assert.Equal(2, (await browser.EvaluateAsync("document.querySelectorAll('section[data-service]').length")).GetInt32());
             Assert.Contains("""<iframe src="javascript:window.parent.pwned=4"></iframe>""", await browser.TextAsync("section[data-method]"), StringComparison.Ordinal);
             Assert.Equal(0, (await browser.EvaluateAsync("document.querySelectorAll('img, b, i, svg, iframe, script:not([src])').length")).GetInt32());
             Assert.Equal(JsonValueKind.Undefined, (await browser.EvaluateAsync("window.pwned")).ValueKind);
