@@ -35,6 +35,12 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         _profile = profile;
     }
 
+    /// <summary>The browser's main process.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The temporary profile folder, which every process of this browser names on its command line.</summary>
+    public string ProfilePath => _profile.FullName;
+
     /// <summary>Script exceptions, console errors and browser log errors (a Content-Security-Policy violation among them) seen so far.</summary>
     public IReadOnlyCollection<string> Problems => _problems.ToArray();
 
