@@ -82,4 +82,33 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         lifetime.ApplicationStarted.Register(() => _ = server.ServeForeverAsync(lifetime.ApplicationStopping));
         return endpoints.MapTinyRpcWebSocket(transport, pattern, answerRoot: false);
     }
+
+    /// <summary>
+    /// Maps the RPC explorer at <paramref name="pattern"/>: a development page that reads the OpenRPC 1.x document at
+    /// <paramref name="documentUrl"/>, lists its methods with their parameters, results, errors and descriptions, and
+    /// lets a person call them from the browser as JSON-RPC 2.0 requests POSTed (<c>application/json</c>) to
+    /// <paramref name="rpcUrl"/>, showing each request and its reply. Nothing is mapped unless this is called; the page
+    /// lets anyone who reaches it call every method the document lists, so map it in development only, or behind
+    /// the authorization the RPC endpoint itself needs (the returned builder takes <c>RequireAuthorization</c>).
+    /// </summary>
+    /// <param name="endpoints">The application's endpoints.</param>
+    /// <param name="pattern">A literal path (no route parameters) for the page; its script and style sheet are served
+    /// below it, at <c>{pattern}/explorer.js</c> and <c>{pattern}/explorer.css</c>. GET only.</param>
+    /// <param name="rpcUrl">Where the calls go: a path starting with <c>/</c> (taken inside the application's path base,
+    /// like the patterns of <c>MapTinyRpc</c>, but not inside a route group's prefix: it is a URL, not a pattern) or an
+    /// absolute http(s) URL, which must then allow the page's origin (CORS).</param>
+    /// <param name="documentUrl">Where the OpenRPC document is read from with GET, in the same forms as
+    /// <paramref name="rpcUrl"/>; by default <paramref name="rpcUrl"/> followed by <c>/openrpc.json</c>.</param>
+    /// <returns>A builder for the page's three endpoints, to add conventions (authorization, host filters) to all of them.</returns>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> has route parameters, or a URL is neither a path
+    /// starting with <c>/</c> nor an absolute http(s) URL.</exception>
+    /// <remarks>The page's answer carries a Content-Security-Policy that allows only its own script and style sheet, and
+    /// network requests only to its own origin and the origins of the two URLs; the script puts every text of the
+    /// document into the page as text, never as markup.</remarks>
+    public static IEndpointConventionBuilder MapTinyRpcExplorer(this IEndpointRouteBuilder endpoints, string pattern, string rpcUrl,
+        string? documentUrl = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return Explorer.RpcExplorerEndpoints.Map(endpoints, pattern, rpcUrl, documentUrl);
+    }
 }
