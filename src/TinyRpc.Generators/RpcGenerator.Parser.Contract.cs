@@ -60,7 +60,7 @@ partial class RpcGenerator
                         && FindAttribute(candidate.Method.ContainingType, KnownNames.RpcServiceAttribute) is { } own
                         ? ReadServiceSettings(own).Policy
                         : policy;
-                    ImmutableArray<IParameterSymbol> sent = candidate.Method.Parameters.Where(static x => !IsCancellationToken(x.Type)).ToImmutableArray();
+                    ImmutableArray<IParameterSymbol> sent = candidate.Method.Parameters.Where(static x => !IsSuppliedByServer(x.Type)).ToImmutableArray();
                     ContractParameterSpec[] parameters = sent
                         .Select(x => new ContractParameterSpec(GetParameterWireName(x, p, null), ContractTypeName(x.Type.ToDisplayString(TypeFormat)), x.IsOptional, x.IsParams))
                         .ToArray();
@@ -86,9 +86,9 @@ partial class RpcGenerator
                     continue;
                 }
 
-                ImmutableArray<IParameterSymbol> sent = method.Method.Parameters.Where(static x => !IsCancellationToken(x.Type)).ToImmutableArray();
+                ImmutableArray<IParameterSymbol> sent = method.Method.Parameters.Where(static x => !IsSuppliedByServer(x.Type)).ToImmutableArray();
                 ContractParameterSpec[] parameters = spec.Parameters
-                    .Where(static x => x.Kind != ParameterKind.CancellationToken)
+                    .Where(static x => x.Kind is not (ParameterKind.CancellationToken or ParameterKind.Connection))
                     .Select(static x => new ContractParameterSpec(x.Name, ContractTypeName(x.TypeName), x.IsOptional, x.Kind == ParameterKind.ParamArray))
                     .ToArray();
                 methods.Add(new ContractMethod(method.Method, sent,
