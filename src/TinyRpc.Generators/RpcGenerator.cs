@@ -78,5 +78,6 @@ public sealed partial class RpcGenerator : IIncrementalGenerator
         });
 
         InitializeMessagePack(context);
+        InitializeOpenRpc(context);
     }
 }

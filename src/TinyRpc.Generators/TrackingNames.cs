@@ -20,4 +20,7 @@ internal static class TrackingNames
     public const string MessagePackDelegate = nameof(MessagePackDelegate);
     public const string MessagePackReferenced = nameof(MessagePackReferenced);
     public const string MessagePackTypes = nameof(MessagePackTypes);
+
+    // OpenRPC documents of service classes.
+    public const string OpenRpcSpec = nameof(OpenRpcSpec);
 }
