@@ -23,7 +23,26 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         var server = new RpcServer(NoTransport.Instance, protocol, dispatcher);
         var handler = new RpcHttpHandler(protocol.ContentType, options);
         RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => server.HandleMessageAsync(body, http.RequestAborted));
-        return endpoints.Map(pattern, serve);
+        IEndpointConventionBuilder rpc = endpoints.Map(pattern, serve);
+        return options is { ServeOpenRpcDocument: true }
+            ? new CompositeEndpointConventionBuilder([rpc, endpoints.MapOpenRpcDocument(OpenRpcDocumentEndpoint.PatternFor(pattern), dispatcher, options)])
+            : rpc;
+    }
+
+    /// <summary>
+    /// Answers <c>GET</c> (and <c>HEAD</c>) at <paramref name="pattern"/> with <paramref name="dispatcher"/>'s OpenRPC
+    /// document (<see cref="RpcDispatcher.GetOpenRpcDocument"/>) as <c>application/json</c>, with the CORS rules of
+    /// <paramref name="options"/>' <see cref="RpcHttpOptions.AllowedOrigin"/>. For servers mapped another way (WebSocket,
+    /// <see cref="HttpServerTransport"/>); <see cref="RpcHttpOptions.ServeOpenRpcDocument"/> maps it beside a dispatcher endpoint.
+    /// </summary>
+    public static IEndpointConventionBuilder MapOpenRpcDocument(this IEndpointRouteBuilder endpoints, string pattern, RpcDispatcher dispatcher,
+        RpcHttpOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        var endpoint = new OpenRpcDocumentEndpoint(dispatcher, options);
+        return endpoints.Map(pattern, endpoint.HandleAsync);
     }
 
     /// <summary>Feeds the HTTP POST requests to <paramref name="pattern"/> into <paramref name="transport"/>, for an <see cref="RpcServer"/> to serve.</summary>
