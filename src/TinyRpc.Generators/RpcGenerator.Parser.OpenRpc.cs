@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using TinyRpc.Generators.Helpers;
 using TinyRpc.Generators.Model;
+using TinyRpc.Shared;
 
 namespace TinyRpc.Generators;
 
@@ -41,10 +42,10 @@ partial class RpcGenerator
             Compilation compilation = context.SemanticModel.Compilation;
             List<ServiceMethod> candidates = CollectServiceMethods(type, context.Attributes[0], compilation, cancellationToken);
             HashSet<string> duplicates = DuplicateNames(candidates.Select(static c => c.RpcName));
-            (ServiceMethod, MethodSpec)[] served = candidates
+            DocumentedMethod[] served = candidates
                 .Where(c => c.Spec is not null && !duplicates.Contains(c.RpcName))
-                .Select(static c => (c, c.Spec!))
-                .OrderBy(static m => m.Item2.RpcName, StringComparer.Ordinal)
+                .Select(static c => new DocumentedMethod(c.Method, c.PublicDeclaration, c.Spec!))
+                .OrderBy(static m => m.Spec.RpcName, StringComparer.Ordinal)
                 .ToArray();
             return new OpenRpcSpec(
                 HintName: HintName(type).Replace(".g.cs", ".OpenRpc.g.cs"),
@@ -52,7 +53,51 @@ partial class RpcGenerator
                 ContainingTypes: ContainingTypes(type),
                 Keyword: type.IsRecord ? "record" : "class",
                 Name: type.Name,
-                Document: BuildOpenRpcDocument(type, served, compilation, cancellationToken));
+                Document: BuildOpenRpcDocument(type, served, compilation, cancellationToken),
+                IsContract: false);
+        }
+
+        /// <summary>
+        /// The OpenRPC document of an <c>[RpcService]</c> interface, for the interfaces
+        /// <see cref="ParseProxy(INamedTypeSymbol, AttributeData, CancellationToken)"/> makes a proxy of (null when it
+        /// makes none): every method the proxy calls, under the names it sends, with the parameter wire names a class
+        /// implementing it reads. A name two methods share (a synchronous and an asynchronous variant) is described
+        /// once, by the first in name order.
+        /// </summary>
+        public static OpenRpcSpec? ParseContractOpenRpc(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol contract
+                || ParseProxy(contract, context.Attributes[0], cancellationToken) is not { } proxy
+                || CollectProxyMethods(contract, context.Attributes[0], cancellationToken) is not { } candidates)
+            {
+                return null;
+            }
+
+            (RpcNamingPolicyValue policy, bool _) = ReadServiceSettings(context.Attributes[0]);
+            var served = new List<DocumentedMethod>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (ProxyMethod candidate in candidates.OrderBy(static c => c.RpcName, StringComparer.Ordinal))
+            {
+                IMethodSymbol method = candidate.Method;
+                RpcNamingPolicyValue p = !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
+                    && FindAttribute(method.ContainingType, KnownNames.RpcServiceAttribute) is { } own
+                    ? ReadServiceSettings(own).Policy
+                    : policy;
+                if (names.Add(candidate.RpcName)
+                    && TryParseMethod(method, method.Name, candidate.RpcName, CallKind.Instance, null, p, cancellationToken, checkParameterNames: false) is { } spec)
+                {
+                    served.Add(new DocumentedMethod(method, method, spec));
+                }
+            }
+
+            return new OpenRpcSpec(
+                HintName: HintName(contract).Replace(".g.cs", ".OpenRpc.g.cs"),
+                Namespace: proxy.Namespace,
+                ContainingTypes: ImmutableEquatableArray<ContainingTypeSpec>.Empty,
+                Keyword: "class",
+                Name: proxy.ProxyName,
+                Document: BuildOpenRpcDocument(contract, served, context.SemanticModel.Compilation, cancellationToken),
+                IsContract: true);
         }
 
         /// <summary>
@@ -61,7 +106,7 @@ partial class RpcGenerator
         /// result types (object types once each in <c>components/schemas</c>), XML documentation as descriptions, and
         /// the fixed error codes of the exceptions the documentation declares.
         /// </summary>
-        internal static string BuildOpenRpcDocument(INamedTypeSymbol type, IReadOnlyList<(ServiceMethod Method, MethodSpec Spec)> methods,
+        internal static string BuildOpenRpcDocument(INamedTypeSymbol type, IReadOnlyList<DocumentedMethod> methods,
             Compilation compilation, CancellationToken cancellationToken)
         {
             var schemas = new SchemaBuilder(compilation, cancellationToken);
@@ -74,10 +119,10 @@ partial class RpcGenerator
             }
 
             var methodObjects = new List<object?>();
-            foreach ((ServiceMethod method, MethodSpec spec) in methods)
+            foreach (DocumentedMethod method in methods)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                methodObjects.Add(BuildMethodObject(method, spec, schemas, compilation, cancellationToken));
+                methodObjects.Add(BuildMethodObject(method, method.Spec, schemas, compilation, cancellationToken));
             }
 
             var document = new JsonObject()
@@ -92,7 +137,13 @@ partial class RpcGenerator
             return JsonText.Write(document);
         }
 
-        private static JsonObject BuildMethodObject(ServiceMethod method, MethodSpec spec, SchemaBuilder schemas, Compilation compilation, CancellationToken cancellationToken)
+        /// <summary>
+        /// A described method: <paramref name="Method"/> the class's method (or the interface method),
+        /// <paramref name="PublicDeclaration"/> the method it implements or overrides that carries <c>[Public]</c>.
+        /// </summary>
+        internal sealed record DocumentedMethod(IMethodSymbol Method, IMethodSymbol PublicDeclaration, MethodSpec Spec);
+
+        private static JsonObject BuildMethodObject(DocumentedMethod method, MethodSpec spec, SchemaBuilder schemas, Compilation compilation, CancellationToken cancellationToken)
         {
             Documentation docs = Documentation.ForMethod(method, compilation, cancellationToken);
             var result = new JsonObject().Add("name", spec.RpcName);
@@ -735,7 +786,7 @@ partial class RpcGenerator
 
             private bool IsEmpty => Summary is null && Returns is null && _parameters.Count == 0 && Exceptions.Count == 0;
 
-            public static Documentation ForMethod(ServiceMethod method, Compilation compilation, CancellationToken cancellationToken)
+            public static Documentation ForMethod(DocumentedMethod method, Compilation compilation, CancellationToken cancellationToken)
             {
                 // The implementation's own documentation first, then what it inherits (<inheritdoc/> or nothing).
                 var candidates = new List<ISymbol> { method.Method };

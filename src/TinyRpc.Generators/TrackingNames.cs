@@ -23,4 +23,5 @@ internal static class TrackingNames
 
     // OpenRPC documents of service classes.
     public const string OpenRpcSpec = nameof(OpenRpcSpec);
+    public const string ContractOpenRpcSpec = nameof(ContractOpenRpcSpec);
 }

@@ -195,3 +195,68 @@ public class OpenRpcTests
         Assert.Equal("#/components/schemas/Category", category.GetProperty("properties").GetProperty("Children").GetProperty("items").GetProperty("$ref").GetString());
     }
 }
+
+/// <summary>Every generated document of the snapshots, validated by python3-jsonschema against the OpenRPC meta-schema.</summary>
+public class OpenRpcMetaSchemaTests
+{
+    [Fact]
+    public async Task Every_snapshot_document_is_valid_OpenRPC()
+    {
+        string snapshots = Path.Combine(AppContext.BaseDirectory, "Snapshots");
+        string[] sources = Directory.GetFiles(snapshots, "*.OpenRpc.g.cs.verified.cs", SearchOption.AllDirectories);
+        Assert.True(sources.Length >= 9, $"only {sources.Length} documents under {snapshots}");
+
+        // A document that breaks the meta-schema must be refused, or the check proves nothing.
+        string directory = Directory.CreateTempSubdirectory("openrpc").FullName;
+        try
+        {
+            var documents = new List<string>();
+            foreach (string source in sources)
+            {
+                string text = File.ReadAllText(source).Replace("\r\n", "\n");
+                int start = text.IndexOf("\"\"\"\n", StringComparison.Ordinal) + 4;
+                int end = text.LastIndexOf("\"\"\"", StringComparison.Ordinal);
+                string path = Path.Combine(directory, Path.GetFileName(source) + ".json");
+                File.WriteAllText(path, text[start..end]);
+                documents.Add(path);
+            }
+
+            string broken = Path.Combine(directory, "broken.json");
+            File.WriteAllText(broken, """{"openrpc":"1.3.2","info":{"title":"x","version":"1"},"methods":[{"name":"m","params":[],"paramStructure":"any"}]}""");
+
+            (int exitCode, string output) = await RunPythonAsync([.. documents]);
+            Assert.True(exitCode == 0, output);
+            Assert.Equal(documents.Count, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(": ok", StringComparison.Ordinal)));
+
+            (exitCode, output) = await RunPythonAsync([broken]);
+            Assert.Equal(1, exitCode);
+            Assert.Contains("paramStructure", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunPythonAsync(string[] documents)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "python", "validate_openrpc.py"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openrpc", "openrpc-meta-schema.json"));
+        foreach (string document in documents)
+        {
+            start.ArgumentList.Add(document);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
