@@ -268,7 +268,7 @@ partial class RpcGenerator
         }
 
         /// <summary>The JSON form of a parameter's default value, when it is a constant JSON can hold.</summary>
-        private static (object? Value, bool _)? DefaultJson(IParameterSymbol parameter)
+        private static (object? Value, bool Known)? DefaultJson(IParameterSymbol parameter)
         {
             object? value = parameter.ExplicitDefaultValue;
             ITypeSymbol type = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n ? n.TypeArguments[0] : parameter.Type;
@@ -369,13 +369,15 @@ partial class RpcGenerator
             return code is int c && message is string m ? (c, m) : null;
         }
 
+        /// <summary>
+        /// True when <c>[JsonConverter(typeof(JsonStringEnumConverter))]</c> (or its generic form) is on the enum, so that
+        /// System.Text.Json writes its names. A converter chosen in the serializer's options is not seen.
+        /// </summary>
         private static bool EnumAsStrings(ITypeSymbol enumType)
-            => enumType.GetAttributes().Any(static a => a.AttributeClass is { } c
-                && c.Name.StartsWith("JsonStringEnumConverter", StringComparison.Ordinal) // the attribute names a converter type...
-                || a.AttributeClass?.Name == "JsonConverterAttribute"
-                   && a.ConstructorArguments.Length == 1
-                   && a.ConstructorArguments[0].Value is INamedTypeSymbol converter
-                   && converter.Name.StartsWith("JsonStringEnumConverter", StringComparison.Ordinal));
+            => FindJsonAttribute(enumType, "JsonConverterAttribute") is { ConstructorArguments: { Length: 1 } arguments }
+               && arguments[0].Value is INamedTypeSymbol converter
+               && MetadataName(converter.OriginalDefinition) is "System.Text.Json.Serialization.JsonStringEnumConverter"
+                   or "System.Text.Json.Serialization.JsonStringEnumConverter`1";
 
         /// <summary>
         /// Builds JSON Schemas of .NET types as System.Text.Json writes them by default: object types by their public
@@ -584,7 +586,7 @@ partial class RpcGenerator
                     var names = new List<object?>();
                     foreach (IFieldSymbol member in members)
                     {
-                        names.Add(FindAttributeByName(member, "JsonStringEnumMemberNameAttribute") is { ConstructorArguments: { Length: 1 } a } && a[0].Value is string custom
+                        names.Add(FindJsonAttribute(member, "JsonStringEnumMemberNameAttribute") is { ConstructorArguments: { Length: 1 } a } && a[0].Value is string custom
                             ? custom
                             : member.Name);
                     }
@@ -633,7 +635,7 @@ partial class RpcGenerator
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (ISymbol member in SerializedMembers(type))
                 {
-                    string wireName = FindAttributeByName(member, "JsonPropertyNameAttribute") is { ConstructorArguments: { Length: 1 } a } && a[0].Value is string n
+                    string wireName = FindJsonAttribute(member, "JsonPropertyNameAttribute") is { ConstructorArguments: { Length: 1 } a } && a[0].Value is string n
                         ? n
                         : member.Name;
                     if (!seen.Add(wireName))
@@ -652,7 +654,7 @@ partial class RpcGenerator
                     }
 
                     properties.Add(wireName, memberSchema);
-                    if (member is IPropertySymbol { IsRequired: true } || FindAttributeByName(member, "JsonRequiredAttribute") is not null)
+                    if (member is IPropertySymbol { IsRequired: true } || FindJsonAttribute(member, "JsonRequiredAttribute") is not null)
                     {
                         required.Add(wireName);
                     }
@@ -694,14 +696,14 @@ partial class RpcGenerator
                             continue;
                         }
 
-                        bool ignored = FindAttributeByName(member, "JsonIgnoreAttribute") is { } ignore
+                        bool ignored = FindJsonAttribute(member, "JsonIgnoreAttribute") is { } ignore
                             && !(ignore.NamedArguments.FirstOrDefault(static a => a.Key == "Condition").Value.Value is int condition && condition != 1); // 1 = Always
-                        if (ignored || FindAttributeByName(member, "JsonExtensionDataAttribute") is not null)
+                        if (ignored || FindJsonAttribute(member, "JsonExtensionDataAttribute") is not null)
                         {
                             continue;
                         }
 
-                        bool included = FindAttributeByName(member, "JsonIncludeAttribute") is not null;
+                        bool included = FindJsonAttribute(member, "JsonIncludeAttribute") is not null;
                         switch (member)
                         {
                             case IPropertySymbol { IsIndexer: false, GetMethod: not null } property
@@ -760,8 +762,9 @@ partial class RpcGenerator
                     is "System.Collections.Generic.ISet`1" or "System.Collections.Generic.IReadOnlySet`1");
         }
 
-        private static AttributeData? FindAttributeByName(ISymbol symbol, string name)
-            => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.Name == name);
+        /// <summary>The System.Text.Json attribute <paramref name="name"/> on <paramref name="symbol"/> (others of that name do not count).</summary>
+        private static AttributeData? FindJsonAttribute(ISymbol symbol, string name)
+            => FindAttribute(symbol, "System.Text.Json.Serialization." + name);
 
         /// <summary>
         /// The XML documentation of a symbol as plain text: from the compiler when it parses documentation comments,
