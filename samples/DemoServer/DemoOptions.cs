@@ -49,6 +49,8 @@ internal sealed class DemoOptions
           sitea.get_site(), siteb.get_site()
           sitea.get_user_info(user), siteb.get_user_info(user)
                                             one class registered twice, under the prefixes "sitea." and "siteb."
+          rpc.discover()                    the OpenRPC document of every method above (http and ws also
+                                            serve it at GET <path>/openrpc.json)
 
         Examples:
           DemoServer --transport http --endpoint http://127.0.0.1:8080/rpc --log

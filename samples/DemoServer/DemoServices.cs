@@ -46,6 +46,7 @@ public sealed partial class DemoService(TextWriter? log)
     public static double Add(double a, double b) => a + b;
 
     /// <summary>cheat(): always fails with code 99, tinyrpc's fixed error message and a data object.</summary>
+    /// <exception cref="CheatingException">Always.</exception>
     [Public("cheat")]
     public static void Cheat() => throw new CheatingException();
 

@@ -39,7 +39,8 @@ if (protocol is null)
 TextWriter? log = options.Log ? Console.Error : null;
 // Failures a client sees only as an error reply (a result that cannot be written, an unexpected exception) are
 // written to standard error, with or without --log.
-var dispatcher = new RpcDispatcher { Logger = new StandardErrorLogger("TinyRpc.RpcDispatcher") };
+// rpc.discover answers the OpenRPC document of every method below, on every transport and protocol.
+var dispatcher = new RpcDispatcher { Logger = new StandardErrorLogger("TinyRpc.RpcDispatcher"), EnableDiscovery = true, DiscoveryTitle = "TinyRpc DemoServer" };
 dispatcher.RegisterInstance(new DemoService(log));
 dispatcher.RegisterInstance(new Website("sitea"), "sitea.");
 dispatcher.RegisterInstance(new Website("siteb"), "siteb.");
@@ -195,6 +196,10 @@ async Task<int> ServeWebAsync()
         app.MapTinyRpc(uri.AbsolutePath, http);
         transport = http;
     }
+
+    // The same document for tools that read it over plain HTTP: GET /rpc/openrpc.json beside /rpc.
+    app.MapOpenRpcDocument(uri.AbsolutePath.TrimEnd('/') + "/" + RpcHttpOptions.OpenRpcDocumentName, dispatcher,
+        new RpcHttpOptions { AllowedOrigin = options.AllowOrigin });
 
     await app.StartAsync(stop.Token);
     foreach (string address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])

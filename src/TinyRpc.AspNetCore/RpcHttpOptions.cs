@@ -28,4 +28,17 @@ public sealed class RpcHttpOptions
     /// (tinyrpc's Python client sends none); any other type is answered 415.
     /// </summary>
     public IList<string> AdditionalContentTypes { get; } = new List<string>();
+
+    /// <summary>The last segment of the route the OpenRPC document is served at: <c>openrpc.json</c>.</summary>
+    public const string OpenRpcDocumentName = "openrpc.json";
+
+    /// <summary>
+    /// When true, <c>MapTinyRpc(pattern, dispatcher, protocol, options)</c> also answers <c>GET {pattern}/openrpc.json</c>
+    /// (<see cref="OpenRpcDocumentName"/>; <c>/rpc</c> gives <c>/rpc/openrpc.json</c>) with the dispatcher's OpenRPC
+    /// document (<see cref="RpcDispatcher.GetOpenRpcDocument"/>) as <c>application/json</c>, with the CORS rules of
+    /// <see cref="AllowedOrigin"/>; conventions added to the returned builder (authorization, say) apply to both routes.
+    /// False by default: the document tells anyone who can reach it every method served. Independent of
+    /// <see cref="RpcDispatcher.EnableDiscovery"/>, which answers the <c>rpc.discover</c> call.
+    /// </summary>
+    public bool ServeOpenRpcDocument { get; set; }
 }

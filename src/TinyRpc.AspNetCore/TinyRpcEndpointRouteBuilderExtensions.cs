@@ -33,7 +33,32 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(responder);
         var handler = new RpcHttpHandler(responder.Protocol.ContentType, options);
         RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => responder.RespondAsync(body, http.RequestAborted));
-        return endpoints.Map(pattern, serve);
+        IEndpointConventionBuilder rpc = endpoints.Map(pattern, serve);
+        if (options is not { ServeOpenRpcDocument: true })
+        {
+            return rpc;
+        }
+
+        // The document describes what an RpcDispatcher has registered; another dispatcher has nothing to describe it by.
+        RpcDispatcher described = responder.Dispatcher as RpcDispatcher
+            ?? throw new ArgumentException($"{nameof(RpcHttpOptions.ServeOpenRpcDocument)} needs an {nameof(RpcDispatcher)}, which can describe its methods.", nameof(options));
+        return new CompositeEndpointConventionBuilder([rpc, endpoints.MapOpenRpcDocument(OpenRpcDocumentEndpoint.PatternFor(pattern), described, options)]);
+    }
+
+    /// <summary>
+    /// Answers <c>GET</c> (and <c>HEAD</c>) at <paramref name="pattern"/> with <paramref name="dispatcher"/>'s OpenRPC
+    /// document (<see cref="RpcDispatcher.GetOpenRpcDocument"/>) as <c>application/json</c>, with the CORS rules of
+    /// <paramref name="options"/>' <see cref="RpcHttpOptions.AllowedOrigin"/>. For servers mapped another way (WebSocket,
+    /// <see cref="HttpServerTransport"/>); <see cref="RpcHttpOptions.ServeOpenRpcDocument"/> maps it beside a dispatcher endpoint.
+    /// </summary>
+    public static IEndpointConventionBuilder MapOpenRpcDocument(this IEndpointRouteBuilder endpoints, string pattern, RpcDispatcher dispatcher,
+        RpcHttpOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        var endpoint = new OpenRpcDocumentEndpoint(dispatcher, options);
+        return endpoints.Map(pattern, endpoint.HandleAsync);
     }
 
     /// <summary>Feeds the HTTP POST requests to <paramref name="pattern"/> into <paramref name="transport"/>, for an <see cref="RpcServer"/> to serve.</summary>

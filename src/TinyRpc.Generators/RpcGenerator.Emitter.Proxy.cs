@@ -29,7 +29,7 @@ public sealed partial class RpcGenerator
                 /// <c>client.GetProxy&lt;{{spec.InterfaceTypeName.Replace("global::", "")}}&gt;(prefix, oneWay)</c>.
                 /// </summary>
                 {{GeneratedCodeAttribute}}
-                {{accessibility}} sealed class {{spec.ProxyName}} : {{spec.InterfaceTypeName}}
+                {{accessibility}} sealed partial class {{spec.ProxyName}} : {{spec.InterfaceTypeName}}
                 {
                     private readonly global::TinyRpc.RpcClient _client;
                     private readonly string _prefix;

@@ -83,7 +83,8 @@ public sealed partial class RpcGenerator
             w.Indentation++;
             if (spec.Methods.Count == 0)
             {
-                w.WriteLine($"global::System.Array.Empty<{descriptor}>());");
+                w.WriteLine($"global::System.Array.Empty<{descriptor}>(),");
+                w.WriteLine($"openRpcDocument: {OpenRpcDocumentField});");
                 w.Indentation--;
                 return;
             }
@@ -103,7 +104,8 @@ public sealed partial class RpcGenerator
             }
 
             w.Indentation--;
-            w.WriteLine("});");
+            w.WriteLine("},");
+            w.WriteLine($"openRpcDocument: {OpenRpcDocumentField});");
             w.Indentation--;
         }
 

@@ -79,5 +79,6 @@ public sealed partial class RpcGenerator : IIncrementalGenerator
 
         InitializeMessagePack(context);
         InitializeContract(context);
+        InitializeOpenRpc(context);
     }
 }

@@ -25,4 +25,8 @@ internal static class TrackingNames
     public const string ContractRequested = nameof(ContractRequested);
     public const string ContractService = nameof(ContractService);
     public const string Contract = nameof(Contract);
+
+    // OpenRPC documents of service classes.
+    public const string OpenRpcSpec = nameof(OpenRpcSpec);
+    public const string ContractOpenRpcSpec = nameof(ContractOpenRpcSpec);
 }

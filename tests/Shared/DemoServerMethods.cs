@@ -54,5 +54,54 @@ internal static class DemoServerMethods
 
         // The server is still there after the notifications.
         Assert.Equal(19, await client.CallAsync<long>("subtract", 42, 23));
+
+        await AssertDiscoveryAsync(client);
     }
+
+    /// <summary>
+    /// rpc.discover answers the OpenRPC document: a JSON object over JSON-RPC, the same tree as a map over MSGPACK-RPC.
+    /// </summary>
+    public static async Task AssertDiscoveryAsync(RpcClient client)
+    {
+        object? document = await client.CallAsync<object?>("rpc.discover");
+        Assert.Equal("1.3.2", Member(document, "openrpc"));
+        Assert.Equal("TinyRpc DemoServer", Member(Member(document, "info"), "title"));
+        var methods = new Dictionary<string, object?>();
+        foreach (object? method in Items(Member(document, "methods")))
+        {
+            methods.Add((string)Member(method, "name")!, method);
+        }
+
+        foreach (string name in new[] { "subtract", "sum", "update", "get_data", "reverse_string", "add", "cheat", "sleep", "pending",
+                     "sitea.get_site", "sitea.get_user_info", "siteb.get_site", "siteb.get_user_info" })
+        {
+            Assert.True(methods.ContainsKey(name), $"rpc.discover does not list {name}");
+        }
+
+        Assert.Equal(["minuend", "subtrahend"], Items(Member(methods["subtract"], "params")).Select(p => (string)Member(p, "name")!));
+        object? error = Assert.Single(Items(Member(methods["cheat"], "errors")));
+        Assert.Equal(99L, Convert.ToInt64(Member(error, "code"), CultureInfo.InvariantCulture));
+    }
+
+    private static object? Member(object? value, string name) => value switch
+    {
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Object } e => e.TryGetProperty(name, out System.Text.Json.JsonElement m) ? Plain(m) : null,
+        System.Collections.IDictionary map => map.Contains(name) ? map[name] : null,
+        _ => throw new InvalidOperationException($"Not an object: {value}"),
+    };
+
+    private static IEnumerable<object?> Items(object? value) => value switch
+    {
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } e => e.EnumerateArray().Select(Plain).ToArray(),
+        System.Collections.IEnumerable list and not string => list.Cast<object?>().ToArray(),
+        _ => throw new InvalidOperationException($"Not an array: {value}"),
+    };
+
+    private static object? Plain(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.String => e.GetString(),
+        System.Text.Json.JsonValueKind.Number => e.GetInt64(),
+        System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Array => e,
+        _ => null,
+    };
 }

@@ -69,14 +69,17 @@ public class ConsumerTests
         Assert.Empty(generatorDiagnostics);
         Assert.Empty(Compiler.Problems(output));
 
-        // A table for the valid member only; no proxy for the interface with an invalid member; no table for the
-        // class that is not partial.
-        Assert.Equal(["Shop.IGoodClient.g.cs", "Shop.OrderService.g.cs"], sources.Keys.Order(StringComparer.Ordinal));
-        string table = sources["Shop.OrderService.g.cs"];
-        Assert.Contains("\"count_orders\"", table, StringComparison.Ordinal);
-        foreach (string absent in new[] { "rpc.internal", "Internal", "Swap", "Upload", "\"ping\"", "Ping(", "PingAsync", "Echo", "Wait", "Callback" })
+        // A table (and an OpenRPC document) for the valid member only; no proxy for the interface with an invalid
+        // member; no table for the class that is not partial.
+        Assert.Equal(["Shop.IGoodClient.OpenRpc.g.cs", "Shop.IGoodClient.g.cs", "Shop.OrderService.OpenRpc.g.cs", "Shop.OrderService.g.cs"],
+            sources.Keys.Order(StringComparer.Ordinal));
+        foreach (string table in new[] { sources["Shop.OrderService.g.cs"], sources["Shop.OrderService.OpenRpc.g.cs"] })
         {
-            Assert.DoesNotContain(absent, table, StringComparison.Ordinal);
+            Assert.Contains("\"count_orders\"", table, StringComparison.Ordinal);
+            foreach (string absent in new[] { "rpc.internal", "Internal", "Swap", "Upload", "\"ping\"", "Ping(", "PingAsync", "Echo", "Wait", "Callback" })
+            {
+                Assert.DoesNotContain(absent, table, StringComparison.Ordinal);
+            }
         }
 
         // Every problem has its diagnostic, on the user's code.

@@ -199,6 +199,18 @@ public sealed class DemoServerTests
             _ => new RpcClient(protocol, await StreamClientTransport.ConnectTcpAsync(new Uri(demo.Ready).Host, new Uri(demo.Ready).Port)),
         };
         await TinyRpc.Tests.DemoServerMethods.AssertEveryMethodAsync(client);
+
+        if (transport is "http" or "ws")
+        {
+            // The same document for tools, over plain HTTP beside the RPC path.
+            var ready = new Uri(demo.Ready);
+            var document = new UriBuilder(ready) { Scheme = "http", Path = ready.AbsolutePath + "/openrpc.json" }.Uri;
+            using HttpResponseMessage reply = await http.GetAsync(document);
+            Assert.Equal(System.Net.HttpStatusCode.OK, reply.StatusCode);
+            using var parsed = System.Text.Json.JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
+            Assert.Equal("TinyRpc DemoServer", parsed.RootElement.GetProperty("info").GetProperty("title").GetString());
+            Assert.Contains("sitea.get_site", parsed.RootElement.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        }
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public delegate ValueTask<RpcResponse?> RpcMethodCaller(RpcMethod method, RpcReq
 /// serves it. A name two subdispatchers could serve is served by the first in that order; the other is shadowed.
 /// Names are matched without allocating.
 /// </remarks>
-public class RpcDispatcher : IRpcDispatcher
+public partial class RpcDispatcher : IRpcDispatcher
 {
     // Every request reads these without a lock; registration, which is rare, copies them under _gate and
     // publishes the copy.
@@ -70,7 +70,10 @@ public class RpcDispatcher : IRpcDispatcher
     /// </summary>
     public ILogger? Logger { get; set; }
 
-    /// <summary>The names of this dispatcher's own methods (not those of subdispatchers).</summary>
+    /// <summary>
+    /// The names of this dispatcher's own methods (not those of subdispatchers); <see cref="GetAllMethods"/> lists
+    /// every method served, subdispatchers included.
+    /// </summary>
     public IReadOnlyCollection<string> MethodNames => _methods.Keys.ToArray();
 
     /// <summary>Adds a method under its <see cref="RpcMethod.Name"/>.</summary>
@@ -187,7 +190,7 @@ public class RpcDispatcher : IRpcDispatcher
         where TService : IRpcService<TService>
     {
         ArgumentNullException.ThrowIfNull(instance);
-        RegisterMethods(TService.RpcTable.Methods.Select(m => m.Bind(instance)), prefix);
+        RegisterMethods(TService.RpcTable.Methods.Select(m => m.Bind(instance)), prefix, TService.RpcTable.OpenRpcDocument);
     }
 
     /// <summary>
@@ -195,7 +198,7 @@ public class RpcDispatcher : IRpcDispatcher
     /// </summary>
     public void RegisterStatic<TService>(string prefix = "")
         where TService : IRpcService<TService>
-        => RegisterMethods(TService.RpcTable.Methods.Where(static m => m.IsStatic).Select(static m => m.Bind(default!)), prefix);
+        => RegisterMethods(TService.RpcTable.Methods.Where(static m => m.IsStatic).Select(static m => m.Bind(default!)), prefix, TService.RpcTable.OpenRpcDocument);
 
     /// <summary>
     /// Registers every public method of <paramref name="instance"/> on a new subdispatcher with <paramref name="prefix"/>,
@@ -205,19 +208,19 @@ public class RpcDispatcher : IRpcDispatcher
     public void RegisterInstance(object instance, string prefix = "")
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (!RpcServiceRegistry.TryBind(instance, "", out IEnumerable<RpcMethod> methods))
+        if (!RpcServiceRegistry.TryBind(instance, "", out IEnumerable<RpcMethod> methods, out string? document))
         {
             throw new ArgumentException(
                 $"{instance.GetType().Name} has no generated dispatch table: mark it [RpcService], make it partial, and mark its methods [Public].",
                 nameof(instance));
         }
 
-        RegisterMethods(methods, prefix);
+        RegisterMethods(methods, prefix, document);
     }
 
-    private void RegisterMethods(IEnumerable<RpcMethod> methods, string prefix)
+    private void RegisterMethods(IEnumerable<RpcMethod> methods, string prefix, string? openRpcDocument)
     {
-        var sub = new RpcDispatcher { Validator = Validator, IncludeExceptionDetails = IncludeExceptionDetails };
+        var sub = new RpcDispatcher { Validator = Validator, IncludeExceptionDetails = IncludeExceptionDetails, _openRpcDocument = openRpcDocument };
         foreach (RpcMethod method in methods)
         {
             sub.AddMethod(method);
@@ -420,7 +423,7 @@ public class RpcDispatcher : IRpcDispatcher
         RpcMethod? method;
         try
         {
-            if (!TryGetMethod(request, out method))
+            if (!TryGetMethod(request, out method) && !TryGetDiscoverMethod(request, out method))
             {
                 return new(request.ErrorRespond(new MethodNotFoundException(request.Method)));
             }

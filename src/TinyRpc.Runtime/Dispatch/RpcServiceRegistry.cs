@@ -11,14 +11,14 @@ namespace TinyRpc;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RpcServiceRegistry
 {
-    private static readonly ConcurrentDictionary<Type, Func<object, string, IEnumerable<RpcMethod>>> s_tables = new();
+    private static readonly ConcurrentDictionary<Type, (Func<object, string, IEnumerable<RpcMethod>> Bind, string? Document)> s_tables = new();
     private static readonly ConcurrentDictionary<Type, Func<RpcClient, string, bool, object>> s_proxies = new();
 
     /// <summary>Registers the table of <typeparamref name="TService"/> (called by generated module initializers).</summary>
     public static void RegisterTable<TService>(RpcServiceTable<TService> table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        s_tables[typeof(TService)] = (instance, prefix) => table.Methods.Select(m => m.Bind((TService)instance, prefix));
+        s_tables[typeof(TService)] = ((instance, prefix) => table.Methods.Select(m => m.Bind((TService)instance, prefix)), table.OpenRpcDocument);
     }
 
     /// <summary>Registers the proxy factory of the interface <typeparamref name="TService"/> (called by generated module initializers).</summary>
@@ -29,18 +29,20 @@ public static class RpcServiceRegistry
         s_proxies[typeof(TService)] = (client, prefix, oneWay) => factory(client, prefix, oneWay);
     }
 
-    internal static bool TryBind(object instance, string prefix, out IEnumerable<RpcMethod> methods)
+    internal static bool TryBind(object instance, string prefix, out IEnumerable<RpcMethod> methods, out string? document)
     {
         for (Type? type = instance.GetType(); type is not null; type = type.BaseType)
         {
-            if (s_tables.TryGetValue(type, out Func<object, string, IEnumerable<RpcMethod>>? bind))
+            if (s_tables.TryGetValue(type, out (Func<object, string, IEnumerable<RpcMethod>> Bind, string? Document) table))
             {
-                methods = bind(instance, prefix);
+                methods = table.Bind(instance, prefix);
+                document = table.Document;
                 return true;
             }
         }
 
         methods = [];
+        document = null;
         return false;
     }
 

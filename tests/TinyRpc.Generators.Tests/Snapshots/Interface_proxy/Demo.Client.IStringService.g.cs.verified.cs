@@ -9,7 +9,7 @@ namespace Demo.Client
     /// <c>client.GetProxy&lt;Demo.Client.IStringService&gt;(prefix, oneWay)</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-    public sealed class StringServiceProxy : global::Demo.Client.IStringService
+    public sealed partial class StringServiceProxy : global::Demo.Client.IStringService
     {
         private readonly global::TinyRpc.RpcClient _client;
         private readonly string _prefix;

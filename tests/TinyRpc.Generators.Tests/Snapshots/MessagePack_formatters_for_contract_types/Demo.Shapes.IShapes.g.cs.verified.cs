@@ -9,7 +9,7 @@ namespace Demo.Shapes
     /// <c>client.GetProxy&lt;Demo.Shapes.IShapes&gt;(prefix, oneWay)</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-    public sealed class ShapesProxy : global::Demo.Shapes.IShapes
+    public sealed partial class ShapesProxy : global::Demo.Shapes.IShapes
     {
         private readonly global::TinyRpc.RpcClient _client;
         private readonly string _prefix;

@@ -7,7 +7,7 @@
 /// <c>client.GetProxy&lt;IContract&gt;(prefix, oneWay)</c>.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-public sealed class ContractProxy : global::IContract
+public sealed partial class ContractProxy : global::IContract
 {
     private readonly global::TinyRpc.RpcClient _client;
     private readonly string _prefix;

@@ -42,7 +42,8 @@ partial class Outer
                     },
                     isStatic: false,
                     invoke: __TinyRpc_Invoke_Scale),
-            });
+            },
+            openRpcDocument: __TinyRpc_OpenRpcDocument);
 
         // computeAsync: decodes the arguments, calls ComputeAsync and writes the response.
         [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]

@@ -36,7 +36,8 @@ partial class StringService : global::TinyRpc.IRpcService<global::StringService>
                 },
                 isStatic: false,
                 invoke: __TinyRpc_Invoke_ReverseStringAsync),
-        });
+        },
+        openRpcDocument: __TinyRpc_OpenRpcDocument);
 
     [global::System.Runtime.CompilerServices.ModuleInitializer]
     [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Registers generated code at start-up so that it is found without reflection.")]
