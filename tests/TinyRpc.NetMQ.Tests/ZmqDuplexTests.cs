@@ -175,6 +175,15 @@ public sealed class ZmqDuplexTests
     }
 
     [Fact]
+    public async Task A_libzmq_DEALER_with_the_duplex_identity_is_called_back()
+    {
+        await using var router = new ChatRouter();
+        await using var python = PeerProcess.StartPython("raw_dealer_peer.py", router.Endpoint, "q1");
+        Assert.Equal("python answers q1", await python.ReadLineAsync());
+        Assert.Equal(0, await python.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task Messages_of_one_peer_share_a_context_and_peers_that_cannot_be_called_are_forgotten_when_idle()
     {
         using ZmqServerTransport transport = ZmqServerTransport.Create("tcp://127.0.0.1:*");
