@@ -237,6 +237,7 @@ public sealed class ZmqDuplexTests
         // Idle past PeerIdleTimeout, the REQ peer is forgotten and its next message comes with a new context.
         await WaitCancelledAsync(duplex.GetPeerClosed(fromReq.Context!));
         await WaitCancelledAsync(duplex.GetPeerClosed(fromPlain.Context!));
+        transport.PeerIdleTimeout = Timeout.InfiniteTimeSpan; // so that the new context cannot go before it is looked at
         req.SendFrame("again");
         RpcInboundMessage again = (await transport.ReceiveMessageAsync().AsTask().WaitAsync(Limit))!.Value;
         Assert.NotSame(fromReq.Context, again.Context);
