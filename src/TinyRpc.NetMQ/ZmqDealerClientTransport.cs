@@ -12,9 +12,15 @@ namespace TinyRpc.Transports;
 /// <see cref="RpcClient.Timeout"/>'s business.
 /// </summary>
 /// <remarks>
-/// The socket is used only on the transport's own poller thread; messages may be sent from any thread.
-/// Empty replies (a TinyRpc server's answer to a notification) are skipped. The transport owns the socket
-/// and closes it on <see cref="Dispose"/>, which also ends <see cref="ReceiveAsync"/>.
+/// <para>It serves the server's calls too: <c>new RpcConnection(protocol, ZmqDealerClientTransport.Create(endpoint),
+/// dispatcher)</c> calls a TinyRpc ROUTER server and answers the requests and notifications the server sends it
+/// (<see cref="RpcRequest.Connection"/>, <see cref="RpcServer.Connections"/>). The server sends those only to a
+/// DEALER whose routing identity starts with <see cref="ZmqServerTransport.DuplexIdentityPrefix"/>: <see cref="Create"/>
+/// gives its socket one, and a socket passed to the constructor needs one set before it connects.</para>
+/// <para>The socket is used only on the transport's own poller thread; messages may be sent from any thread.
+/// Empty messages (a TinyRpc server's answer to a notification, and the server's check that the peer is still
+/// there) are skipped. The transport owns the socket
+/// and closes it on <see cref="Dispose"/>, which also ends <see cref="ReceiveAsync"/>.</para>
 /// </remarks>
 public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSender, IDisposable
 {
@@ -41,12 +47,17 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
         }).GetAwaiter().GetResult();
     }
 
-    /// <summary>Creates a DEALER socket connected to <paramref name="endpoint"/>, for example <c>tcp://127.0.0.1:5001</c>.</summary>
+    /// <summary>
+    /// Creates a DEALER socket connected to <paramref name="endpoint"/>, for example <c>tcp://127.0.0.1:5001</c>, with a
+    /// routing identity of its own (<see cref="ZmqServerTransport.DuplexIdentityPrefix"/> and 16 random bytes), so that a
+    /// TinyRpc ROUTER server can call it back.
+    /// </summary>
     /// <exception cref="RpcTransportException">The endpoint is not valid.</exception>
     public static ZmqDealerClientTransport Create(string endpoint)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         var socket = new DealerSocket();
+        socket.Options.Identity = ZmqServerTransport.NewDuplexIdentity();
         try
         {
             socket.Connect(endpoint);
