@@ -185,6 +185,56 @@ public class DuplexTests
         Assert.Equal("bob: one way", await ann.NextHeardAsync(Limit));
     }
 
+    [Fact]
+    public async Task A_server_whose_every_slot_waits_for_a_call_back_still_reads_the_replies()
+    {
+        var chat = new ChatServer();
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(chat);
+        var transport = TcpServerTransport.Loopback();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher, new RpcServerOptions { MaxConcurrency = 2 });
+        var stop = new Stopper();
+        stop.Add(server.ServeForeverAsync(stop.Token), transport);
+        await using (stop)
+        {
+            var ann = new ChatClient("ann");
+            await using var connection = new RpcConnection(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port), ann.Dispatcher());
+            IChatServer proxy = connection.GetProxy<IChatServer>();
+
+            // Twenty at once on two slots: each method holds its slot while it waits for the reply to its call back.
+            string[] answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => proxy.AskBackAsync($"q{i}"))).WaitAsync(Limit);
+            Assert.Equal(Enumerable.Range(0, 20).Select(static i => $"ann answers q{i}"), answers);
+        }
+    }
+
+    [Fact]
+    public async Task A_connection_whose_every_slot_waits_for_a_reply_still_reads_it_while_requests_wait()
+    {
+        (IDuplexPipe a, IDuplexPipe b) = PipePair();
+        var protocol = new JsonRpcProtocol();
+        int notes = 0;
+        var left = new RpcDispatcher();
+        left.AddMethod("note", (request, _) =>
+        {
+            Interlocked.Increment(ref notes);
+            return new((RpcResponse?)null);
+        });
+        left.AddMethod("relay", async (request, ct) =>
+            request.Respond(await request.Connection!.CallAsync<string>("echo", ["relayed"], null, ct)));
+        var right = new RpcDispatcher();
+        right.AddMethod("echo", async (request, ct) =>
+        {
+            // Before its reply, the other side gets a request of its own, which waits there for the slot "relay" holds.
+            await request.Connection!.NotifyAsync("note", cancellationToken: ct);
+            return request.Respond(request.Arguments.TryGet(0, "text", out string? text) ? text : null);
+        }, [new RpcParameter("text", typeof(string))]);
+        await using var leftConnection = new RpcConnection(protocol, new StreamClientTransport(new DuplexStream(a)), left, new RpcConnectionOptions { MaxConcurrency = 1 });
+        await using var rightConnection = new RpcConnection(protocol, new StreamClientTransport(new DuplexStream(b)), right);
+
+        Assert.Equal("relayed", await rightConnection.CallAsync<string>("relay", [], null, TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken));
+        await WaitUntilAsync(() => Volatile.Read(ref notes) == 1);
+    }
+
     private static (IDuplexPipe A, IDuplexPipe B) PipePair()
     {
         var one = new Pipe();

@@ -20,14 +20,19 @@ public sealed class RpcConnectionOptions
 /// <remarks>
 /// It starts receiving when created. A message is told apart by <see cref="RpcProtocol.Classify"/>: replies complete
 /// calls; requests and notifications go to the dispatcher, up to <see cref="RpcConnectionOptions.MaxConcurrency"/> at
-/// once, each answered over the same channel (a connection without a dispatcher answers "Method not found"); a message
+/// once (more wait for a slot while replies are still read, so that methods waiting for replies of their own are not
+/// stuck), each answered over the same channel (a connection without a dispatcher answers "Method not found"); a message
 /// that is neither gets the protocol's error reply. Within a method, <see cref="RpcRequest.Connection"/> is this
 /// connection. Disposing it closes the channel; calls waiting then fail.
 /// </remarks>
 public sealed class RpcConnection : RpcClient
 {
+    // Requests waiting for a slot, beyond those running, before the connection stops reading (back-pressure).
+    private const int MaxWaiting = 1024;
+
     private readonly RpcResponder? _responder;
     private readonly SemaphoreSlim? _slots;
+    private int _waiting;
 
     /// <summary>Creates a connection over <paramref name="channel"/> and starts receiving.</summary>
     /// <param name="protocol">A protocol that matches replies by id (<see cref="RpcProtocol.SupportsOutOfOrder"/>).</param>
@@ -70,10 +75,41 @@ public sealed class RpcConnection : RpcClient
 
     private async ValueTask<bool> ServeAsync(ReadOnlyMemory<byte> message)
     {
-        // Back-pressure: while the connection serves as many as it may, it reads nothing more.
-        await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+        if (!_slots!.Wait(0))
+        {
+            if (Volatile.Read(ref _waiting) < MaxWaiting)
+            {
+                // Waits for its slot off the receive loop, which goes on reading: the methods holding every slot may
+                // be waiting for replies to calls of their own. Waiters get slots in the order they came.
+                Interlocked.Increment(ref _waiting);
+                _ = WaitThenAnswerAsync(message);
+                return true;
+            }
+
+            // Back-pressure: with so many waiting, the connection reads nothing more until one has a slot.
+            await _slots.WaitAsync(Disposing).ConfigureAwait(false);
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.connection.AnswerAsync(state.message), (connection: this, message), preferLocal: false);
         return true;
+    }
+
+    private async Task WaitThenAnswerAsync(ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection was disposed
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        await AnswerAsync(message).ConfigureAwait(false);
     }
 
     private async Task AnswerAsync(ReadOnlyMemory<byte> message)

@@ -36,6 +36,9 @@ public class RpcServer
     /// <summary>The <see cref="RpcTrace"/> direction of outgoing replies.</summary>
     public const string Outgoing = "<--";
 
+    // Requests a duplex server has read and that wait for a slot, before it stops reading (back-pressure).
+    private const int MaxWaitingForSlot = 1024;
+
     private readonly int _maxConcurrency;
     private readonly TimeSpan _shutdownTimeout;
     private readonly int _maxReplySize;
@@ -111,7 +114,11 @@ public class RpcServer
             return false;
         }
 
-        await HandleAndReplyAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!TryDeliverReply(message))
+        {
+            await HandleAndReplyAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
     }
 
@@ -130,7 +137,16 @@ public class RpcServer
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // A server that cannot call its clients back takes a slot before it reads: it reads no more than it may
+                // handle. One that can goes on reading while requests wait for slots, up to a bound, because the
+                // methods holding every slot may be waiting for replies to their call backs, which come in here.
+                bool holdsSlot = false;
+                if (_duplex is null || inFlight.Waiting >= MaxWaitingForSlot)
+                {
+                    await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    holdsSlot = true;
+                }
+
                 RpcInboundMessage? inbound;
                 try
                 {
@@ -141,19 +157,39 @@ public class RpcServer
                 }
                 catch
                 {
-                    slots.Release();
+                    if (holdsSlot)
+                    {
+                        slots.Release();
+                    }
+
                     throw;
                 }
 
-                if (inbound is not { } message)
+                if (inbound is not { } message || TryDeliverReply(message))
                 {
-                    slots.Release();
-                    break;
+                    // The end of the transport, or a reply to the server's own call back, which takes no slot.
+                    if (holdsSlot)
+                    {
+                        slots.Release();
+                    }
+
+                    if (inbound is null)
+                    {
+                        break;
+                    }
+
+                    continue;
                 }
 
-                // With MaxConcurrency 1 the next message is received only once this one has been answered (its slot
-                // comes back), so messages are still handled one after another, in order, and the shutdown timeout
-                // applies to them as it does to concurrent ones.
+                // With MaxConcurrency 1 the next message is started only once this one has been answered (its slot
+                // comes back), so messages are still handled one after another, in order (slots are given in the
+                // order they were asked for), and the shutdown timeout applies to them as it does to concurrent ones.
+                if (!holdsSlot && !slots.Wait(0, CancellationToken.None))
+                {
+                    inFlight.StartWhenSlotFree(message);
+                    continue;
+                }
+
                 // A pooled thread-pool work item: far cheaper per request than Task.Run with a closure and a
                 // continuation to track it, and it runs in the execution context this loop was started in.
                 inFlight.Start(message);
@@ -197,20 +233,37 @@ public class RpcServer
         }
     }
 
+    // A reply to a call the server made to this client completes that call, and answers nothing; the transport is
+    // told so (an empty reply), off this thread, as it is for a notification.
+    private bool TryDeliverReply(RpcInboundMessage message)
+    {
+        if (_duplex is null || message.Context is not { } context
+            || Peer(context) is not { HasSent: true } peer || Protocol.Classify(message.Message.Span) != RpcMessageKind.Reply)
+        {
+            return false;
+        }
+
+        peer.Deliver(message.Message);
+        _ = AcknowledgeAsync(context);
+        return true;
+    }
+
+    private async Task AcknowledgeAsync(object context)
+    {
+        try
+        {
+            await Transport.SendReplyAsync(context, ReadOnlyMemory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client went away.
+        }
+    }
+
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
-        RpcReply reply;
-        if (peer is { HasSent: true } && Protocol.Classify(message.Message.Span) == RpcMessageKind.Reply)
-        {
-            // A reply to a call the server made to this client: it completes that call, and answers nothing.
-            peer.Deliver(message.Message);
-            reply = default;
-        }
-        else
-        {
-            reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection, cancellationToken).ConfigureAwait(false);
-        }
+        RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -319,10 +372,46 @@ public class RpcServer
 
         public CancellationToken Token => token;
 
+        private int _waiting;
+
+        /// <summary>The requests counted in that wait for a slot.</summary>
+        public int Waiting => Volatile.Read(ref _waiting);
+
+        /// <summary>Counts <paramref name="message"/> in and queues it to the thread pool once it has a slot.</summary>
+        public void StartWhenSlotFree(RpcInboundMessage message)
+        {
+            Interlocked.Increment(ref _count);
+            Interlocked.Increment(ref _waiting);
+            _ = WaitForSlotAsync(message);
+        }
+
+        private async Task WaitForSlotAsync(RpcInboundMessage message)
+        {
+            try
+            {
+                // Until the shutdown timeout cancels the requests in flight: these are in flight too.
+                await slots.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Decrement(ref _waiting);
+                Leave();
+                return;
+            }
+
+            Interlocked.Decrement(ref _waiting);
+            Queue(message);
+        }
+
         /// <summary>Counts <paramref name="message"/> in and queues it to the thread pool.</summary>
         public void Start(RpcInboundMessage message)
         {
             Interlocked.Increment(ref _count);
+            Queue(message);
+        }
+
+        private void Queue(RpcInboundMessage message)
+        {
             RequestWorkItem item;
             lock (_poolLock)
             {
