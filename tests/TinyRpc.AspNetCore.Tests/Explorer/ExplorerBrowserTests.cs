@@ -284,7 +284,7 @@ public sealed class ExplorerBrowserTests
     private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
 
     /// <summary>Runs the steps, then saves a screenshot whether they passed or not: the picture of a failure is the useful one.</summary>
-    private static async Task WithScreenshotAsync(HeadlessChromium browser, string name, Func<Task> steps)
+    internal static async Task WithScreenshotAsync(HeadlessChromium browser, string name, Func<Task> steps)
     {
         try
         {
