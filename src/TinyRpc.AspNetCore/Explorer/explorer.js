@@ -134,14 +134,17 @@
    * nullable string (a type array of "string" and "null", or oneOf/anyOf a string and null) counts: leaving the box
    * empty leaves the parameter out, which is how its default (null, as generated) is asked for.
    */
-  function isString(schema) {
+  function isString(schema, depth) {
+    depth = depth || 0;
     const target = resolve(schema);
+    // A schema that refers to itself through oneOf would never end.
+    if (depth > 4) return false;
     if (!target || typeof target !== "object" || Array.isArray(target.enum)) return false;
     if (target.type === "string") return true;
     if (Array.isArray(target.type)) return target.type.includes("string") && target.type.every((t) => t === "string" || t === "null");
     for (const key of ["oneOf", "anyOf"]) {
       const options = target[key];
-      if (Array.isArray(options) && options.length === 2 && options.some(isNull)) return options.some((o) => !isNull(o) && isString(o));
+      if (Array.isArray(options) && options.length === 2 && options.some(isNull)) return options.some((o) => !isNull(o) && isString(o, depth + 1));
     }
     return false;
   }
