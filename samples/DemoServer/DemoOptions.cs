@@ -32,6 +32,9 @@ internal sealed class DemoOptions
           --framing <name>         tcp only: content-length (default, as in LSP) or newline
           --max-size <bytes>       largest request accepted (HTTP 413, WebSocket close 1009, CGI 413); default 1048576
           --allow-origin <origin>  http only: the origin browsers may call from (CORS), or *; none by default
+          --explorer               http with jsonrpc only: also serve the RPC explorer, a page for trying the
+                                   methods from a browser, at <path>/explorer (a development aid, off by default:
+                                   anyone who can load the page can call every method)
           --log                    write every request and reply to standard error
           -h, --help               show this text
 
@@ -54,6 +57,7 @@ internal sealed class DemoOptions
 
         Examples:
           DemoServer --transport http --endpoint http://127.0.0.1:8080/rpc --log
+          DemoServer --transport http --endpoint http://127.0.0.1:8080/rpc --explorer
           DemoServer --transport ws --endpoint ws://127.0.0.1:0/ws
           DemoServer --transport tcp --endpoint 127.0.0.1:5000 --framing newline
           DemoServer --protocol msgpack --transport zmq --endpoint tcp://127.0.0.1:5001
@@ -76,6 +80,8 @@ internal sealed class DemoOptions
     public string? AllowOrigin { get; private set; }
 
     public bool Log { get; private set; }
+
+    public bool Explorer { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -102,6 +108,9 @@ internal sealed class DemoOptions
                     break;
                 case "--log":
                     options.Log = true;
+                    break;
+                case "--explorer":
+                    options.Explorer = true;
                     break;
                 case "--protocol":
                     options.Protocol = Value(arg, inline, args, ref i, ref error)?.ToLowerInvariant() ?? options.Protocol;
@@ -152,6 +161,12 @@ internal sealed class DemoOptions
                     error ??= $"Unknown option '{args[i]}'.";
                     break;
             }
+        }
+
+        // The page sends JSON-RPC in HTTP POSTs: over any other transport or protocol it could call nothing.
+        if (error is null && options.Explorer && (options.Transport != "http" || options.Protocol != "jsonrpc"))
+        {
+            error = "--explorer goes with --transport http and --protocol jsonrpc: the page sends JSON-RPC requests in HTTP POSTs.";
         }
 
         return error is null ? options : null;

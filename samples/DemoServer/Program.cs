@@ -201,11 +201,22 @@ async Task<int> ServeWebAsync()
     app.MapOpenRpcDocument(uri.AbsolutePath.TrimEnd('/') + "/" + RpcHttpOptions.OpenRpcDocumentName, dispatcher,
         new RpcHttpOptions { AllowedOrigin = options.AllowOrigin });
 
+    // --explorer (a development aid): a page at <path>/explorer that reads that document and calls the methods at <path>.
+    string explorer = uri.AbsolutePath.TrimEnd('/') + "/explorer";
+    if (options.Explorer)
+    {
+        app.MapTinyRpcExplorer(explorer, uri.AbsolutePath);
+    }
+
     await app.StartAsync(stop.Token);
     foreach (string address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
     {
         var listening = new Uri(address);
         await Console.Out.WriteLineAsync($"Listening on {expected}://{listening.Authority}{uri.AbsolutePath}");
+        if (options.Explorer)
+        {
+            await Console.Out.WriteLineAsync($"RPC explorer (a development aid) at http://{listening.Authority}{explorer}");
+        }
     }
 
     await Console.Out.FlushAsync(CancellationToken.None);

@@ -214,6 +214,37 @@ public sealed class DemoServerTests
     }
 
     [Fact]
+    public async Task Demo_server_maps_the_explorer_only_when_asked_and_it_calls_a_method_from_a_browser()
+    {
+        using var http = new HttpClient { Timeout = Limit };
+        await using (ServerProcess plain = await StartDemoAsync("--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc"))
+        {
+            using HttpResponseMessage none = await http.GetAsync(new Uri(plain.Ready + "/explorer"));
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        }
+
+        await using ServerProcess demo = await StartDemoAsync("--transport", "http", "--endpoint", "http://127.0.0.1:0/rpc", "--explorer");
+        await using Explorer.HeadlessChromium browser = await Explorer.HeadlessChromium.StartAsync();
+        await Explorer.ExplorerBrowserTests.WithScreenshotAsync(browser, "demo-server", async () =>
+        {
+            // The page reads the document the demo server generates and serves beside /rpc.
+            await browser.NavigateAsync(new Uri(demo.Ready + "/explorer"));
+            await browser.WaitForAsync("document.querySelector('section[data-method=\"subtract\"]') !== null");
+            Assert.Equal("TinyRpc DemoServer", await browser.TextAsync("h1"));
+            Assert.Contains("sitea.get_user_info", await browser.TextAsync("nav"), StringComparison.Ordinal);
+
+            const string Subtract = "section[data-method=\"subtract\"]";
+            await browser.FillAsync($"{Subtract} [name=minuend]", "42");
+            await browser.FillAsync($"{Subtract} [name=subtrahend]", "23");
+            await browser.ClickAsync($"{Subtract} button[type=submit]");
+            await browser.WaitForAsync($"document.querySelector('{Subtract} .outcome').textContent.startsWith('Result: ')");
+            Assert.Equal("Result: 19", await browser.TextAsync($"{Subtract} .outcome"));
+            Assert.Contains("\"params\": {", await browser.TextAsync($"{Subtract} .request"), StringComparison.Ordinal);
+            Assert.Empty(browser.Problems);
+        });
+    }
+
+    [Fact]
     public async Task A_result_that_cannot_be_written_is_an_error_reply_and_logged_with_the_method()
     {
         await using ServerProcess demo = await StartDemoAsync("--transport", "tcp", "--endpoint", "127.0.0.1:0");
@@ -236,6 +267,8 @@ public sealed class DemoServerTests
     [InlineData("--transport pigeon", "Unknown transport 'pigeon'")]
     [InlineData("--max-size lots", "--max-size")]
     [InlineData("--what", "Unknown option '--what'")]
+    [InlineData("--transport tcp --explorer", "--explorer goes with --transport http")]
+    [InlineData("--protocol msgpack --explorer", "--explorer goes with --transport http")]
     public async Task Bad_options_get_a_clear_message(string args, string expected)
     {
         ChildProcess.Result result = await ChildProcess.RunAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, .. args.Split(' ')], new Dictionary<string, string?>(), [], Limit);
@@ -249,7 +282,7 @@ public sealed class DemoServerTests
         ChildProcess.Result result = await ChildProcess.RunAsync(ChildProcess.DotnetPath, [ChildProcess.DemoServerPath, "--help"], new Dictionary<string, string?>(), [], Limit);
         Assert.Equal(0, result.ExitCode);
         string help = Encoding.UTF8.GetString(result.Stdout);
-        foreach (string word in new[] { "--protocol", "--transport", "--endpoint", "--log", "--max-size", "--allow-origin", "--framing", "subtract", "notify_hello", "get_data", "cheat", "sleep", "pending", "sitea." })
+        foreach (string word in new[] { "--protocol", "--transport", "--endpoint", "--log", "--max-size", "--allow-origin", "--framing", "--explorer", "development aid", "subtract", "notify_hello", "get_data", "cheat", "sleep", "pending", "sitea." })
         {
             Assert.Contains(word, help);
         }

@@ -74,9 +74,13 @@
     }
     for (const key of ["oneOf", "anyOf"]) {
       if (Array.isArray(schema[key]) && schema[key].length > 0) {
-        return schema[key].map((s) => describeSchema(s, depth + 1)).join(" | ");
+        // "T or null", as generated for a nullable type, reads as T itself does, followed by "| null".
+        const nullable = schema[key].length === 2 && schema[key].some(isNull);
+        return schema[key].map((s) => describeSchema(s, nullable ? depth : depth + 1)).join(" | ");
       }
     }
+    // A lone allOf wraps a reference so that a default can sit beside it: it reads as the reference.
+    if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return describeSchema(schema.allOf[0], depth);
     if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
       return schema.allOf.map((s) => describeSchema(s, depth + 1)).join(" & ");
     }
@@ -120,10 +124,55 @@
     return el("details", {}, el("summary", {}, "JSON schema"), el("pre", {}, shown.join("\n\n")));
   }
 
-  /** A schema that takes plain text: such a parameter gets a text box whose content is sent as a JSON string. */
-  function isString(schema) {
+  function isNull(schema) {
     const target = resolve(schema);
-    return Boolean(target) && typeof target === "object" && target.type === "string" && !Array.isArray(target.enum);
+    return Boolean(target) && typeof target === "object" && target.type === "null";
+  }
+
+  /**
+   * A schema that takes plain text: such a parameter gets a text box whose content is sent as a JSON string. A
+   * nullable string (a type array of "string" and "null", or oneOf/anyOf a string and null) counts: leaving the box
+   * empty leaves the parameter out, which is how its default (null, as generated) is asked for.
+   */
+  function isString(schema, depth) {
+    depth = depth || 0;
+    const target = resolve(schema);
+    // A schema that refers to itself through oneOf would never end.
+    if (depth > 4) return false;
+    if (!target || typeof target !== "object" || Array.isArray(target.enum)) return false;
+    if (target.type === "string") return true;
+    if (Array.isArray(target.type)) return target.type.includes("string") && target.type.every((t) => t === "string" || t === "null");
+    for (const key of ["oneOf", "anyOf"]) {
+      const options = target[key];
+      if (Array.isArray(options) && options.length === 2 && options.some(isNull)) return options.some((o) => !isNull(o) && isString(o, depth + 1));
+    }
+    return false;
+  }
+
+  /** The schema's default value as JSON text, or undefined; a default is what the server uses for a parameter left out. */
+  function defaultOf(schema) {
+    const target = resolve(schema);
+    return target && typeof target === "object" && "default" in target ? JSON.stringify(target.default) : undefined;
+  }
+
+  /** A C# params array ("x-params-array": true): sent whole by name, its items one by one by position. */
+  function isParamsArray(param) {
+    return param["x-params-array"] === true;
+  }
+
+  /** "required", or "optional" with the default and whether the parameter is a params array. */
+  function presence(param) {
+    if (param.required) return "required";
+    const notes = ["optional"];
+    const fallback = defaultOf(param.schema);
+    if (fallback !== undefined) notes.push("default " + fallback);
+    if (isParamsArray(param)) notes.push("params array");
+    return notes.join(", ");
+  }
+
+  /** A method sent as a notification: marked "x-notification", or without a result, which OpenRPC reserves for them. */
+  function isNotification(method) {
+    return method["x-notification"] === true || !method.result;
   }
 
   function serviceOf(method) {
@@ -155,7 +204,7 @@
     return el("table", {},
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Name"), el("th", { scope: "col" }, "Type"), el("th", { scope: "col" }, "Description"))),
       el("tbody", {}, params.map((param) => el("tr", {},
-        el("th", { scope: "row" }, el("code", {}, text(param.name)), param.required ? " (required)" : " (optional)",
+        el("th", { scope: "row" }, el("code", {}, text(param.name)), " (" + presence(param) + ")",
           param.deprecated ? el("span", { class: "deprecated" }, " deprecated") : null),
         el("td", {}, el("code", {}, describeSchema(param.schema)), param.schema !== undefined ? schemaDetails(param.schema) : null),
         el("td", {}, param.summary ? el("p", { class: "description" }, text(param.summary)) : null,
@@ -170,6 +219,7 @@
     const errors = (Array.isArray(method.errors) ? method.errors : []).map((e) => resolve(e) || {});
     const structure = ["by-name", "by-position"].includes(method.paramStructure) ? method.paramStructure : "either";
     const examples = exampleValues(method);
+    const notification = isNotification(method);
 
     const section = el("section", { class: "method", id: id, "aria-labelledby": id + "-name", "data-method": name },
       el("h3", { id: id + "-name", tabindex: "-1" }, name),
@@ -181,21 +231,23 @@
         structure === "by-name" ? "Sent by name." : structure === "by-position" ? "Sent by position." : "Sent by name or by position.") : null,
       renderParamsTable(params),
       el("h4", {}, "Result"),
-      result && typeof result === "object"
-        ? el("p", {}, el("code", {}, text(result.name) || "result"), ": ", el("code", {}, describeSchema(result.schema)),
-          result.description || result.summary ? " — " + text(result.summary || result.description) : null)
-        : el("p", { class: "meta" }, "None (a notification)."),
-      result && result.schema !== undefined ? schemaDetails(result.schema) : null,
+      notification
+        ? el("p", { class: "meta" }, "None: a notification, sent without an id; the server answers nothing.")
+        : result && typeof result === "object"
+          ? el("p", {}, el("code", {}, text(result.name) || "result"), ": ", el("code", {}, describeSchema(result.schema)),
+            result.description || result.summary ? " — " + text(result.summary || result.description) : null)
+          : null,
+      !notification && result && result.schema !== undefined ? schemaDetails(result.schema) : null,
       errors.length > 0 ? el("h4", {}, "Errors") : null,
       errors.length > 0 ? el("ul", {}, errors.map((e) => el("li", {},
         el("code", {}, String(e.code)), " ", text(e.message),
         e.data !== undefined ? el("details", {}, el("summary", {}, "data"), el("pre", {}, JSON.stringify(e.data, null, 2))) : null))) : null);
 
-    section.append(renderCallForm(id, name, params, structure, examples));
+    section.append(renderCallForm(id, name, params, structure, examples, notification));
     return section;
   }
 
-  function renderCallForm(id, name, params, structure, examples) {
+  function renderCallForm(id, name, params, structure, examples, notification) {
     const form = el("form", { class: "call", novalidate: true, "aria-labelledby": id + "-try" });
     form.append(el("h4", { id: id + "-try" }, "Try it"));
     const inputs = params.map((param, i) => {
@@ -203,7 +255,9 @@
       const hintId = inputId + "-hint";
       const plain = isString(param.schema);
       const example = examples.has(param.name) ? examples.get(param.name) : undefined;
-      const attributes = { id: inputId, name: text(param.name), "aria-describedby": hintId, spellcheck: "false", autocomplete: "off" };
+      const fallback = defaultOf(param.schema);
+      const attributes = { id: inputId, name: text(param.name), "aria-describedby": hintId, spellcheck: "false", autocomplete: "off",
+        placeholder: !param.required && fallback !== undefined ? "default " + fallback : undefined };
       let input;
       if (plain) {
         input = el("input", Object.assign({ type: "text" }, attributes));
@@ -213,11 +267,14 @@
         if (example !== undefined) input.value = JSON.stringify(example);
       }
       form.append(el("div", { class: "field" },
-        el("label", { for: inputId }, text(param.name), el("span", { class: "meta" }, " " + describeSchema(param.schema) + (param.required ? ", required" : ", optional"))),
+        el("label", { for: inputId }, text(param.name), el("span", { class: "meta" }, " " + describeSchema(param.schema) + ", " + presence(param))),
         input,
-        el("p", { id: hintId, class: "hint" }, plain
-          ? "Text, sent as a JSON string." + (param.required ? "" : " Leave empty to leave it out.")
-          : "A JSON value." + (param.required ? "" : " Leave empty to leave it out."))));
+        el("p", { id: hintId, class: "hint" }, (plain
+          ? "Text, sent as a JSON string."
+          : isParamsArray(param)
+            ? "A JSON array: sent whole by name; by position its items follow the other parameters one by one."
+            : "A JSON value.")
+          + (param.required ? "" : fallback !== undefined ? " Leave empty to leave it out (the server then uses the default)." : " Leave empty to leave it out."))));
       return { param, input, plain };
     });
 
@@ -246,7 +303,7 @@
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      call(name, inputs, byName, { form, button, output, outcome, request, reply });
+      call(name, inputs, byName, notification, { form, button, output, outcome, request, reply });
     });
     return form;
   }
@@ -333,6 +390,23 @@
     return undefined;
   }
 
+  /** The texts of the items of valid JSON text that is an array, each compact, or undefined if it is not an array. */
+  function items(json) {
+    const tokens = tokenize(json);
+    if (tokens[0] !== "[") return undefined;
+    const found = [];
+    let start = 1;
+    let level = 0;
+    for (let k = 1; k < tokens.length - 1; k++) {
+      const t = tokens[k];
+      if (t === "{" || t === "[") level++;
+      else if (t === "}" || t === "]") level--;
+      else if (t === "," && level === 0) { found.push(tokens.slice(start, k).join("")); start = k + 1; }
+    }
+    if (start < tokens.length - 1) found.push(tokens.slice(start, tokens.length - 1).join(""));
+    return found;
+  }
+
   /** Reads the form into the text of params (undefined: none); on a bad field, says which and puts the focus there. */
   function collectParams(inputs, byName, view) {
     for (const { input } of inputs) input.removeAttribute("aria-invalid");
@@ -371,19 +445,30 @@
         gap.input.focus();
         return null;
       }
+      if (isParamsArray(v.param)) {
+        const spread = items(v.json);
+        if (spread === undefined) {
+          v.input.setAttribute("aria-invalid", "true");
+          show(view, "error", "Not sent: " + text(v.param.name) + " is a params array: by position it takes a JSON array, whose items are sent one by one.", "", "");
+          v.input.focus();
+          return null;
+        }
+        positional.push(...spread);
+        continue;
+      }
       positional.push(v.json);
     }
     return "[" + positional.join(",") + "]";
   }
 
-  async function call(name, inputs, byName, view) {
+  async function call(name, inputs, byName, notification, view) {
     // The button stays focusable while a call runs (a disabled button would drop the keyboard focus); a second
     // submit is ignored instead.
     if (view.busy) return;
     const params = collectParams(inputs, byName, view);
     if (params === null) return;
     const body = "{\"jsonrpc\":\"2.0\",\"method\":" + JSON.stringify(name) + (params !== undefined ? ",\"params\":" + params : "")
-      + ",\"id\":" + nextId++ + "}";
+      + (notification ? "" : ",\"id\":" + nextId++) + "}";
     const requestText = indent(body);
     view.busy = true;
     view.button.setAttribute("aria-disabled", "true");
@@ -407,7 +492,9 @@
       }
       const shown = head + "\n\n" + (reply !== undefined ? indent(replyText) : replyText);
       const single = reply && typeof reply === "object" && !Array.isArray(reply);
-      if (single && reply.error && typeof reply.error === "object") {
+      if (notification && response.ok && replyText === "") {
+        show(view, "ok", "Notification sent (HTTP " + response.status + "): no reply.", requestText, head);
+      } else if (single && reply.error && typeof reply.error === "object") {
         const error = reply.error;
         show(view, "error", "Error " + (member(member(replyText, "error"), "code") ?? String(error.code)) + ": " + text(error.message), requestText, shown);
       } else if (single && "result" in reply) {
