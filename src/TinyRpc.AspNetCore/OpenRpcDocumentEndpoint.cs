@@ -16,7 +16,7 @@ internal sealed class OpenRpcDocumentEndpoint
     {
         _dispatcher = dispatcher;
         options ??= new RpcHttpOptions();
-        _allowedOrigin = string.IsNullOrWhiteSpace(options.AllowedOrigin) ? null : options.AllowedOrigin.Trim();
+        _allowedOrigin = RpcHttpHandler.AllowedOrigin(options);
         _preflightMaxAge = ((long)options.PreflightMaxAge.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -70,30 +70,7 @@ internal sealed class OpenRpcDocumentEndpoint
         }
     }
 
-    private bool AddCorsHeaders(HttpContext context)
-    {
-        if (_allowedOrigin is null)
-        {
-            return false;
-        }
-
-        IHeaderDictionary headers = context.Response.Headers;
-        if (_allowedOrigin == "*")
-        {
-            headers.AccessControlAllowOrigin = "*";
-            return true;
-        }
-
-        headers.Vary = "Origin";
-        string? origin = context.Request.Headers.Origin;
-        if (origin is not null && string.Equals(origin, _allowedOrigin, StringComparison.OrdinalIgnoreCase))
-        {
-            headers.AccessControlAllowOrigin = origin;
-            return true;
-        }
-
-        return false;
-    }
+    private bool AddCorsHeaders(HttpContext context) => RpcHttpHandler.AddCorsHeaders(context, _allowedOrigin);
 }
 
 /// <summary>Applies each convention to every endpoint of a group mapped together.</summary>

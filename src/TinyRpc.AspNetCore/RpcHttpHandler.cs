@@ -28,7 +28,7 @@ internal sealed class RpcHttpHandler
         _replyContentType = contentType;
         _contentTypes = new HttpContentTypePolicy(contentType, options.AdditionalContentTypes);
         _maxContentLength = options.MaxContentLength;
-        _allowedOrigin = string.IsNullOrWhiteSpace(options.AllowedOrigin) ? null : options.AllowedOrigin.Trim();
+        _allowedOrigin = AllowedOrigin(options);
         _preflightMaxAge = ((long)options.PreflightMaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
     }
 
@@ -128,15 +128,22 @@ internal sealed class RpcHttpHandler
         }
     }
 
-    private bool AddCorsHeaders(HttpContext context)
+    private bool AddCorsHeaders(HttpContext context) => AddCorsHeaders(context, _allowedOrigin);
+
+    /// <summary>The origin of <see cref="RpcHttpOptions.AllowedOrigin"/>, or null when CORS is off.</summary>
+    internal static string? AllowedOrigin(RpcHttpOptions options)
+        => string.IsNullOrWhiteSpace(options.AllowedOrigin) ? null : options.AllowedOrigin.Trim();
+
+    /// <summary>Adds the CORS headers for <paramref name="allowedOrigin"/>; true when the request's origin is allowed.</summary>
+    internal static bool AddCorsHeaders(HttpContext context, string? allowedOrigin)
     {
-        if (_allowedOrigin is null)
+        if (allowedOrigin is null)
         {
             return false;
         }
 
         IHeaderDictionary headers = context.Response.Headers;
-        if (_allowedOrigin == "*")
+        if (allowedOrigin == "*")
         {
             headers.AccessControlAllowOrigin = "*";
             return true;
@@ -144,7 +151,7 @@ internal sealed class RpcHttpHandler
 
         headers.Vary = "Origin";
         string? origin = context.Request.Headers.Origin;
-        if (origin is not null && string.Equals(origin, _allowedOrigin, StringComparison.OrdinalIgnoreCase))
+        if (origin is not null && string.Equals(origin, allowedOrigin, StringComparison.OrdinalIgnoreCase))
         {
             // The browser compares this header with its Origin exactly: send back what it sent.
             headers.AccessControlAllowOrigin = origin;

@@ -51,8 +51,12 @@ public sealed partial class RpcResponder
     /// Turns one message into its reply: parse, dispatch, serialize. Returns an empty reply when nothing is to be
     /// sent (notifications). Never throws.
     /// </summary>
-    public async ValueTask<ReadOnlyMemory<byte>> RespondAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-        => (await RespondAsync(message, context: null, int.MaxValue, cancellationToken).ConfigureAwait(false)).Message;
+    public ValueTask<ReadOnlyMemory<byte>> RespondAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        // Each layer of async costs a call: a reply ready at once is returned without one.
+        ValueTask<RpcReply> pending = RespondAsync(message, context: null, int.MaxValue, connection: null, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(pending.Result.Message) : MessageOfAsync(pending);
+    }
 
     /// <summary>
     /// Turns one message into its reply, as <see cref="RespondAsync(ReadOnlyMemory{byte}, CancellationToken)"/> does,
@@ -64,7 +68,15 @@ public sealed partial class RpcResponder
         => RespondAsync(message, context, maxReplySize, connection: null, cancellationToken);
 
     // With the connection the requests came over, for RpcRequest.Connection.
-    internal async ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, RpcConnection? connection, CancellationToken cancellationToken)
+    internal ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, RpcConnection? connection, CancellationToken cancellationToken)
+        => Trace is null
+            ? AnswerAsync(message, maxReplySize, connection, cancellationToken)
+            : TracedAsync(message, context, maxReplySize, connection, cancellationToken);
+
+    private static async ValueTask<ReadOnlyMemory<byte>> MessageOfAsync(ValueTask<RpcReply> pending)
+        => (await pending.ConfigureAwait(false)).Message;
+
+    private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, RpcConnection? connection, CancellationToken cancellationToken)
     {
         Trace?.Invoke(RpcServer.Incoming, context, message);
         RpcReply reply = await AnswerAsync(message, maxReplySize, connection, cancellationToken).ConfigureAwait(false);
