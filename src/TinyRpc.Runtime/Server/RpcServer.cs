@@ -234,11 +234,13 @@ public class RpcServer
     }
 
     // A reply to a call the server made to this client completes that call, and answers nothing; the transport is
-    // told so (an empty reply), off this thread, as it is for a notification.
+    // told so (an empty reply), off this thread, as it is for a notification. Only looked up here: a client whose
+    // connection has not been made yet has been sent nothing, so its messages are requests.
     private bool TryDeliverReply(RpcInboundMessage message)
     {
         if (_duplex is null || message.Context is not { } context
-            || Peer(context) is not { HasSent: true } peer || Protocol.Classify(message.Message.Span) != RpcMessageKind.Reply)
+            || !_peers!.TryGetValue(context, out PeerChannel? peer) || !peer.HasSent
+            || Protocol.Classify(message.Message.Span) != RpcMessageKind.Reply)
         {
             return false;
         }
