@@ -1,7 +1,12 @@
-using System.Net.WebSockets;
 using System.IO.Pipelines;
+using System.Net.WebSockets;
 using StreamJsonRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Benchmarks;

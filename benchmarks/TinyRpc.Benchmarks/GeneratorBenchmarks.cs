@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
+using TinyRpc.Dispatch;
 using TinyRpc.Generators;
 
 namespace TinyRpc.Benchmarks;

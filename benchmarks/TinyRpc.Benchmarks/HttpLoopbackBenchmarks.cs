@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using TinyRpc.AspNetCore;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Benchmarks;

@@ -1,5 +1,6 @@
 using Nerdbank.Streams;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Benchmarks;

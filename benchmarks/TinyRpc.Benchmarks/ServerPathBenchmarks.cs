@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Benchmarks;

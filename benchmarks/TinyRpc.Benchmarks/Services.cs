@@ -1,5 +1,6 @@
 using StreamJsonRpc;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.Benchmarks;
 

@@ -1,12 +1,16 @@
 using System.Net.WebSockets;
 using System.Text;
-using System.Text.Unicode;
 using System.Text.Json;
+using System.Text.Unicode;
 using MessagePack;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using TinyRpc.AspNetCore;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Fuzz;
@@ -361,7 +365,7 @@ public static class Targets
         }
         catch (BadRequestException e)
         {
-            return e.ErrorRespond() ?? throw new BrokenPromiseException("a refused request has no error response");
+            return protocol.ErrorRespond(e) ?? throw new BrokenPromiseException("a refused request has no error response");
         }
 
         return Completed(Dispatcher.DispatchAsync(request), "dispatch of synchronous methods");

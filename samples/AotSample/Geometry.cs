@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
 using TinyRpc;
+using TinyRpc.Exceptions;
 
 namespace AotSample;
 

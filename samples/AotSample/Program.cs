@@ -1,9 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TinyRpc;
-using TinyRpc.Protocols;
-using TinyRpc.Transports;
 using AotSample;
+using TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 // Server and client in one process over TCP on 127.0.0.1, each protocol in turn. Over JSON-RPC user types
 // travel through a JsonSerializerContext. Over MSGPACK-RPC, Point goes through a hand-written formatter of the

@@ -1,6 +1,9 @@
 using CgiServer;
 using TinyRpc;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // tinyrpc's CGI transport: a web server runs this program once per request, with the request in the CGI

@@ -1,7 +1,12 @@
 using System.Text.Json;
 using CustomErrors;
 using TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // tinyrpc 1.5.4 to 1.5.6: errors with a fixed code and message, errors that carry data, and what a client sees of an

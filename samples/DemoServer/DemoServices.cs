@@ -1,4 +1,5 @@
 using System.Text;
+using TinyRpc.Exceptions;
 namespace TinyRpc.Samples.DemoServer;
 
 /// <summary>

@@ -11,8 +11,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TinyRpc;
 using TinyRpc.AspNetCore;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
 using TinyRpc.Samples.DemoServer;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 DemoOptions? options = DemoOptions.Parse(args, out string? error);
@@ -40,7 +45,7 @@ TextWriter? log = options.Log ? Console.Error : null;
 // Failures a client sees only as an error reply (a result that cannot be written, an unexpected exception) are
 // written to standard error, with or without --log.
 // rpc.discover answers the OpenRPC document of every method below, on every transport and protocol.
-var dispatcher = new RpcDispatcher { Logger = new StandardErrorLogger("TinyRpc.RpcDispatcher"), EnableDiscovery = true, DiscoveryTitle = "TinyRpc DemoServer" };
+var dispatcher = new RpcDispatcher { Logger = new StandardErrorLogger("TinyRpc.Dispatch.RpcDispatcher"), EnableDiscovery = true, DiscoveryTitle = "TinyRpc DemoServer" };
 dispatcher.RegisterInstance(new DemoService(log));
 dispatcher.RegisterInstance(new Website("sitea"), "sitea.");
 dispatcher.RegisterInstance(new Website("siteb"), "siteb.");

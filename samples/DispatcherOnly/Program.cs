@@ -1,7 +1,9 @@
 using System.Text;
 using DispatcherOnly;
 using TinyRpc;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 // tinyrpc 1.3: the dispatcher on its own. Two instances of one service under two prefixes, a subdispatcher and
 // a plain method added by name (parameters are named as in C#); requests come from a protocol, replies go back as bytes.

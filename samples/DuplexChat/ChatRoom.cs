@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TinyRpc;
+using TinyRpc.Client;
 
 namespace DuplexChat;
 

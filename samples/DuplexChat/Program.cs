@@ -1,6 +1,10 @@
 using DuplexChat;
 using TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // Calls in both directions on one connection: the server calls its caller back and pushes to every client,

@@ -1,6 +1,11 @@
 using MessagePackRpc;
 using TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // MSGPACK-RPC (tinyrpc 1.6): the same kind of service as over JSON-RPC, with a binary protocol. Requests are

@@ -1,5 +1,6 @@
 using System.Text;
 using TinyRpc;
+using TinyRpc.Exceptions;
 
 namespace MessagePackRpc;
 

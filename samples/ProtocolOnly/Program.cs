@@ -1,6 +1,8 @@
 using System.Text;
 using TinyRpc;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 // tinyrpc 1.5.1: the protocol layer on its own. Client and server each hold a protocol instance and exchange
 // bytes; how the bytes travel is up to the program (here: a method call).
@@ -26,12 +28,12 @@ ReadOnlyMemory<byte> HandleIncomingMessage(ReadOnlyMemory<byte> data)
     }
     catch (BadRequestException e)
     {
-        return e.ErrorRespond().Serialize();
+        return serverProtocol.ErrorRespond(e).Serialize();
     }
 
     return message switch
     {
-        RpcBatchRequest batch => batch.CreateBatchResponse(batch.Select(item => item.Request is { } r ? Handle(r) : item.Error!.ErrorRespond()))?.Serialize() ?? default,
+        RpcBatchRequest batch => batch.CreateBatchResponse(batch.Select(item => item.Request is { } r ? Handle(r) : batch.ErrorRespond(item.Error!)))?.Serialize() ?? default,
         RpcRequest request => Handle(request)?.Serialize() ?? default,
         _ => default,
     };

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Logging;
 using Quickstart;
 using TinyRpc;
 using TinyRpc.AspNetCore;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 // tinyrpc's quickstart (section 1.1.1) in one process: a server that reverses strings over HTTP on 127.0.0.1,

@@ -1,6 +1,10 @@
 using RabbitMqQuickstart;
 using TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // tinyrpc's RabbitMQ transports: the server consumes a queue and answers on each request's reply-to queue; start

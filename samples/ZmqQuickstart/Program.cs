@@ -1,6 +1,10 @@
 using System.Runtime.InteropServices;
 using TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 using ZmqQuickstart;
 

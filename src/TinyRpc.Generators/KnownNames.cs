@@ -7,9 +7,9 @@ internal static class KnownNames
     public const string PublicAttribute = "TinyRpc.PublicAttribute";
     public const string OneWayAttribute = "TinyRpc.OneWayAttribute";
     public const string RpcNameAttribute = "TinyRpc.RpcNameAttribute";
-    public const string RpcDispatcher = "TinyRpc.RpcDispatcher";
+    public const string RpcDispatcher = "TinyRpc.Dispatch.RpcDispatcher";
     public const string CancellationToken = "System.Threading.CancellationToken";
-    public const string RpcConnection = "TinyRpc.RpcConnection";
+    public const string RpcConnection = "TinyRpc.Client.RpcConnection";
     public const string Task = "System.Threading.Tasks.Task";
     public const string TaskOfT = "System.Threading.Tasks.Task`1";
     public const string ValueTask = "System.Threading.Tasks.ValueTask";
@@ -23,7 +23,7 @@ internal static class KnownNames
     public const string GeneratorName = "TinyRpc.Generators";
 
     /// <summary>Present when the compilation references TinyRpc.MessagePack: MSGPACK-RPC formatters are generated.</summary>
-    public const string MessagePackFormatterRegistry = "TinyRpc.Protocols.MessagePackFormatterRegistry";
+    public const string MessagePackFormatterRegistry = "TinyRpc.Protocols.MsgPackRpc.MessagePackFormatterRegistry";
 
     public const string MessagePackFormattersHintName = "TinyRpc.Generated.MessagePackFormatters.g.cs";
 

@@ -47,7 +47,7 @@ public sealed partial class RpcGenerator
                 namespace {{KnownNames.InterceptorsNamespace}}
                 {
                     /// <summary>
-                    /// Replaces calls of <see cref="global::TinyRpc.RpcDispatcher.AddMethod(global::System.Delegate, string?)"/> with
+                    /// Replaces calls of <see cref="global::TinyRpc.Dispatch.RpcDispatcher.AddMethod(global::System.Delegate, string?)"/> with
                     /// generated, reflection-free invokers. Active in projects that list <c>TinyRpc.Generated</c> in the
                     /// <c>InterceptorsNamespaces</c> MSBuild property.
                     /// </summary>
@@ -82,11 +82,11 @@ public sealed partial class RpcGenerator
             string name = shape.DefaultName is null
                 ? "name ?? throw new global::System.ArgumentException(\"A lambda needs a name.\", nameof(name))"
                 : "name ?? " + Literal(shape.DefaultName);
-            w.OpenBlock($"public static void AddMethod{id}(this global::TinyRpc.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)");
+            w.OpenBlock($"public static void AddMethod{id}(this global::TinyRpc.Dispatch.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)");
             w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(dispatcher);");
             w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(method);");
             w.WriteLine($"{shape.DelegateTypeName} target = ({shape.DelegateTypeName})method;");
-            w.WriteLine("dispatcher.AddMethod(new global::TinyRpc.RpcMethod(");
+            w.WriteLine("dispatcher.AddMethod(new global::TinyRpc.Dispatch.RpcMethod(");
             w.Indentation++;
             w.WriteLine(name + ",");
             w.WriteLine($"s_parameters{id},");
@@ -94,12 +94,12 @@ public sealed partial class RpcGenerator
             w.Indentation--;
             w.CloseBlock();
             w.WriteLine();
-            w.WriteLine($"private static readonly global::TinyRpc.RpcParameter[] s_parameters{id} =");
+            w.WriteLine($"private static readonly global::TinyRpc.Dispatch.RpcParameter[] s_parameters{id} =");
             w.Indentation++;
             WriteParameterList(w, shape.Parameters, ";");
             w.Indentation--;
             w.WriteLine();
-            w.OpenBlock($"private static {ValueTaskOfResponse} Invoke{id}({shape.DelegateTypeName} __target, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)");
+            w.OpenBlock($"private static {ValueTaskOfResponse} Invoke{id}({shape.DelegateTypeName} __target, global::TinyRpc.Protocols.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)");
             WriteInvokerBody(w, shape.Parameters, shape.ReturnKind, shape.ResultTypeName, "__target");
             w.CloseBlock();
         }

@@ -39,7 +39,7 @@ public sealed partial class RpcGenerator
             w.OpenBlock("internal static class __TinyRpc_MessagePackRegistration");
             w.WriteLines(ModuleInitializerAttributes);
             w.WriteLine(GeneratedCodeAttribute);
-            w.WriteLine($"internal static void Register() => global::TinyRpc.Protocols.MessagePackFormatterRegistry.Register({ResolverName}.Instance);");
+            w.WriteLine($"internal static void Register() => global::TinyRpc.Protocols.MsgPackRpc.MessagePackFormatterRegistry.Register({ResolverName}.Instance);");
             w.CloseBlock();
             w.CloseBlock();
             w.WriteLine();

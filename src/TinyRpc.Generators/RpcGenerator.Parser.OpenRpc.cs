@@ -298,7 +298,7 @@ partial class RpcGenerator
         /// </summary>
         internal static (int Code, string Message)? FixedError(INamedTypeSymbol exception, Compilation compilation, CancellationToken cancellationToken)
         {
-            if (exception.BaseType is not { } baseType || MetadataName(baseType) != "TinyRpc.RpcException")
+            if (exception.BaseType is not { } baseType || MetadataName(baseType) != "TinyRpc.Exceptions.RpcException")
             {
                 return null;
             }

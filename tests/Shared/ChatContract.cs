@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Tests.Duplex;

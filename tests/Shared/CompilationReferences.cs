@@ -2,6 +2,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using TinyRpc.Dispatch;
 
 namespace TinyRpc.Tests.Shared;
 

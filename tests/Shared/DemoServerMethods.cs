@@ -1,4 +1,6 @@
 using System.Globalization;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 
 namespace TinyRpc.Tests;
 

@@ -1,3 +1,5 @@
+using TinyRpc.Client;
+
 namespace TinyRpc.Tests;
 
 /// <summary>

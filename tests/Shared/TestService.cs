@@ -1,3 +1,5 @@
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
 namespace TinyRpc.Tests;

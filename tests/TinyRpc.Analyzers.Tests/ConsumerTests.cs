@@ -14,7 +14,7 @@ public class ConsumerTests
         using System.IO;
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Shop;
 
@@ -110,7 +110,7 @@ public class ConsumerTests
     {
         const string source = """
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
             [RpcService(TrimAsyncSuffix = true)]
             public partial class Calculator

@@ -12,7 +12,7 @@ public class ContractCompatibilityTests
     private const string ServiceTemplate = """
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         namespace Demo;
 
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
@@ -25,7 +25,7 @@ public class ContractCompatibilityTests
     private const string ContractTemplate = """
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         namespace Demo;
 
         [RpcService(NamingPolicy = RpcNamingPolicy.CamelCase)]

@@ -12,7 +12,7 @@ public class ContractSnapshotDiagnosticTests
 
     private const string Before = """
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         namespace Demo;
 
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
@@ -42,7 +42,7 @@ public class ContractSnapshotDiagnosticTests
     {
         Verify.Test test = Test("""
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             namespace Demo;
 
             [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
@@ -109,7 +109,7 @@ public class ContractSnapshotDiagnosticTests
     {
         string after = """
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             namespace Demo;
 
             [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]

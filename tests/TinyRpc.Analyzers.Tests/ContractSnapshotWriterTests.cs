@@ -9,7 +9,7 @@ public class ContractSnapshotWriterTests
         string snapshot = ContractSnapshots.Write("""
             using System.Threading;
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             namespace Demo;
 
             [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
@@ -60,7 +60,7 @@ public class ContractSnapshotWriterTests
     {
         string snapshot = ContractSnapshots.Write("""
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService(TrimAsyncSuffix = true)]
             public interface IClock
             {
@@ -76,7 +76,7 @@ public class ContractSnapshotWriterTests
     public void Names_that_are_not_printable_ascii_are_escaped()
     {
         string snapshot = ContractSnapshots.Write("""
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             public partial class Greeter
             {
@@ -95,7 +95,7 @@ public class ContractSnapshotWriterTests
     public void Nothing_is_generated_unless_asked_for()
     {
         var (sources, _, _) = Compiler.Generate(Compiler.Create("""
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             public partial class Greeter
             {

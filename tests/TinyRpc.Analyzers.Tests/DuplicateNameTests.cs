@@ -9,7 +9,7 @@ public class DuplicateNameTests
 {
     [Fact]
     public Task Overloads() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -20,7 +20,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Explicit_name_colliding_with_another_method() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -31,7 +31,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Naming_policy_making_names_equal() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
         public partial class Users
         {
@@ -43,7 +43,7 @@ public class DuplicateNameTests
     [Fact]
     public Task Async_suffix_trim_making_names_equal() => Verify.AnalyzeAsync("""
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService(TrimAsyncSuffix = true)]
         public partial class Pinger
         {
@@ -54,7 +54,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Name_inherited_from_an_interface() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public interface IContract
         {
             [Public] int Version();
@@ -70,7 +70,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Message_names_both_methods_and_the_name() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -84,7 +84,7 @@ public class DuplicateNameTests
     [Fact]
     public Task Distinct_names_sync_and_async_proxy_pairs_and_other_services_are_fine() => Verify.AnalyzeAsync("""
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class A
         {
@@ -109,7 +109,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Fix_renames_the_second_method() => Verify.FixAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -117,7 +117,7 @@ public class DuplicateNameTests
             [Public] public double {|TRPC0001:Add|}(double a, double b) => a + b;
         }
         """, """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -128,7 +128,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Fix_replaces_an_explicit_name() => Verify.FixAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -137,7 +137,7 @@ public class DuplicateNameTests
             [Public] public int sum2() => 0;
         }
         """, """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Calc
         {
@@ -149,7 +149,7 @@ public class DuplicateNameTests
 
     [Fact]
     public Task Fix_adds_a_named_attribute_when_the_name_comes_from_an_interface() => Verify.FixAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public interface IContract
         {
             [Public] int Version();
@@ -162,7 +162,7 @@ public class DuplicateNameTests
             public int {|TRPC0001:Version|}() => 1;
         }
         """, """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public interface IContract
         {
             [Public] int Version();
@@ -181,7 +181,7 @@ public class DuplicateNameTests
     public Task Fix_all_gives_each_duplicate_its_own_name() => Verify.FixAsync(new Verify.Test
     {
         TestCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             public partial class Calc
             {
@@ -191,7 +191,7 @@ public class DuplicateNameTests
             }
             """,
         FixedCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             public partial class Calc
             {

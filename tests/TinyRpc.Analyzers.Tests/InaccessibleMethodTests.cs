@@ -7,7 +7,7 @@ public class InaccessibleMethodTests
 {
     [Fact]
     public Task Private_public_method_in_a_base_class() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public abstract class Base
         {
             [Public] private int {|TRPC0003:Secret|}() => 1;
@@ -23,7 +23,7 @@ public class InaccessibleMethodTests
 
     [Fact]
     public Task Private_protected_and_internal_methods_of_the_service_itself_are_fine() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public abstract class Base
         {
             [Public] protected int Guarded() => 1;
@@ -43,7 +43,7 @@ public class InaccessibleMethodTests
         var test = new Verify.Test
         {
             TestCode = """
-                using TinyRpc;
+                using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
                 [RpcService]
                 public partial class {|TRPC0003:Service|} : Lib.Base
                 {
@@ -68,7 +68,7 @@ public class InaccessibleMethodTests
     public Task Fix_makes_the_method_public() => Verify.FixAsync(new Verify.Test
     {
         TestCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             public abstract class Base
             {
                 [Public] private static int {|TRPC0003:Secret|}() => 1;
@@ -77,7 +77,7 @@ public class InaccessibleMethodTests
             }
             """,
         FixedCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             public abstract class Base
             {
                 [Public] public static int Secret() => 1;

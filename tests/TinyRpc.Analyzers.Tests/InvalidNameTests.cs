@@ -7,7 +7,7 @@ public class InvalidNameTests
 {
     [Fact]
     public Task Invalid_names() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -23,7 +23,7 @@ public class InvalidNameTests
 
     [Fact]
     public Task Invalid_names_in_a_proxy_interface() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public interface IService
         {
@@ -33,7 +33,7 @@ public class InvalidNameTests
 
     [Fact]
     public Task Names_that_only_look_reserved_are_fine() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -50,7 +50,7 @@ public class InvalidNameTests
     public Task Fix_removes_the_prefix() => Verify.FixAsync(new Verify.Test
     {
         TestCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             public partial class Service
             {
@@ -59,7 +59,7 @@ public class InvalidNameTests
             }
             """,
         FixedCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             public partial class Service
             {

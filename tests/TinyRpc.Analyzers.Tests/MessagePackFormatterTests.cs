@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.Analyzers.Tests;
 
@@ -8,7 +9,7 @@ public class MessagePackFormatterTests
 {
     private static readonly MetadataReference[] MessagePackReferences =
     [
-        MetadataReference.CreateFromFile(typeof(TinyRpc.Protocols.MessagePackRpcProtocol).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(TinyRpc.Protocols.MsgPackRpc.MessagePackRpcProtocol).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackSerializer).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackObjectAttribute).Assembly.Location),
     ];
@@ -51,7 +52,7 @@ public class MessagePackFormatterTests
     private const string Contract = """
         using System.Collections.Generic;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Shop
         {

@@ -7,7 +7,7 @@ public class ParameterNameTests
 {
     [Fact]
     public Task Names_equal_after_the_naming_policy() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
         public partial class Service
         {
@@ -19,7 +19,7 @@ public class ParameterNameTests
     [Fact]
     public Task Names_equal_through_RpcName() => Verify.AnalyzeAsync("""
         using System.Threading;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -30,7 +30,7 @@ public class ParameterNameTests
 
     [Fact]
     public Task Invalid_wire_names() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -43,7 +43,7 @@ public class ParameterNameTests
 
     [Fact]
     public Task An_interface_policy_applies_to_the_class_that_implements_it() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
         public interface IContract
         {
@@ -59,7 +59,7 @@ public class ParameterNameTests
 
     [Fact]
     public Task Delegates_added_with_AddMethod() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public static class Setup
         {
             public static int Twice(int a, [RpcName("a")] int {|TRPC0011:b|}) => a + b;
@@ -78,7 +78,7 @@ public class ParameterNameTests
     [Fact]
     public Task Distinct_wire_names_are_quiet() => Verify.AnalyzeAsync("""
         using System.Threading;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
         public partial class Service
         {

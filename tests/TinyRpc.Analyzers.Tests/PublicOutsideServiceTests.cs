@@ -7,7 +7,7 @@ public class PublicOutsideServiceTests
 {
     [Fact]
     public Task Public_in_a_plain_class() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public class Calc
         {
             [{|TRPC0002:Public|}] public int Add(int a, int b) => a + b;
@@ -28,7 +28,7 @@ public class PublicOutsideServiceTests
 
     [Fact]
     public Task Public_in_bases_of_services_abstract_classes_and_interfaces_is_fine() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public class Base
         {
             [Public] public int Version() => 1;
@@ -52,7 +52,7 @@ public class PublicOutsideServiceTests
 
     [Fact]
     public Task Fix_adds_RpcService_and_partial() => Verify.FixAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo
         {
@@ -62,7 +62,7 @@ public class PublicOutsideServiceTests
             }
         }
         """, """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo
         {
@@ -98,7 +98,7 @@ public class PublicOutsideServiceTests
     public Task No_fix_for_static_classes_and_structs()
     {
         const string source = """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public static class Tools
         {
             [{|TRPC0002:Public|}] public static int Now() => 0;
@@ -124,7 +124,7 @@ public class PublicOutsideServiceTests
     public Task Fix_all_adds_the_attribute_once_per_type() => Verify.FixAsync(new Verify.Test
     {
         TestCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
             class A
             {
@@ -138,7 +138,7 @@ public class PublicOutsideServiceTests
             }
             """,
         FixedCode = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
             [RpcService]
             partial class A

@@ -50,7 +50,7 @@ public class SerializationMetadataTests
     public Task Types_without_a_context_are_reported(string property) => VerifyAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Orders
         {
@@ -71,7 +71,7 @@ public class SerializationMetadataTests
         using System.Collections.Generic;
         using System.Text.Json.Serialization;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Orders
         {
@@ -94,7 +94,7 @@ public class SerializationMetadataTests
     [Fact]
     public Task Message_names_the_type_the_method_and_the_context() => VerifyAsync("""
         using System.Text.Json.Serialization;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Orders
         {
@@ -114,7 +114,7 @@ public class SerializationMetadataTests
             .WithArguments("Status", "Close", "Status", "'AppJsonContext'"));
 
     private const string AddMethodSource = """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public static class Setup
         {
             public static void Configure(RpcDispatcher dispatcher)
@@ -144,7 +144,7 @@ public class SerializationMetadataTests
 
     [Fact]
     public Task Projects_that_are_not_trimmed_are_not_checked() => VerifyAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Orders
         {
@@ -154,7 +154,7 @@ public class SerializationMetadataTests
 
     [Fact]
     public Task Invalid_members_are_left_to_the_contract_analyzer() => VerifyAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Orders
         {

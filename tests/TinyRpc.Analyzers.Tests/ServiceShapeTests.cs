@@ -7,7 +7,7 @@ public class ServiceShapeTests
 {
     [Fact]
     public Task Service_without_rpc_methods() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class {|TRPC0007:Empty|}
         {
@@ -23,7 +23,7 @@ public class ServiceShapeTests
 
     [Fact]
     public Task Services_with_inherited_methods_are_not_empty() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public abstract class Base
         {
             [Public] public int Version() => 1;
@@ -59,7 +59,7 @@ public class ServiceShapeTests
     [Fact]
     public Task One_way_methods_returning_a_value() => Verify.AnalyzeAsync("""
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public interface ILog
         {
@@ -74,7 +74,7 @@ public class ServiceShapeTests
 
     [Fact]
     public Task Service_classes_that_cannot_get_a_table() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public class {|TRPC0010:NotPartial|}
         {
@@ -118,7 +118,7 @@ public class ServiceShapeTests
 
     [Fact]
     public Task Proxy_interfaces_that_cannot_get_a_proxy() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public interface {|TRPC0010:IGeneric|}<T>
         {
@@ -146,7 +146,7 @@ public class ServiceShapeTests
     public Task Valid_services_and_proxies_report_nothing() => Verify.AnalyzeAsync("""
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo;
 

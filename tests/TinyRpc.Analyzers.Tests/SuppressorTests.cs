@@ -16,7 +16,7 @@ public class SuppressorTests
         using System;
         using System.Diagnostics.CodeAnalysis;
         using System.IO;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         public static class Setup
         {

@@ -8,7 +8,7 @@ public class UnsupportedMethodTests
     [Fact]
     public Task Shapes_a_service_cannot_serve() => Verify.AnalyzeAsync("""
         using System.Threading;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -27,7 +27,7 @@ public class UnsupportedMethodTests
     public Task Shapes_a_proxy_cannot_implement() => Verify.AnalyzeAsync("""
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public interface IService
         {
@@ -40,7 +40,7 @@ public class UnsupportedMethodTests
 
     [Fact]
     public Task Shapes_on_an_interface_implemented_by_a_service() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public interface IContract
         {
             [Public] void {|TRPC0004:Swap|}(ref int a);
@@ -56,7 +56,7 @@ public class UnsupportedMethodTests
 
     [Fact]
     public Task Public_on_an_explicit_implementation_is_not_read() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public interface IPlain
         {
             int Get();
@@ -79,7 +79,7 @@ public class UnsupportedMethodTests
     public Task Unresolved_types_leave_the_report_to_the_compiler() => Verify.AnalyzeAsync("""
         using System.Collections.Generic;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -97,7 +97,7 @@ public class UnsupportedMethodTests
 
     [Fact]
     public Task Methods_without_Public_are_not_checked() => Verify.AnalyzeAsync("""
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {

@@ -11,7 +11,7 @@ public class UnsupportedTypeTests
         using System.IO;
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public partial class Service
         {
@@ -34,7 +34,7 @@ public class UnsupportedTypeTests
         using System;
         using System.IO;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         [RpcService]
         public interface IService
         {
@@ -49,7 +49,7 @@ public class UnsupportedTypeTests
         using System.Collections.Generic;
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         public enum Color { Red, Green }
         public sealed record Point(int X, int Y);
         [RpcService]

@@ -1,7 +1,12 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

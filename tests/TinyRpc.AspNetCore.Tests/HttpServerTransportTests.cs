@@ -4,7 +4,12 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Builder;
+using TinyRpc.Client;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

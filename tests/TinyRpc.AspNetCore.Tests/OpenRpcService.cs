@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TinyRpc.Exceptions;
 
 namespace TinyRpc.AspNetCore.Tests;
 

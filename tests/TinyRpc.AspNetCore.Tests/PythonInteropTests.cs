@@ -1,6 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

@@ -1,5 +1,9 @@
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Tests;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

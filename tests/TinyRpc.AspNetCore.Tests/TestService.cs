@@ -1,3 +1,6 @@
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+
 namespace TinyRpc.AspNetCore.Tests;
 
 /// <summary>The methods the HTTP and WebSocket tests call.</summary>

@@ -1,7 +1,11 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Tests.Transports;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

@@ -1,6 +1,12 @@
 using Microsoft.AspNetCore.Builder;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
 using TinyRpc.Tests.Duplex;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

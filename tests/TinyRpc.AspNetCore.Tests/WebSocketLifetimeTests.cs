@@ -1,7 +1,11 @@
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using TinyRpc.Client;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

@@ -3,7 +3,12 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests;
 

@@ -13,7 +13,7 @@ public class CachingTests
 {
     private const string ServiceSource = """
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         namespace Demo;
         [RpcService]
         public partial class Calculator
@@ -30,7 +30,7 @@ public class CachingTests
         """;
 
     private const string SetupSource = """
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
         static class Setup
         {
             static void Configure(RpcDispatcher d) => d.AddMethod((int x) => x * 2, "double");
@@ -147,7 +147,7 @@ public class CachingTests
     {
         const string contract = """
             using System.Collections.Generic;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             namespace Demo;
             [RpcService]
             public partial class Store
@@ -244,7 +244,7 @@ public class CachingTests
         const string setup = """
             using System;
             using System.Collections.Generic;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             public sealed record Tag(string Name);
             static class Setup
             {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.Generators.Tests;
 
@@ -13,7 +14,7 @@ internal static class GeneratorHarness
     /// <summary>TinyRpc.MessagePack and MessagePack-CSharp, for compilations whose MSGPACK-RPC formatters are generated.</summary>
     public static ImmutableArray<MetadataReference> MessagePackReferences { get; } =
     [
-        MetadataReference.CreateFromFile(typeof(TinyRpc.Protocols.MessagePackRpcProtocol).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(TinyRpc.Protocols.MsgPackRpc.MessagePackRpcProtocol).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackSerializer).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackObjectAttribute).Assembly.Location),
     ];

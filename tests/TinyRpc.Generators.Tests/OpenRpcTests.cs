@@ -12,7 +12,7 @@ public class OpenRpcTests
         using System.Text.Json.Serialization;
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo.Shop;
 

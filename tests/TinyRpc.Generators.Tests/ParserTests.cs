@@ -28,7 +28,7 @@ public class ParserTests
         ServiceSpec spec = Assert.Single(Specs<ServiceSpec>("""
             using System.Threading;
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             namespace Demo;
             [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
             public partial class Site
@@ -56,7 +56,7 @@ public class ParserTests
     public void Params_arrays_and_defaults_are_described()
     {
         MethodSpec method = Assert.Single(Assert.Single(Specs<ServiceSpec>("""
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService]
             partial class Calc
             {
@@ -74,7 +74,7 @@ public class ParserTests
     public void Public_on_an_interface_and_inherited_members_are_found()
     {
         ServiceSpec spec = Assert.Single(Specs<ServiceSpec>("""
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService(NamingPolicy = RpcNamingPolicy.CamelCase)]
             public interface IContract { [Public] int Count(); [Public("explicit_name")] int Other(); }
             public class Base { [Public] public virtual int Inherited() => 0; }
@@ -96,7 +96,7 @@ public class ParserTests
     {
         const string source = """
             using System;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService] public class NotPartial { [Public] public int A() => 0; }
             [RpcService] public static partial class Static { [Public] public static int A() => 0; }
             [RpcService] public partial class Generic<T> { [Public] public int A() => 0; }
@@ -128,7 +128,7 @@ public class ParserTests
             using System.IO;
             using System.Threading;
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService(TrimAsyncSuffix = true)] public partial class Skips
             {
                 [Public("rpc.reserved")] public int Reserved() => 0;
@@ -168,7 +168,7 @@ public class ParserTests
         ProxySpec spec = Assert.Single(Specs<ProxySpec>("""
             using System.Threading;
             using System.Threading.Tasks;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             namespace Demo;
             [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
             internal interface IGreeter
@@ -191,7 +191,7 @@ public class ParserTests
     public void Base_interface_methods_keep_their_own_naming_settings()
     {
         IReadOnlyList<ProxySpec> specs = Specs<ProxySpec>("""
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase)]
             public interface IUsers { string GetUser(int id); }
             public interface IPlain { int PlainValue(); }
@@ -208,7 +208,7 @@ public class ParserTests
     {
         const string source = """
             using System;
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             static class Setup
             {
                 static void Configure(RpcDispatcher d, Delegate any)
@@ -237,7 +237,7 @@ public class ParserTests
     public void Overloads_and_a_method_named_like_a_numbered_overload_compile()
     {
         const string source = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             [RpcService] public partial class Numbered
             {
                 [Public("a")] public int Foo(int x) => x;
@@ -254,7 +254,7 @@ public class ParserTests
     public void Lambdas_over_types_the_interceptor_cannot_name_are_left_alone()
     {
         const string source = """
-            using TinyRpc;
+            using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
             static class Setup
             {
                 private sealed class Secret { }

@@ -28,7 +28,7 @@ public class SnapshotTests
         using System.Runtime.InteropServices;
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo.Calc;
 
@@ -77,7 +77,7 @@ public class SnapshotTests
     public void MessagePack_formatters_for_contract_types() => Verify(nameof(MessagePack_formatters_for_contract_types), """
         using System.Collections.Generic;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo.Shapes;
 
@@ -125,7 +125,7 @@ public class SnapshotTests
     [Fact]
     public void Naming_policies() => Verify(nameof(Naming_policies), """
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
         internal sealed partial class StringService
@@ -160,7 +160,7 @@ public class SnapshotTests
     public void Interface_proxy() => Verify(nameof(Interface_proxy), """
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         namespace Demo.Client
         {
@@ -189,7 +189,7 @@ public class SnapshotTests
     public void AddMethod_interception() => Verify(nameof(AddMethod_interception), """
         using System.Threading;
         using System.Threading.Tasks;
-        using TinyRpc;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch; using TinyRpc.Exceptions;
 
         public static class Setup
         {

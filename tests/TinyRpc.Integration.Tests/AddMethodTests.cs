@@ -1,3 +1,4 @@
+using TinyRpc.Dispatch;
 using static TinyRpc.Integration.Tests.JsonRpcKit;
 
 namespace TinyRpc.Integration.Tests;

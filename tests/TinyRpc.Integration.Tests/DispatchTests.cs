@@ -1,4 +1,7 @@
+using TinyRpc.Dispatch;
+using TinyRpc.Generated;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using static TinyRpc.Integration.Tests.JsonRpcKit;
 
 namespace TinyRpc.Integration.Tests;

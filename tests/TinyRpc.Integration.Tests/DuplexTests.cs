@@ -1,6 +1,11 @@
 using System.IO.Pipelines;
 using System.Net;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Tests.Duplex;
 using TinyRpc.Transports;
 
@@ -141,7 +146,7 @@ public class DuplexTests
         dispatcher.AddMethod("ask_later", (request, _) =>
         {
             // The call back starts, then the method returns at once: the client is still connected.
-            asked.SetResult(request.Connection!.CallAsync<string>("never_answered", null, null, CancellationToken.None));
+            asked.SetResult(RpcConnection.Of(request)!.CallAsync<string>("never_answered", null, null, CancellationToken.None));
             return new(request.Respond(true));
         });
         var transport = TcpServerTransport.Loopback();
@@ -220,12 +225,12 @@ public class DuplexTests
             return new((RpcResponse?)null);
         });
         left.AddMethod("relay", async (request, ct) =>
-            request.Respond(await request.Connection!.CallAsync<string>("echo", ["relayed"], null, ct)));
+            request.Respond(await RpcConnection.Of(request)!.CallAsync<string>("echo", ["relayed"], null, ct)));
         var right = new RpcDispatcher();
         right.AddMethod("echo", async (request, ct) =>
         {
             // Before its reply, the other side gets a request of its own, which waits there for the slot "relay" holds.
-            await request.Connection!.NotifyAsync("note", cancellationToken: ct);
+            await RpcConnection.Of(request)!.NotifyAsync("note", cancellationToken: ct);
             return request.Respond(request.Arguments.TryGet(0, "text", out string? text) ? text : null);
         }, [new RpcParameter("text", typeof(string))]);
         await using var leftConnection = new RpcConnection(protocol, new StreamClientTransport(new DuplexStream(a)), left, new RpcConnectionOptions { MaxConcurrency = 1 });

@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Integration.Tests;
@@ -25,7 +28,7 @@ internal static class JsonRpcKit
         }
         catch (BadRequestException e)
         {
-            return Encoding.UTF8.GetString(e.ErrorRespond().Serialize().Span);
+            return Encoding.UTF8.GetString(protocol.ErrorRespond(e).Serialize().Span);
         }
 
         RpcMessage? reply = await dispatcher.DispatchAsync(request, cancellationToken);
@@ -72,7 +75,7 @@ internal sealed class LoopbackTransport(RpcDispatcher dispatcher) : IClientTrans
         }
         catch (BadRequestException e)
         {
-            return e.ErrorRespond().Serialize();
+            return _serverProtocol.ErrorRespond(e).Serialize();
         }
 
         RpcMessage? reply = await dispatcher.DispatchAsync(request, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TinyRpc.Dispatch;
 
 namespace TinyRpc.Integration.Tests;
 

@@ -1,3 +1,8 @@
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols.JsonRpc;
+
 namespace TinyRpc.Integration.Tests;
 
 /// <summary>Generated proxies over RpcClient, talking to generated tables through an in-process loopback.</summary>
@@ -9,7 +14,7 @@ public class ProxyTests
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(server, "echo.");
         var transport = new LoopbackTransport(dispatcher);
-        var client = new RpcClient(new Protocols.JsonRpcProtocol(), transport);
+        var client = new RpcClient(new Protocols.JsonRpc.JsonRpcProtocol(), transport);
         return (client.GetProxy<IEchoService>(prefix, oneWay), server, transport);
     }
 
@@ -74,7 +79,7 @@ public class ProxyTests
     {
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(new StringService());
-        var client = new RpcClient(new Protocols.JsonRpcProtocol(), new LoopbackTransport(dispatcher));
+        var client = new RpcClient(new Protocols.JsonRpc.JsonRpcProtocol(), new LoopbackTransport(dispatcher));
         IStringClient proxy = client.GetProxy<IStringClient>();
         Assert.Equal("!dlroW ,olleH", await proxy.ReverseStringAsync("Hello, World!"));
         RpcException error = await Assert.ThrowsAnyAsync<RpcException>(() => proxy.ReverseStringAsync("rotator"));
@@ -88,7 +93,7 @@ public class ProxyTests
     {
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(new EchoService(), "echo.");
-        var client = new RpcClient(new Protocols.JsonRpcProtocol(), new LoopbackTransport(dispatcher));
+        var client = new RpcClient(new Protocols.JsonRpc.JsonRpcProtocol(), new LoopbackTransport(dispatcher));
         IEchoService proxy = new EchoServiceProxy(client, "echo.", oneWay: false);
         Assert.IsType<EchoServiceProxy>(client.GetProxy<IEchoService>());
         Assert.Equal("x", await proxy.EchoAsync("x"));

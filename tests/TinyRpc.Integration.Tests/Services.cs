@@ -1,3 +1,5 @@
+using TinyRpc.Exceptions;
+
 namespace TinyRpc.Integration.Tests;
 
 /// <summary>tinyrpc's dispatcher example: two public methods (one under another name) and a secret one.</summary>

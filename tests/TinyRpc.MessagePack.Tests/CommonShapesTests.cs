@@ -1,5 +1,11 @@
 using System.Text.Json;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.MessagePack.Tests;
@@ -262,7 +268,7 @@ public class CommonShapesHostileInputTests
         }
         catch (BadRequestException e)
         {
-            return protocol.ParseReply(e.ErrorRespond().Serialize());
+            return protocol.ParseReply(protocol.ErrorRespond(e).Serialize());
         }
 
         RpcResponse? response = await dispatcher.DispatchAsync(request, TestContext.Current.CancellationToken);

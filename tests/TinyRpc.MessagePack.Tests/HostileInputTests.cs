@@ -1,4 +1,6 @@
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.MessagePack.Tests;
 
@@ -65,7 +67,7 @@ public class HostileInputTests
         Assert.IsType(code == Parse ? typeof(MessagePackRpcParseException) : typeof(MessagePackRpcInvalidRequestException), error);
 
         // The error answers the client: [1, msgid or nil, [code, message], nil].
-        var reply = (RpcErrorResponse)protocol.ParseReply(error.ErrorRespond().Serialize());
+        var reply = (RpcErrorResponse)protocol.ParseReply(protocol.ErrorRespond(error).Serialize());
         Assert.Equal(code, reply.Code);
         Assert.Equal(msgId < 0 ? RpcId.Null : RpcId.FromNumber(msgId), reply.Id);
         Assert.Equal(error.Message, reply.Message);
@@ -164,7 +166,7 @@ public class HostileInputTests
         }
         catch (Exception e) when (e is MessagePackRpcParseException or MessagePackRpcInvalidRequestException)
         {
-            Assert.NotEqual(0, ((BadRequestException)e).ErrorRespond().Serialize().Length);
+            Assert.NotEqual(0, protocol.ErrorRespond((BadRequestException)e).Serialize().Length);
             return;
         }
 

@@ -1,5 +1,8 @@
 using MessagePack;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.MessagePack.Tests;
 

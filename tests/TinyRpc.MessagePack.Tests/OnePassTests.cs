@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text;
 using MessagePack;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.MessagePack.Tests;
 

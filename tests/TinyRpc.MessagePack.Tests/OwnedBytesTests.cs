@@ -1,4 +1,9 @@
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
 
 namespace TinyRpc.Tests;
 

@@ -1,4 +1,10 @@
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.MessagePack.Tests;
 

@@ -1,5 +1,6 @@
 using MessagePack;
 using MessagePack.Formatters;
+using TinyRpc.Exceptions;
 
 namespace TinyRpc.MessagePack.Tests;
 

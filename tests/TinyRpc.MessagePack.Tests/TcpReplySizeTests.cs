@@ -1,4 +1,8 @@
 using System.Net;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.MessagePack.Tests;

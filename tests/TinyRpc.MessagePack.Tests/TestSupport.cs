@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.MsgPackRpc;
 
 namespace TinyRpc.MessagePack.Tests;
 

@@ -1,4 +1,8 @@
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
 using TinyRpc.Tests;
 using TinyRpc.Transports;
 

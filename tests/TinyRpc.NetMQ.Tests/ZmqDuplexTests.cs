@@ -1,6 +1,11 @@
 using NetMQ;
 using NetMQ.Sockets;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Tests.Duplex;
 using TinyRpc.Transports;
 
@@ -147,7 +152,7 @@ public sealed class ZmqDuplexTests
         dispatcher.AddMethod("ask_later", (request, _) =>
         {
             // The call back starts, then the method returns at once: the client is still connected.
-            asked.SetResult(request.Connection!.CallAsync<string>("never_answered", null, null, CancellationToken.None));
+            asked.SetResult(RpcConnection.Of(request)!.CallAsync<string>("never_answered", null, null, CancellationToken.None));
             return new(request.Respond(true));
         });
         await using var router = new ChatRouter(dispatcher);

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 using RunningServer = TinyRpc.NetMQ.Tests.ZmqTransportTests.RunningServer;
 

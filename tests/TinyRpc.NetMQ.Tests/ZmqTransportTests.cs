@@ -2,7 +2,11 @@ using System.Text;
 using System.Text.Json;
 using NetMQ;
 using NetMQ.Sockets;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.NetMQ.Tests;

@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using TinyRpc;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // Usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH [RAN-LOG]]. Serves "echo" on QUEUE of the broker on 127.0.0.1,

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.RabbitMQ.Tests;

@@ -1,4 +1,7 @@
+using TinyRpc.Client;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Protocols.MsgPackRpc;
 using TinyRpc.Tests;
 using TinyRpc.Transports;
 

@@ -1,4 +1,6 @@
+using TinyRpc.Client;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.RabbitMQ.Tests;

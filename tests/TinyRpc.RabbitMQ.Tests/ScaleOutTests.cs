@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using TinyRpc.Client;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.RabbitMQ.Tests;
@@ -25,7 +27,7 @@ public sealed class ScaleOutTests
             await using var transport1 = await RabbitMQClientTransport.CreateAsync(RabbitMQBroker.Host, queue);
             await using var transport2 = await RabbitMQClientTransport.CreateAsync(RabbitMQBroker.Host, queue);
             transport1.Timeout = transport2.Timeout = TestService.Limit;
-            var clients = new[] { new RpcClient(new Protocols.JsonRpcProtocol(), transport1), new RpcClient(new Protocols.JsonRpcProtocol(), transport2) };
+            var clients = new[] { new RpcClient(new Protocols.JsonRpc.JsonRpcProtocol(), transport1), new RpcClient(new Protocols.JsonRpc.JsonRpcProtocol(), transport2) };
             int[] results = await Task.WhenAll(Enumerable.Range(0, Calls).Select(i => clients[i % 2].CallAsync<int>("echo", i)));
 
             Assert.Equal(Enumerable.Range(0, Calls), results);

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 
 namespace TinyRpc.RabbitMQ.Tests;

@@ -1,5 +1,9 @@
 using TinyRpc;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 // Usage: TinyRpc.TestPeer stdio [content-length|newline] | cgi

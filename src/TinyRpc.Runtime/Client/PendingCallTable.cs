@@ -1,6 +1,8 @@
 using System.Threading.Tasks.Sources;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
 
-namespace TinyRpc;
+namespace TinyRpc.Client;
 
 /// <summary>
 /// The calls awaiting their reply on one full-duplex connection, by id, and a pool of reusable waiters.
@@ -36,7 +38,7 @@ internal sealed class PendingCallTable
         {
             if (_closed is { } dead)
             {
-                throw new Transports.RpcTransportException("The connection is closed: " + dead.Message, dead);
+                throw new Exceptions.RpcTransportException("The connection is closed: " + dead.Message, dead);
             }
 
             if (_calls.ContainsKey(id))

@@ -1,22 +1,10 @@
 using System.Runtime.CompilerServices;
+using TinyRpc.Exceptions;
+using TinyRpc.Generated;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
-namespace TinyRpc;
-
-/// <summary>One call for <see cref="RpcClient.CallAllAsync"/> and <see cref="RpcClient.BatchCallAsync"/> (tinyrpc's <c>RPCCall</c>).</summary>
-/// <param name="Method">The public name.</param>
-/// <param name="Args">Positional arguments.</param>
-/// <param name="Kwargs">Named arguments.</param>
-public record RpcCall(string Method, IReadOnlyList<object?>? Args = null, IReadOnlyDictionary<string, object?>? Kwargs = null);
-
-/// <summary>A call sent over its own transport (tinyrpc's <c>RPCCallTo</c>).</summary>
-/// <param name="Transport">The transport for this call.</param>
-/// <param name="Method">The public name.</param>
-/// <param name="Args">Positional arguments.</param>
-/// <param name="Kwargs">Named arguments.</param>
-public sealed record RpcCallTo(IClientTransport Transport, string Method, IReadOnlyList<object?>? Args = null, IReadOnlyDictionary<string, object?>? Kwargs = null)
-    : RpcCall(Method, Args, Kwargs);
+namespace TinyRpc.Client;
 
 /// <summary>
 /// Calls methods on a server through a protocol and a transport (tinyrpc's <c>RPCClient</c>).
@@ -79,9 +67,6 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>The number of calls awaiting a reply on a full-duplex transport.</summary>
     public int PendingCalls => _pending.Count;
 
-    /// <summary>Starts a request whose arguments are added typed (used by generated proxies).</summary>
-    public RpcRequestBuilder NewRequest(string method, bool oneWay = false) => Protocol.CreateRequestBuilder(method, oneWay);
-
     /// <summary>Calls <paramref name="method"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     /// <exception cref="RpcException">
     /// The server answered with an error: the protocol's exception with the server's code. Thrown even when
@@ -89,7 +74,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// </exception>
     /// <exception cref="UnexpectedIdException">Over a transport that carries one exchange at a time, the reply's id is not the request's.</exception>
     /// <exception cref="BadReplyException">The reply cannot be read, or its result is not a <typeparamref name="TResult"/>.</exception>
-    /// <exception cref="Transports.RpcTransportException">The request could not be delivered or the connection failed.</exception>
+    /// <exception cref="Exceptions.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     /// <exception cref="TimeoutException">No reply came within <see cref="Timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(string method, IReadOnlyList<object?>? args = null,
@@ -155,7 +140,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <exception cref="RpcException">The server answered with an error and <see cref="RpcProtocol.RaisesErrors"/> is true.</exception>
     /// <exception cref="UnexpectedIdException">Over a transport that carries one exchange at a time, the reply's id is not the request's.</exception>
     /// <exception cref="BadReplyException">The reply cannot be read.</exception>
-    /// <exception cref="Transports.RpcTransportException">The request could not be delivered or the connection failed.</exception>
+    /// <exception cref="Exceptions.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
     {
         RpcResponse? response = TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
@@ -265,7 +250,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">No proxy was generated for <typeparamref name="TService"/>.</exception>
     public TService GetProxy<TService>(string prefix = "", bool oneWay = false)
         where TService : class
-        => RpcServiceRegistry.TryCreateProxy(this, prefix, oneWay, out TService proxy)
+        => RpcProxyRegistry.TryCreateProxy(this, prefix, oneWay, out TService proxy)
             ? proxy
             : throw new InvalidOperationException($"No proxy was generated for {typeof(TService).Name}: mark the interface [RpcService] and reference the TinyRpc generator.");
 

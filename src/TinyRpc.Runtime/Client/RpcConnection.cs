@@ -1,20 +1,17 @@
 using System.Runtime.CompilerServices;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
-namespace TinyRpc;
-
-/// <summary>Settings of an <see cref="RpcConnection"/>.</summary>
-public sealed class RpcConnectionOptions
-{
-    /// <summary>The most incoming requests handled at once; the connection reads no further while that many run. 64 by default.</summary>
-    public int MaxConcurrency { get; set; } = 64;
-}
+namespace TinyRpc.Client;
 
 /// <summary>
 /// One end of a full-duplex connection, the same type on both ends: it calls the other side (everything
 /// <see cref="RpcClient"/> does, replies matched by id) and serves the other side's calls with its own dispatcher.
 /// A client that registers <see cref="RpcServiceAttribute"/> services of its own for the server to call back, a
-/// peer of StreamJsonRpc's <c>JsonRpc</c>, or the server's side of one client (<see cref="RpcRequest.Connection"/>,
+/// peer of StreamJsonRpc's <c>JsonRpc</c>, or the server's side of one client (<see cref="RpcConnection.Of(RpcRequest)"/>,
 /// <see cref="RpcServer.Connections"/>).
 /// </summary>
 /// <remarks>
@@ -22,7 +19,7 @@ public sealed class RpcConnectionOptions
 /// calls; requests and notifications go to the dispatcher, up to <see cref="RpcConnectionOptions.MaxConcurrency"/> at
 /// once (more wait for a slot while replies are still read, so that methods waiting for replies of their own are not
 /// stuck), each answered over the same channel (a connection without a dispatcher answers "Method not found"); a message
-/// that is neither gets the protocol's error reply. Within a method, <see cref="RpcRequest.Connection"/> is this
+/// that is neither gets the protocol's error reply. Within a method, <see cref="RpcConnection.Of(RpcRequest)"/> is this
 /// connection. Disposing it closes the channel; calls waiting then fail.
 /// </remarks>
 public sealed class RpcConnection : RpcClient
@@ -33,6 +30,18 @@ public sealed class RpcConnection : RpcClient
     private readonly RpcResponder? _responder;
     private readonly SemaphoreSlim? _slots;
     private int _waiting;
+
+    /// <summary>
+    /// The connection <paramref name="request"/> came over, when it can carry calls the other way: an
+    /// <see cref="RpcConnection"/>, or the server's side of a client whose transport keeps it connected
+    /// (<see cref="Transports.IDuplexServerTransport"/>). Through it a method calls back, or notifies, the client that
+    /// called it. Null over request/reply transports.
+    /// </summary>
+    public static RpcConnection? Of(RpcRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Connection as RpcConnection;
+    }
 
     /// <summary>Creates a connection over <paramref name="channel"/> and starts receiving.</summary>
     /// <param name="protocol">A protocol that matches replies by id (<see cref="RpcProtocol.SupportsOutOfOrder"/>).</param>

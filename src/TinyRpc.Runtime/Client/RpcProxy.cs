@@ -1,4 +1,4 @@
-namespace TinyRpc;
+namespace TinyRpc.Client;
 
 /// <summary>
 /// An untyped proxy (tinyrpc's <c>RPCProxy</c>): <c>proxy.CallAsync&lt;string&gt;("reverse_string", "abc")</c>

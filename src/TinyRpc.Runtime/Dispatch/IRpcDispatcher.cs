@@ -1,4 +1,7 @@
-namespace TinyRpc;
+using TinyRpc.Protocols;
+using TinyRpc.Server;
+
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// Turns one request into its response: the seam between the protocol and the methods, which tinyrpc lets a user

@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
 
-namespace TinyRpc;
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// The fallback behind <see cref="RpcDispatcher.AddMethod(Delegate, string?)"/> when the source generator has

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TinyRpc.Protocols;
 
-namespace TinyRpc;
+namespace TinyRpc.Dispatch;
 
 public partial class RpcDispatcher
 {
@@ -101,11 +101,9 @@ public partial class RpcDispatcher
     {
         using JsonDocument document = JsonDocument.Parse(GetOpenRpcDocumentUtf8());
 
-        // JSON-RPC copies the element into its reply as it is; other protocols get the tree as plain values, which
-        // every protocol can write without serialization metadata.
-        return request is JsonRpcRequest
-            ? request.Respond<object>(document.RootElement.Clone())
-            : request.Respond<object>(ToPlainValue(document.RootElement)!);
+        // The tree as plain values (maps, arrays, strings, numbers), which every protocol writes without
+        // serialization metadata of its own.
+        return request.Respond<object>(ToPlainValue(document.RootElement)!);
     }
 
     /// <summary>A JSON value as maps (string keys, in document order), arrays, strings, long, double, bool and null.</summary>

@@ -1,19 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using TinyRpc.Exceptions;
+using TinyRpc.Generated;
+using TinyRpc.Protocols;
+using TinyRpc.Server;
 
-namespace TinyRpc;
-
-/// <summary>
-/// Checks the arguments of a request against a method before the call (tinyrpc's <c>validator</c>).
-/// Throws <see cref="InvalidParamsException"/> when they do not fit.
-/// </summary>
-public delegate void RpcParameterValidator(RpcMethod method, RpcArguments arguments);
-
-/// <summary>
-/// Invokes a method for a request in place of the dispatcher's own call (tinyrpc's <c>caller</c>);
-/// a place for logging, authorization or metrics around every call.
-/// </summary>
-public delegate ValueTask<RpcResponse?> RpcMethodCaller(RpcMethod method, RpcRequest request, CancellationToken cancellationToken);
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// Maps public names to methods and turns requests into responses (tinyrpc's <c>RPCDispatcher</c>).
@@ -408,7 +400,7 @@ public partial class RpcDispatcher : IRpcDispatcher
                 return await DispatchAsync(request, cancellationToken).ConfigureAwait(false);
 
             case RpcBatchRequest batch:
-                return await RpcResponder.DispatchBatchAsync(this, batch, cancellationToken).ConfigureAwait(false);
+                return await BatchDispatch.DispatchAsync(this, batch, cancellationToken).ConfigureAwait(false);
 
             default:
                 throw new ArgumentException($"Cannot dispatch a {message.GetType().Name}.", nameof(message));
@@ -502,19 +494,6 @@ public partial class RpcDispatcher : IRpcDispatcher
             ["type"] = inner.GetType().FullName,
             ["stackTrace"] = inner.StackTrace,
         });
-    }
-}
-
-/// <summary>
-/// Thrown by a protocol when the result of a successful call cannot be written (no serialization
-/// metadata, NaN, a converter failure): a failure of the server, not of the called method.
-/// </summary>
-public sealed class RpcResultException : Exception
-{
-    /// <summary>Creates the error.</summary>
-    public RpcResultException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }
 

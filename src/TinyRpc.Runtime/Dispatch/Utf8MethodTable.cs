@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace TinyRpc;
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// A read-only hash table from UTF-8 method names to methods: the dispatcher's lookup for requests whose

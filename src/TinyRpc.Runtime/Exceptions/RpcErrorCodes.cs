@@ -1,4 +1,4 @@
-namespace TinyRpc;
+namespace TinyRpc.Exceptions;
 
 /// <summary>
 /// The error codes that JSON-RPC 2.0 reserves, shared by every TinyRpc protocol
@@ -37,7 +37,7 @@ public static class RpcErrorCodes
     public const int ReservedRangeEnd = -32000;
 
     /// <summary>
-    /// The code of an <see cref="Transports.RpcTransportException"/>: the message could not be delivered or the reply not
+    /// The code of an <see cref="Exceptions.RpcTransportException"/>: the message could not be delivered or the reply not
     /// received (the connection failed or closed, the peer was unreachable, an HTTP status outside 2xx). Set on this
     /// side, never read from a reply; outside the range JSON-RPC reserves, so it is never one of the specification's codes.
     /// </summary>

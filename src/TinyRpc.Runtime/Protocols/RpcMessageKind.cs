@@ -1,4 +1,4 @@
-namespace TinyRpc;
+namespace TinyRpc.Protocols;
 
 /// <summary>What a message on a duplex connection is, as <see cref="RpcProtocol.Classify"/> tells from its first bytes.</summary>
 public enum RpcMessageKind

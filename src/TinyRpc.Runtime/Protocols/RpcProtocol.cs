@@ -1,4 +1,7 @@
-namespace TinyRpc;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
+
+namespace TinyRpc.Protocols;
 
 /// <summary>
 /// Turns messages into requests and responses and back (tinyrpc's <c>RPCProtocol</c>).
@@ -59,7 +62,7 @@ public abstract class RpcProtocol
     /// <see cref="RpcRequest"/>, or an <see cref="RpcBatchRequest"/> for batch protocols.
     /// </summary>
     /// <exception cref="BadRequestException">
-    /// The message is not a valid request; <see cref="BadRequestException.ErrorRespond"/> makes the reply.
+    /// The message is not a valid request; <see cref="ErrorRespond(BadRequestException)"/> makes the reply.
     /// </exception>
     public abstract RpcMessage ParseRequest(ReadOnlyMemory<byte> data);
 
@@ -83,6 +86,17 @@ public abstract class RpcProtocol
     public abstract RpcErrorResponse CreateErrorResponse(Exception exception, RpcId id = default);
 
     /// <summary>
+    /// Creates the error response that answers a message this protocol could not read as a request (tinyrpc's
+    /// <c>error_respond</c> of a <c>BadRequestError</c>): the error's code and message, and the request's id when
+    /// it was read before the error was found.
+    /// </summary>
+    public RpcErrorResponse ErrorRespond(BadRequestException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return CreateErrorResponse(error, error.RequestId);
+    }
+
+    /// <summary>
     /// Turns an error response into an exception and throws it, or returns it when
     /// <see cref="RaisesErrors"/> is false (tinyrpc's <c>raise_error</c>).
     /// </summary>
@@ -97,11 +111,4 @@ public abstract class RpcProtocol
 
         return exception;
     }
-}
-
-/// <summary>A protocol that supports batches (tinyrpc's <c>RPCBatchProtocol</c>).</summary>
-public abstract class RpcBatchProtocol : RpcProtocol
-{
-    /// <summary>Creates a batch of requests to send in one message (tinyrpc's <c>create_batch_request</c>).</summary>
-    public abstract RpcBatchRequest CreateBatchRequest(IEnumerable<RpcRequest> requests);
 }

@@ -1,27 +1,12 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
-namespace TinyRpc;
-
-/// <summary>
-/// Observes every message a server receives (<paramref name="direction"/> <c>--&gt;</c>) and every reply it
-/// sends (<c>&lt;--</c>), as tinyrpc's <c>trace</c> callback does.
-/// </summary>
-public delegate void RpcTrace(string direction, object? context, ReadOnlyMemory<byte> message);
-
-/// <summary>Settings of an <see cref="RpcServer"/>.</summary>
-public sealed class RpcServerOptions
-{
-    /// <summary>
-    /// The most requests handled at once (tinyrpc's <c>RPCServerGreenlets</c>). 1 handles messages one after
-    /// another, as tinyrpc's <c>RPCServer</c> does. The default is 64.
-    /// </summary>
-    public int MaxConcurrency { get; set; } = 64;
-
-    /// <summary>How long <see cref="RpcServer.ServeForeverAsync"/> waits for requests in flight after it is stopped, before cancelling them.</summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
-}
+namespace TinyRpc.Server;
 
 /// <summary>
 /// Receives messages from a transport, dispatches them and sends the replies (tinyrpc's <c>RPCServer</c>;
@@ -97,7 +82,7 @@ public class RpcServer
     /// <summary>
     /// The clients connected now, each as a connection through which the server calls it or notifies it (to push to
     /// every client, say). Empty when the transport does not keep its clients connected (see
-    /// <see cref="IDuplexServerTransport"/>). The same object is <see cref="RpcRequest.Connection"/> in the client's
+    /// <see cref="IDuplexServerTransport"/>). The same object is <see cref="RpcConnection.Of(RpcRequest)"/> in the client's
     /// requests.
     /// </summary>
     public IReadOnlyList<RpcConnection> Connections => _duplex is null ? [] : [.. _duplex.Peers.Select(context => Peer(context).Connection)];

@@ -1,3 +1,6 @@
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+
 namespace TinyRpc.Transports;
 
 /// <summary>

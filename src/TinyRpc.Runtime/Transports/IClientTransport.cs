@@ -1,3 +1,5 @@
+using TinyRpc.Exceptions;
+
 namespace TinyRpc.Transports;
 
 /// <summary>

@@ -1,9 +1,14 @@
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+using TinyRpc.Server;
+
 namespace TinyRpc.Transports;
 
 /// <summary>
 /// A server transport whose clients stay connected (TCP, named pipes, WebSocket, in memory), so that the server can
 /// send them messages of its own, requests and notifications, besides replies. <see cref="RpcServer"/> over such a
-/// transport gives each client an <see cref="RpcConnection"/>: <see cref="RpcRequest.Connection"/> inside a method,
+/// transport gives each client an <see cref="RpcConnection"/>: <see cref="RpcConnection.Of(RpcRequest)"/> inside a method,
 /// <see cref="RpcServer.Connections"/> for all of them.
 /// </summary>
 /// <remarks>Concurrency: every member may be called from any thread at any time, also while messages are received and replies sent.</remarks>

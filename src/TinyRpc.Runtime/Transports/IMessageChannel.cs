@@ -1,3 +1,6 @@
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
+
 namespace TinyRpc.Transports;
 
 /// <summary>

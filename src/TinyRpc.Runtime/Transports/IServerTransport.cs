@@ -1,9 +1,6 @@
-namespace TinyRpc.Transports;
+using TinyRpc.Server;
 
-/// <summary>A message received by a server transport, with the context that routes its reply.</summary>
-/// <param name="Context">Opaque to everyone but the transport: identifies the requester for <see cref="IServerTransport.SendReplyAsync"/>.</param>
-/// <param name="Message">The message bytes.</param>
-public readonly record struct RpcInboundMessage(object? Context, ReadOnlyMemory<byte> Message);
+namespace TinyRpc.Transports;
 
 /// <summary>
 /// The server side of a transport (tinyrpc's <c>ServerTransport</c>): receives messages and sends replies.

@@ -1,3 +1,7 @@
+using TinyRpc.Client;
+using TinyRpc.Protocols;
+using TinyRpc.Server;
+
 namespace TinyRpc.Transports;
 
 // Optional capabilities of transports. The client and the server look for them with a type test of the interface,

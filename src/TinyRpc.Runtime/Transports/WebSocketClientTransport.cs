@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
 
 namespace TinyRpc.Transports;
 

@@ -1,6 +1,9 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore.Tests.Explorer;
 

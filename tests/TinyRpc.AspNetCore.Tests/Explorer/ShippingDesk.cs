@@ -1,3 +1,5 @@
+using TinyRpc.Exceptions;
+
 namespace TinyRpc.AspNetCore.Tests.Explorer;
 
 /// <summary>What is sent, and to whom.</summary>

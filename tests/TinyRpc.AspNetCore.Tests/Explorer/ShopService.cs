@@ -1,3 +1,5 @@
+using TinyRpc.Exceptions;
+
 namespace TinyRpc.AspNetCore.Tests.Explorer;
 
 /// <summary>A record parameter: its OpenRPC schema is a component the document references.</summary>

@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using TinyRpc.Dispatch;
+using TinyRpc.Generated;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Dispatch;
 

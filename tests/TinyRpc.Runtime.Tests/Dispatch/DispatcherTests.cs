@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Dispatch;
 
@@ -17,7 +20,7 @@ public class DispatcherTests
         }
         catch (BadRequestException e)
         {
-            reply = e.ErrorRespond();
+            reply = Protocol.ErrorRespond(e);
         }
 
         return reply is null ? null : JsonNode.Parse(reply.Serialize().Span);

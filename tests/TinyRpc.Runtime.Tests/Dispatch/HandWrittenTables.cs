@@ -1,3 +1,8 @@
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Generated;
+using TinyRpc.Protocols;
+
 namespace TinyRpc.Tests.Dispatch;
 
 // Hand-written dispatch tables: what the source generator emits for [RpcService] classes, written out here

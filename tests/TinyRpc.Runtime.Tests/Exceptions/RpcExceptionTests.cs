@@ -1,4 +1,6 @@
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Tests.Protocols;
 
 namespace TinyRpc.Tests.Exceptions;
@@ -12,7 +14,7 @@ public class RpcExceptionTests
     [InlineData(typeof(BadReplyException), typeof(RpcException))]
     [InlineData(typeof(InvalidReplyException), typeof(BadReplyException))]
     [InlineData(typeof(UnexpectedIdException), typeof(InvalidReplyException))]
-    [InlineData(typeof(TinyRpc.Transports.RpcTransportException), typeof(RpcException))]
+    [InlineData(typeof(TinyRpc.Exceptions.RpcTransportException), typeof(RpcException))]
     [InlineData(typeof(MethodNotFoundException), typeof(RpcException))]
     [InlineData(typeof(InvalidParamsException), typeof(RpcException))]
     [InlineData(typeof(ServerException), typeof(RpcException))]
@@ -234,7 +236,7 @@ public class RpcExceptionTests
             new BadReplyException("x"),
             new InvalidReplyException("x"),
             new UnexpectedIdException(1, 2),
-            new TinyRpc.Transports.RpcTransportException("x"),
+            new TinyRpc.Exceptions.RpcTransportException("x"),
         ];
 
         Assert.All(local, static e => Assert.False(RpcErrorCodes.IsReserved(e.Code), $"{e.GetType().Name} has the reserved code {e.Code}"));
@@ -260,7 +262,7 @@ public class RpcExceptionTests
     {
         var e = new JsonRpcParseException("unexpected end", new FormatException());
 
-        RpcErrorResponse reply = e.ErrorRespond();
+        RpcErrorResponse reply = new JsonRpcProtocol().ErrorRespond(e);
 
         JsonAssert.Equal("""{"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error", "data": "unexpected end"}}""", reply.Serialize());
         Assert.Equal(RpcId.Null, reply.Id);
@@ -273,8 +275,8 @@ public class RpcExceptionTests
         var withId = new JsonRpcInvalidRequestException("bad member") { RequestId = "r7" };
         var withoutId = new JsonRpcInvalidRequestException();
 
-        JsonAssert.Equal("""{"jsonrpc": "2.0", "id": "r7", "error": {"code": -32600, "message": "Invalid Request", "data": "bad member"}}""", withId.ErrorRespond().Serialize());
-        JsonAssert.Equal("""{"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "Invalid Request"}}""", withoutId.ErrorRespond().Serialize());
+        JsonAssert.Equal("""{"jsonrpc": "2.0", "id": "r7", "error": {"code": -32600, "message": "Invalid Request", "data": "bad member"}}""", new JsonRpcProtocol().ErrorRespond(withId).Serialize());
+        JsonAssert.Equal("""{"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "Invalid Request"}}""", new JsonRpcProtocol().ErrorRespond(withoutId).Serialize());
         Assert.True(withoutId.RequestId.IsNone);
     }
 

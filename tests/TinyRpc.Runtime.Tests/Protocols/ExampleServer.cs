@@ -1,3 +1,6 @@
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+
 namespace TinyRpc.Tests.Protocols;
 
 /// <summary>
@@ -18,16 +21,16 @@ internal static class ExampleServer
         catch (BadRequestException e)
         {
             // request was invalid, directly create response
-            return e.ErrorRespond().Serialize();
+            return rpc.ErrorRespond(e).Serialize();
         }
 
         RpcMessage? response;
 
         if (request is RpcBatchRequest batch)
         {
-            response = batch.CreateBatchResponse(batch.Select(static item => item.Request is { } member
+            response = batch.CreateBatchResponse(batch.Select(item => item.Request is { } member
                 ? HandleRequest(member)
-                : item.Error!.ErrorRespond()));
+                : batch.ErrorRespond(item.Error!)));
         }
         else
         {

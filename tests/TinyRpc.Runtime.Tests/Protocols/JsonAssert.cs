@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TinyRpc.Exceptions;
 
 namespace TinyRpc.Tests.Protocols;
 

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Protocols;
 

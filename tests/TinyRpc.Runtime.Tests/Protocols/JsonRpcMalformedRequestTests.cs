@@ -1,5 +1,7 @@
 using System.Text;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Protocols;
 
@@ -321,7 +323,7 @@ public class JsonRpcMalformedRequestTests
             () => rpc.ParseRequest(JsonAssert.Utf8("""{"jsonrpc": "2.0", "method": 1, "id": "r-1"}""")));
 
         Assert.Equal(RpcId.FromString("r-1"), e.RequestId);
-        RpcErrorResponse reply = e.ErrorRespond();
+        RpcErrorResponse reply = rpc.ErrorRespond(e);
         Assert.Equal(RpcId.FromString("r-1"), reply.Id);
         Assert.Equal(RpcErrorCodes.InvalidRequest, reply.Code);
         Assert.Equal("Invalid Request", reply.Message);
@@ -333,8 +335,8 @@ public class JsonRpcMalformedRequestTests
         JsonRpcParseException e = Assert.Throws<JsonRpcParseException>(() => new JsonRpcProtocol().ParseRequest(JsonAssert.Utf8("""{"id": 1, """)));
 
         Assert.Equal(RpcId.Null, e.RequestId);
-        Assert.Equal(RpcId.Null, e.ErrorRespond().Id);
-        Assert.Equal("Parse error", e.ErrorRespond().Message);
+        Assert.Equal(RpcId.Null, new JsonRpcProtocol().ErrorRespond(e).Id);
+        Assert.Equal("Parse error", new JsonRpcProtocol().ErrorRespond(e).Message);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Protocols;
 
@@ -98,7 +100,7 @@ public class JsonRpcProtocolTests
         JsonRpcInvalidRequestException e = Assert.Throws<JsonRpcInvalidRequestException>(
             () => new JsonRpcProtocol().ParseRequest(InTheMiddle("""{"jsonrpc": "2.0", "method": 1, "id": 1.25}""")));
 
-        Assert.Equal("1.25", JsonAssert.RawId(e.ErrorRespond().Serialize()));
+        Assert.Equal("1.25", JsonAssert.RawId(new JsonRpcProtocol().ErrorRespond(e).Serialize()));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Protocols;
 

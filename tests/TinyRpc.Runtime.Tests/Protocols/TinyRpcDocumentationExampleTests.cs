@@ -1,5 +1,7 @@
 using System.Text.Json;
+using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
 
 namespace TinyRpc.Tests.Protocols;
 

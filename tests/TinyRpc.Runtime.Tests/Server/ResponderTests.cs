@@ -2,7 +2,11 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Tests.Server;

@@ -1,4 +1,7 @@
+using TinyRpc.Client;
 using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Tests.Transports;

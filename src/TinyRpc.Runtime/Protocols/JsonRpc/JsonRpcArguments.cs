@@ -1,6 +1,7 @@
 using System.Text.Json;
+using TinyRpc.Exceptions;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>
 /// JSON-RPC parameters as offsets into the message: each value is decoded only when asked for,

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 internal static class JsonRpcIds
 {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>
 /// The envelope members written on every message, encoded once: writing a <see cref="JsonEncodedText"/> skips the

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
+using TinyRpc.Exceptions;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>
 /// JSON-RPC 2.0 (tinyrpc's <c>JSONRPCProtocol</c>): requests by position or by name, notifications,
@@ -127,7 +128,7 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     {
         if (args is not null && kwargs is not null && args.Any() && kwargs.Any())
         {
-            throw new JsonRpcInvalidRequestException("JSON-RPC does not allow positional and named parameters at once.") { Protocol = this };
+            throw new JsonRpcInvalidRequestException("JSON-RPC does not allow positional and named parameters at once.");
         }
 
         return base.CreateRequest(method, args, kwargs, oneWay);
@@ -575,9 +576,9 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
         return new JsonRpcSuccessResponse(this, raw, id, resultStart - start, resultLength);
     }
 
-    internal JsonRpcParseException ParseError(string detail, Exception? inner = null)
-        => new(detail, inner) { Protocol = this, RequestId = RpcId.Null };
+    internal static JsonRpcParseException ParseError(string detail, Exception? inner = null)
+        => new(detail, inner) { RequestId = RpcId.Null };
 
-    internal JsonRpcInvalidRequestException InvalidRequest(string detail, RpcId id)
-        => new(detail) { Protocol = this, RequestId = id };
+    internal static JsonRpcInvalidRequestException InvalidRequest(string detail, RpcId id)
+        => new(detail) { RequestId = id };
 }

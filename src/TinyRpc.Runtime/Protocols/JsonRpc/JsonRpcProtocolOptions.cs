@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>Settings of a <see cref="JsonRpcProtocol"/>.</summary>
 public sealed class JsonRpcProtocolOptions

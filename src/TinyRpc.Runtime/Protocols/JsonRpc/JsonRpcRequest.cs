@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>A JSON-RPC 2.0 request (tinyrpc's <c>JSONRPCRequest</c>).</summary>
 public sealed class JsonRpcRequest : RpcRequest

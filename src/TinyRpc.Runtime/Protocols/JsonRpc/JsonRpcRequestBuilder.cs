@@ -1,6 +1,7 @@
 using System.Text.Json;
+using TinyRpc.Exceptions;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 internal sealed class JsonRpcRequestBuilder : RpcRequestBuilder
 {

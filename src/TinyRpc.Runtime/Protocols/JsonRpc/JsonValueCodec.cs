@@ -6,15 +6,16 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using TinyRpc.Exceptions;
 
-namespace TinyRpc.Protocols;
+namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>
 /// Reads and writes single JSON values for the JSON-RPC protocol. Common primitives take a direct
 /// path through the reader and writer; everything else goes through the <see cref="JsonTypeInfo{T}"/>
 /// that the options' resolver supplies, which is the NativeAOT path.
 /// </summary>
-internal sealed class JsonValueCodec
+internal sealed class JsonValueCodec : IErrorDataReader
 {
     private readonly JsonSerializerOptions? _userOptions;
     private JsonSerializerOptions? _options;
@@ -229,6 +230,19 @@ internal sealed class JsonValueCodec
                 JsonTypeInfo info = Options.GetTypeInfo(value.GetType());
                 JsonSerializer.Serialize(writer, value, info);
                 break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public T ReadErrorData<T>(ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            return Read<T>(data.Span);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidCastException($"The error data cannot be read as {TypeNames.Describe(typeof(T))}: {e.Message}", e);
         }
     }
 

@@ -18,7 +18,7 @@ namespace System.Runtime.CompilerServices
 namespace TinyRpc.Generated
 {
     /// <summary>
-    /// Replaces calls of <see cref="global::TinyRpc.RpcDispatcher.AddMethod(global::System.Delegate, string?)"/> with
+    /// Replaces calls of <see cref="global::TinyRpc.Dispatch.RpcDispatcher.AddMethod(global::System.Delegate, string?)"/> with
     /// generated, reflection-free invokers. Active in projects that list <c>TinyRpc.Generated</c> in the
     /// <c>InterceptorsNamespaces</c> MSBuild property.
     /// </summary>
@@ -26,142 +26,142 @@ namespace TinyRpc.Generated
     file static class RpcDispatcherInterceptors
     {
         // Test.cs(9,9)
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "THBuYgFPMeRzjMYiuajKsLYAAABUZXN0LmNz")]
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qQFjsh3SAIB7NK2Uyf19y/4AAABUZXN0LmNz")]
         // Test.cs(10,9)
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "THBuYgFPMeRzjMYiuajKsPkAAABUZXN0LmNz")]
-        public static void AddMethod0(this global::TinyRpc.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qQFjsh3SAIB7NK2Uyf19y0EBAABUZXN0LmNz")]
+        public static void AddMethod0(this global::TinyRpc.Dispatch.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
         {
             global::System.ArgumentNullException.ThrowIfNull(dispatcher);
             global::System.ArgumentNullException.ThrowIfNull(method);
             global::System.Func<int, int, int> target = (global::System.Func<int, int, int>)method;
-            dispatcher.AddMethod(new global::TinyRpc.RpcMethod(
+            dispatcher.AddMethod(new global::TinyRpc.Dispatch.RpcMethod(
                 name ?? throw new global::System.ArgumentException("A lambda needs a name.", nameof(name)),
                 s_parameters0,
                 (request, cancellationToken) => Invoke0(target, request, cancellationToken)));
         }
 
-        private static readonly global::TinyRpc.RpcParameter[] s_parameters0 =
-            new global::TinyRpc.RpcParameter[]
+        private static readonly global::TinyRpc.Dispatch.RpcParameter[] s_parameters0 =
+            new global::TinyRpc.Dispatch.RpcParameter[]
             {
-                new global::TinyRpc.RpcParameter("a", typeof(int)),
-                new global::TinyRpc.RpcParameter("b", typeof(int)),
+                new global::TinyRpc.Dispatch.RpcParameter("a", typeof(int)),
+                new global::TinyRpc.Dispatch.RpcParameter("b", typeof(int)),
             };
 
-        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> Invoke0(global::System.Func<int, int, int> __target, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?> Invoke0(global::System.Func<int, int, int> __target, global::TinyRpc.Protocols.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
-            global::TinyRpc.RpcArguments __args = __request.Arguments;
+            global::TinyRpc.Protocols.RpcArguments __args = __request.Arguments;
             bool __named = __args.IsNamed;
             if (!__args.TryGet<int>(0, "a", __named, out int __arg0))
             {
-                throw new global::TinyRpc.InvalidParamsException("a", "is missing");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("a", "is missing");
             }
 
             if (!__args.TryGet<int>(1, "b", __named, out int __arg1))
             {
-                throw new global::TinyRpc.InvalidParamsException("b", "is missing");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("b", "is missing");
             }
 
             int __result = __target(__arg0, __arg1);
-            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<int>(__result));
+            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?>(__request.Respond<int>(__result));
         }
 
         // Test.cs(11,9)
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "THBuYgFPMeRzjMYiuajKsDkBAABUZXN0LmNz")]
-        public static void AddMethod1(this global::TinyRpc.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qQFjsh3SAIB7NK2Uyf19y4EBAABUZXN0LmNz")]
+        public static void AddMethod1(this global::TinyRpc.Dispatch.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
         {
             global::System.ArgumentNullException.ThrowIfNull(dispatcher);
             global::System.ArgumentNullException.ThrowIfNull(method);
             global::System.Func<string, string?, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> target = (global::System.Func<string, string?, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>>)method;
-            dispatcher.AddMethod(new global::TinyRpc.RpcMethod(
+            dispatcher.AddMethod(new global::TinyRpc.Dispatch.RpcMethod(
                 name ?? throw new global::System.ArgumentException("A lambda needs a name.", nameof(name)),
                 s_parameters1,
                 (request, cancellationToken) => Invoke1(target, request, cancellationToken)));
         }
 
-        private static readonly global::TinyRpc.RpcParameter[] s_parameters1 =
-            new global::TinyRpc.RpcParameter[]
+        private static readonly global::TinyRpc.Dispatch.RpcParameter[] s_parameters1 =
+            new global::TinyRpc.Dispatch.RpcParameter[]
             {
-                new global::TinyRpc.RpcParameter("text", typeof(string)),
-                new global::TinyRpc.RpcParameter("suffix", typeof(string)),
+                new global::TinyRpc.Dispatch.RpcParameter("text", typeof(string)),
+                new global::TinyRpc.Dispatch.RpcParameter("suffix", typeof(string)),
             };
 
-        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> Invoke1(global::System.Func<string, string?, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> __target, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?> Invoke1(global::System.Func<string, string?, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> __target, global::TinyRpc.Protocols.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
-            global::TinyRpc.RpcArguments __args = __request.Arguments;
+            global::TinyRpc.Protocols.RpcArguments __args = __request.Arguments;
             bool __named = __args.IsNamed;
             if (!__args.TryGet<string>(0, "text", __named, out string __arg0))
             {
-                throw new global::TinyRpc.InvalidParamsException("text", "is missing");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("text", "is missing");
             }
             if (__arg0 is null)
             {
-                throw new global::TinyRpc.InvalidParamsException("text", "must not be null");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("text", "must not be null");
             }
 
             if (!__args.TryGet<string?>(1, "suffix", __named, out string? __arg1))
             {
-                throw new global::TinyRpc.InvalidParamsException("suffix", "is missing");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("suffix", "is missing");
             }
 
-            return global::TinyRpc.RpcGeneratedCode.RespondWithResult<string>(__request, __target(__arg0, __arg1, __cancellationToken));
+            return global::TinyRpc.Generated.RpcGeneratedCode.RespondWithResult<string>(__request, __target(__arg0, __arg1, __cancellationToken));
         }
 
         // Test.cs(16,9)
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "THBuYgFPMeRzjMYiuajKsAQCAABUZXN0LmNz")]
-        public static void AddMethod2(this global::TinyRpc.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qQFjsh3SAIB7NK2Uyf19y0wCAABUZXN0LmNz")]
+        public static void AddMethod2(this global::TinyRpc.Dispatch.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
         {
             global::System.ArgumentNullException.ThrowIfNull(dispatcher);
             global::System.ArgumentNullException.ThrowIfNull(method);
             global::System.Func<string, string> target = (global::System.Func<string, string>)method;
-            dispatcher.AddMethod(new global::TinyRpc.RpcMethod(
+            dispatcher.AddMethod(new global::TinyRpc.Dispatch.RpcMethod(
                 name ?? "Hello",
                 s_parameters2,
                 (request, cancellationToken) => Invoke2(target, request, cancellationToken)));
         }
 
-        private static readonly global::TinyRpc.RpcParameter[] s_parameters2 =
-            new global::TinyRpc.RpcParameter[]
+        private static readonly global::TinyRpc.Dispatch.RpcParameter[] s_parameters2 =
+            new global::TinyRpc.Dispatch.RpcParameter[]
             {
-                new global::TinyRpc.RpcParameter("name", typeof(string)),
+                new global::TinyRpc.Dispatch.RpcParameter("name", typeof(string)),
             };
 
-        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> Invoke2(global::System.Func<string, string> __target, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?> Invoke2(global::System.Func<string, string> __target, global::TinyRpc.Protocols.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
-            global::TinyRpc.RpcArguments __args = __request.Arguments;
+            global::TinyRpc.Protocols.RpcArguments __args = __request.Arguments;
             bool __named = __args.IsNamed;
             if (!__args.TryGet<string>(0, "name", __named, out string __arg0))
             {
-                throw new global::TinyRpc.InvalidParamsException("name", "is missing");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("name", "is missing");
             }
             if (__arg0 is null)
             {
-                throw new global::TinyRpc.InvalidParamsException("name", "must not be null");
+                throw new global::TinyRpc.Exceptions.InvalidParamsException("name", "must not be null");
             }
 
             string __result = __target(__arg0);
-            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond<string>(__result));
+            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?>(__request.Respond<string>(__result));
         }
 
         // Test.cs(17,9)
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "THBuYgFPMeRzjMYiuajKsCkCAABUZXN0LmNz")]
-        public static void AddMethod3(this global::TinyRpc.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qQFjsh3SAIB7NK2Uyf19y3ECAABUZXN0LmNz")]
+        public static void AddMethod3(this global::TinyRpc.Dispatch.RpcDispatcher dispatcher, global::System.Delegate method, string? name = null)
         {
             global::System.ArgumentNullException.ThrowIfNull(dispatcher);
             global::System.ArgumentNullException.ThrowIfNull(method);
             global::System.Action target = (global::System.Action)method;
-            dispatcher.AddMethod(new global::TinyRpc.RpcMethod(
+            dispatcher.AddMethod(new global::TinyRpc.Dispatch.RpcMethod(
                 name ?? throw new global::System.ArgumentException("A lambda needs a name.", nameof(name)),
                 s_parameters3,
                 (request, cancellationToken) => Invoke3(target, request, cancellationToken)));
         }
 
-        private static readonly global::TinyRpc.RpcParameter[] s_parameters3 =
-            global::System.Array.Empty<global::TinyRpc.RpcParameter>();
+        private static readonly global::TinyRpc.Dispatch.RpcParameter[] s_parameters3 =
+            global::System.Array.Empty<global::TinyRpc.Dispatch.RpcParameter>();
 
-        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?> Invoke3(global::System.Action __target, global::TinyRpc.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
+        private static global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?> Invoke3(global::System.Action __target, global::TinyRpc.Protocols.RpcRequest __request, global::System.Threading.CancellationToken __cancellationToken)
         {
             __target();
-            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.RpcResponse?>(__request.Respond());
+            return new global::System.Threading.Tasks.ValueTask<global::TinyRpc.Protocols.RpcResponse?>(__request.Respond());
         }
     }
 }

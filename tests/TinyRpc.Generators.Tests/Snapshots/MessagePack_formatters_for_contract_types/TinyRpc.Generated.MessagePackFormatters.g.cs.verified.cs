@@ -11,7 +11,7 @@ namespace TinyRpc.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Registers generated code at start-up so that it is found without reflection.")]
         [global::System.CodeDom.Compiler.GeneratedCode("TinyRpc.Generators", "%VERSION%")]
-        internal static void Register() => global::TinyRpc.Protocols.MessagePackFormatterRegistry.Register(__TinyRpc_MessagePackResolver.Instance);
+        internal static void Register() => global::TinyRpc.Protocols.MsgPackRpc.MessagePackFormatterRegistry.Register(__TinyRpc_MessagePackResolver.Instance);
     }
 }
 

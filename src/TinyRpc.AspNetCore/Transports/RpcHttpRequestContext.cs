@@ -1,0 +1,29 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using TinyRpc.Dispatch;
+using TinyRpc.Server;
+
+namespace TinyRpc.Transports;
+
+/// <summary>
+/// The context of a message received over HTTP or a WebSocket: the <see cref="RpcInboundMessage.Context"/> of the
+/// ASP.NET Core transports and what a <see cref="RpcTrace"/> sees. Its text names the peer and the request.
+/// </summary>
+public class RpcHttpRequestContext
+{
+    private readonly string _description;
+
+    internal RpcHttpRequestContext(HttpContext httpContext)
+    {
+        HttpContext = httpContext;
+        ConnectionInfo connection = httpContext.Connection;
+        _description = string.Create(CultureInfo.InvariantCulture,
+            $"{connection.RemoteIpAddress}:{connection.RemotePort} {httpContext.Request.Method} {httpContext.Request.Path}");
+    }
+
+    /// <summary>The ASP.NET Core request (user, headers, connection). Do not use it after the reply has been sent.</summary>
+    public HttpContext HttpContext { get; }
+
+    /// <summary>The peer's address and port, the method and the path.</summary>
+    public override string ToString() => _description;
+}

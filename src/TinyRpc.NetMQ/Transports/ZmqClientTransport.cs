@@ -1,0 +1,249 @@
+using NetMQ;
+using NetMQ.Sockets;
+using TinyRpc.Exceptions;
+
+namespace TinyRpc.Transports;
+
+/// <summary>
+/// Client transport on a ZeroMQ REQ socket (tinyrpc's <c>ZmqClientTransport</c>): one exchange at a time.
+/// </summary>
+/// <remarks>
+/// <para>A REQ socket whose reply never comes would wait forever. After <see cref="Timeout"/> without a reply
+/// the transport throws an <see cref="RpcTransportException"/>, closes the socket and connects a new one
+/// (the "lazy pirate" pattern), so the next call works again once the server is back.</para>
+/// <para>A REQ socket must receive a reply for every message it sends, notifications included. TinyRpc's
+/// ROUTER server answers a notification with an empty frame; the transport returns from a notification at
+/// once and discards that frame before the next exchange. A server that sends nothing for a notification
+/// (tinyrpc's Python server) makes the next exchange wait up to <see cref="Timeout"/> and then recreate the
+/// socket: use <see cref="ZmqDealerClientTransport"/> for notifications to such servers.</para>
+/// <para>The socket is used only on the transport's own poller thread. The transport owns the socket and
+/// closes it on <see cref="Dispose"/>.</para>
+/// </remarks>
+public sealed class ZmqClientTransport : IClientTransport, IDisposable
+{
+    private readonly ZmqSocketLoop _loop;
+    private readonly Func<RequestSocket>? _socketFactory;
+    private readonly SemaphoreSlim _exchange = new(1, 1);
+    private RequestSocket? _socket;
+    private TaskCompletionSource<byte[]>? _reply;
+    private Task<byte[]>? _owedReply;
+    private string? _brokenReason;
+
+    /// <summary>
+    /// Sends on <paramref name="socket"/>, a REQ socket already connected to the server. Without
+    /// <paramref name="socketFactory"/> the transport cannot recover from a timeout and fails every later call;
+    /// with it, it replaces a timed-out socket by a new one from the factory.
+    /// </summary>
+    public ZmqClientTransport(RequestSocket socket, Func<RequestSocket>? socketFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        _socketFactory = socketFactory;
+        _loop = new ZmqSocketLoop("TinyRpc ZeroMQ REQ client");
+        _loop.InvokeAsync(() => Attach(socket)).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Creates a REQ socket connected to <paramref name="endpoint"/> (tinyrpc's <c>create</c>), for example
+    /// <c>tcp://127.0.0.1:5001</c>. After a timeout the transport connects a new socket to the same endpoint.
+    /// </summary>
+    /// <exception cref="RpcTransportException">The endpoint is not valid.</exception>
+    public static ZmqClientTransport Create(string endpoint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpoint);
+        return new ZmqClientTransport(Connect(endpoint), () => Connect(endpoint));
+    }
+
+    /// <summary>How long an exchange waits for its reply; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits forever. 30 s by default.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many times the socket has been replaced after a timeout or a cancelled exchange.</summary>
+    public int SocketsRecreated { get; private set; }
+
+    /// <inheritdoc/>
+    /// <exception cref="RpcTransportException">No reply came within <see cref="Timeout"/>, or the socket could not be recreated.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_loop.IsDisposed, this);
+        await _exchange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_brokenReason is not null)
+            {
+                throw new RpcTransportException(_brokenReason);
+            }
+
+            if (_owedReply is not null)
+            {
+                await DiscardOwedReplyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            byte[] bytes = message.ToArray();
+            Task<byte[]> reply = await _loop.InvokeAsync(() =>
+            {
+                var pending = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+                try
+                {
+                    if (_socket is null || !_socket.TrySendFrame(TimeSpan.Zero, bytes))
+                    {
+                        throw new RpcTransportException("The ZeroMQ REQ socket cannot send now (its queue is full).");
+                    }
+                }
+                catch (NetMQException e)
+                {
+                    throw new RpcTransportException("The ZeroMQ REQ socket cannot send: " + e.Message, e);
+                }
+
+                _reply = pending;
+                return pending.Task;
+            }).ConfigureAwait(false);
+
+            if (!expectReply)
+            {
+                _owedReply = reply;
+                return ReadOnlyMemory<byte>.Empty;
+            }
+
+            try
+            {
+                return await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                await RecreateAsync().ConfigureAwait(false);
+                throw new RpcTransportException(
+                    $"No reply within {Timeout.TotalSeconds:0.###} s on the ZeroMQ REQ socket; " +
+                    (_brokenReason is null ? "the socket was replaced by a new one." : "the socket was closed."), e);
+            }
+            catch (OperationCanceledException)
+            {
+                await RecreateAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (ObjectDisposedException e) when (e.ObjectName == nameof(ZmqSocketLoop))
+        {
+            throw new ObjectDisposedException(nameof(ZmqClientTransport), e.Message);
+        }
+        finally
+        {
+            _exchange.Release();
+        }
+    }
+
+    /// <summary>Stops the poller thread and closes the socket; a call waiting for its reply fails.</summary>
+    public void Dispose()
+    {
+        _loop.Dispose(() =>
+        {
+            if (_socket is { } socket)
+            {
+                // A short linger lets a message just queued (a notification) still leave.
+                ZmqSocketLoop.Close(socket, TimeSpan.FromSeconds(1));
+                _socket = null;
+            }
+        });
+        _reply?.TrySetException(new ObjectDisposedException(nameof(ZmqClientTransport)));
+    }
+
+    private static RequestSocket Connect(string endpoint)
+    {
+        var socket = new RequestSocket();
+        try
+        {
+            socket.Connect(endpoint);
+            return socket;
+        }
+        catch (Exception e) when (e is NetMQException or ArgumentException)
+        {
+            ZmqSocketLoop.Close(socket, TimeSpan.Zero);
+            throw new RpcTransportException($"Cannot connect a ZeroMQ REQ socket to {endpoint}: {e.Message}", e);
+        }
+    }
+
+    private async Task DiscardOwedReplyAsync(CancellationToken cancellationToken)
+    {
+        Task<byte[]> owed = _owedReply!;
+        _owedReply = null;
+        try
+        {
+            await owed.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await RecreateAsync().ConfigureAwait(false);
+            if (_brokenReason is not null)
+            {
+                throw new RpcTransportException(_brokenReason);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await RecreateAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private Task RecreateAsync()
+    {
+        _owedReply = null;
+        return _loop.InvokeAsync(ReplaceSocket);
+    }
+
+    private void ReplaceSocket()
+    {
+        _reply?.TrySetCanceled();
+        _reply = null;
+        if (_socket is { } old)
+        {
+            _loop.Poller.Remove(old);
+            old.ReceiveReady -= OnReplyReady;
+            ZmqSocketLoop.Close(old, TimeSpan.Zero);
+            _socket = null;
+        }
+
+        if (_socketFactory is null)
+        {
+            _brokenReason = "The ZeroMQ REQ socket timed out and was closed; this transport has no socket factory to replace it.";
+            return;
+        }
+
+        try
+        {
+            Attach(_socketFactory());
+            SocketsRecreated++;
+        }
+        catch (Exception e)
+        {
+            _brokenReason = "The ZeroMQ REQ socket could not be recreated: " + e.Message;
+        }
+    }
+
+    private void Attach(RequestSocket socket)
+    {
+        socket.ReceiveReady += OnReplyReady;
+        _loop.Poller.Add(socket);
+        _socket = socket;
+    }
+
+    private void OnReplyReady(object? sender, NetMQSocketEventArgs e)
+    {
+        // A REQ socket holds at most one reply, and asking it for a second one is a state error.
+        var frames = new List<byte[]>();
+        try
+        {
+            if (!e.Socket.TryReceiveMultipartBytes(TimeSpan.Zero, ref frames))
+            {
+                return;
+            }
+        }
+        catch (NetMQException)
+        {
+            return;
+        }
+
+        // The reply comes without its envelope: the body is the last frame.
+        TaskCompletionSource<byte[]>? pending = _reply;
+        _reply = null;
+        pending?.TrySetResult(frames.Count > 0 ? frames[^1] : []);
+    }
+}

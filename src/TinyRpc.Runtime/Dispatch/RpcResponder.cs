@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Logging;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+using TinyRpc.Server;
+
+namespace TinyRpc.Dispatch;
+
+/// <summary>
+/// Answers messages: the protocol parses a message, the dispatcher handles it, the protocol writes the reply. The
+/// part of tinyrpc's server that is not its transport, usable on its own: <see cref="RpcServer"/> runs it over a
+/// server transport, the ASP.NET Core endpoint over each HTTP request, a CGI program or a user's own loop over
+/// whatever brings messages. Batches, the reply size limit and the trace hook live here, so that every way of
+/// serving answers alike.
+/// </summary>
+/// <remarks>
+/// Never throws, and safe for concurrent use. A message that cannot be parsed gets the protocol's error reply; a
+/// failure outside the called method gets an internal error without details.
+/// </remarks>
+public sealed partial class RpcResponder
+{
+    /// <summary>Creates a responder.</summary>
+    public RpcResponder(RpcProtocol protocol, IRpcDispatcher dispatcher)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        Protocol = protocol;
+        Dispatcher = dispatcher;
+    }
+
+    /// <summary>The protocol.</summary>
+    public RpcProtocol Protocol { get; }
+
+    /// <summary>The dispatcher.</summary>
+    public IRpcDispatcher Dispatcher { get; }
+
+    /// <summary>Called with every incoming message and outgoing reply; see <see cref="RpcTrace"/>.</summary>
+    public RpcTrace? Trace { get; set; }
+
+    /// <summary>
+    /// Where replies that cannot be sent (too large for the transport) are logged, as warnings. Null: the
+    /// dispatcher's <see cref="RpcDispatcher.Logger"/> when the dispatcher is an <see cref="RpcDispatcher"/>.
+    /// </summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// Turns one message into its reply: parse, dispatch, serialize. Returns an empty reply when nothing is to be
+    /// sent (notifications). Never throws.
+    /// </summary>
+    public ValueTask<ReadOnlyMemory<byte>> RespondAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        // Each layer of async costs a call: a reply ready at once is returned without one.
+        ValueTask<RpcReply> pending = RespondAsync(message, context: null, int.MaxValue, connection: null, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(pending.Result.Message) : MessageOfAsync(pending);
+    }
+
+    /// <summary>
+    /// Turns one message into its reply, as <see cref="RespondAsync(ReadOnlyMemory{byte}, CancellationToken)"/> does,
+    /// passing <paramref name="context"/> to <see cref="Trace"/>. A reply over <paramref name="maxReplySize"/> bytes is
+    /// replaced by the protocol's error reply (code -32603, saying the reply is too large) for the same request, so
+    /// that the caller is answered. Never throws.
+    /// </summary>
+    public ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, CancellationToken cancellationToken = default)
+        => RespondAsync(message, context, maxReplySize, connection: null, cancellationToken);
+
+    // With the connection the requests came over, for RpcConnection.Of(request).
+    internal ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, object? connection, CancellationToken cancellationToken)
+        => Trace is null
+            ? AnswerAsync(message, maxReplySize, connection, cancellationToken)
+            : TracedAsync(message, context, maxReplySize, connection, cancellationToken);
+
+    private static async ValueTask<ReadOnlyMemory<byte>> MessageOfAsync(ValueTask<RpcReply> pending)
+        => (await pending.ConfigureAwait(false)).Message;
+
+    private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, object? connection, CancellationToken cancellationToken)
+    {
+        Trace?.Invoke(RpcServer.Incoming, context, message);
+        RpcReply reply = await AnswerAsync(message, maxReplySize, connection, cancellationToken).ConfigureAwait(false);
+        Trace?.Invoke(RpcServer.Outgoing, context, reply.Message);
+        return reply;
+    }
+
+    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, object? connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            RpcMessage request;
+            try
+            {
+                request = Protocol.ParseRequest(message);
+            }
+            catch (BadRequestException e)
+            {
+                return new(Protocol.ErrorRespond(e).Serialize(), false);
+            }
+
+            if (connection is not null)
+            {
+                AttachConnection(request, connection);
+            }
+
+            RpcMessage? reply = request is RpcRequest single
+                ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
+            if (reply is null)
+            {
+                return default;
+            }
+
+            ReadOnlyMemory<byte> bytes = reply.Serialize();
+            return bytes.Length > maxReplySize
+                ? new(ReplyTooLarge(request, bytes.Length, maxReplySize), false)
+                : new(bytes, reply.OwnsSerializedBytes);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not from the called method (the dispatcher answers those): no details leave the server.
+            try
+            {
+                return new(Protocol.CreateErrorResponse(new ServerException()).Serialize(), false);
+            }
+            catch (Exception)
+            {
+                return default;
+            }
+        }
+    }
+
+    private static void AttachConnection(RpcMessage request, object connection)
+    {
+        if (request is RpcRequest single)
+        {
+            single.Connection = connection;
+            return;
+        }
+
+        foreach (RpcBatchItem item in (RpcBatchRequest)request)
+        {
+            if (item.Request is { } member)
+            {
+                member.Connection = connection;
+            }
+        }
+    }
+
+    // A reply the transport cannot carry becomes an error for the same request, so that the caller is answered; in a
+    // batch, every member that expects a reply gets it (which member made the batch too large is not the point).
+    private ReadOnlyMemory<byte> ReplyTooLarge(RpcMessage request, int size, int maxReplySize)
+    {
+        string text = $"The reply is too large: {size} bytes, and the transport sends at most {maxReplySize}.";
+        if ((Logger ?? (Dispatcher as RpcDispatcher)?.Logger) is { } logger)
+        {
+            LogReplyTooLarge(logger, request is RpcRequest single ? single.Method : "(batch)", size, maxReplySize);
+        }
+
+        var error = new RpcException(RpcErrorCodes.InternalError, text);
+        RpcMessage? reply = request switch
+        {
+            RpcRequest single => single.ErrorRespond(error),
+            RpcBatchRequest batch => batch.CreateBatchResponse(batch.Select(item => item.Request is { } member ? member.ErrorRespond(error) : batch.ErrorRespond(item.Error!))),
+            _ => null,
+        };
+        ReadOnlyMemory<byte> bytes = reply?.Serialize() ?? ReadOnlyMemory<byte>.Empty;
+
+        // A batch of many members may be too large even as errors: then one error, with no id.
+        return bytes.Length <= maxReplySize ? bytes : Protocol.CreateErrorResponse(error).Serialize();
+    }
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The reply to {Method} was not sent: {Size} bytes, and the transport sends at most {MaxReplySize}; the caller gets an error instead.")]
+    private static partial void LogReplyTooLarge(ILogger logger, string method, int size, int maxReplySize);
+}
