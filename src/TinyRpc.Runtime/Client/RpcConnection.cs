@@ -126,7 +126,10 @@ public sealed class RpcConnection : RpcClient
         try
         {
             RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, this, Disposing).ConfigureAwait(false);
-            if (!reply.Message.IsEmpty)
+
+            // A method stopped by the connection's own disposal answers nobody: its "canceled" error would reach the
+            // other side just before the channel closes, and a call waiting there must fail as the connection ends.
+            if (!reply.Message.IsEmpty && !Disposing.IsCancellationRequested)
             {
                 await SendOverChannelAsync(reply.Message, reply.IsOwned).ConfigureAwait(false);
             }
