@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using TinyRpc.Exceptions;
-using TinyRpc.Generated;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
@@ -115,9 +114,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
     {
-        RpcResponse? response = TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
-            ? await reply.ConfigureAwait(false)
-            : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        RpcResponse? response = await SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
             return default!;
@@ -143,9 +140,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
     /// <exception cref="Exceptions.RpcTransportException">The request could not be delivered or the connection failed.</exception>
     public async Task<RpcResponse?> SendAsync(RpcRequest request, CancellationToken cancellationToken = default)
     {
-        RpcResponse? response = TryCallDuplex(request, cancellationToken, out ValueTask<RpcResponse> reply)
-            ? await reply.ConfigureAwait(false)
-            : await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        RpcResponse? response = await SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is RpcErrorResponse error && Protocol.RaisesErrors)
         {
             throw Protocol.RaiseError(error);
@@ -154,13 +149,26 @@ public class RpcClient : IAsyncDisposable, IDisposable
         return response;
     }
 
-    // The internal steps of a call return pooled ValueTasks, awaited once each: a call that waits for its reply
-    // allocates one state machine (the public Task's) instead of one per step.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RpcResponse?> SendCoreAsync(RpcRequest request, CancellationToken cancellationToken)
+    // Where every single request goes. There are two ways, one per kind of transport: over a duplex channel the
+    // reply is matched by id among the calls outstanding (CallOverChannel, NotifyOverChannelAsync); over a
+    // request/reply transport the transport carries the exchange (ExchangeAsync). The internal steps return pooled
+    // ValueTasks, awaited once each: a call allocates one state machine (the public Task's) instead of one per step.
+    private ValueTask<RpcResponse?> SendRequestAsync(RpcRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RpcMessage? reply = await ExchangeAsync(Transport, request, request.OneWay ? [] : [request.Id], cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (_channel is null)
+        {
+            return ExchangeAsync(Transport, request, cancellationToken);
+        }
+
+        return request.OneWay ? NotifyOverChannelAsync(request, cancellationToken) : CallOverChannel(request, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcResponse?> ExchangeAsync(IClientTransport transport, RpcRequest request, CancellationToken cancellationToken)
+    {
+        RpcMessage? reply = await ExchangeAsync(transport, request, !request.OneWay, cancellationToken).ConfigureAwait(false);
         return reply is null ? null : MatchSingle(reply, request.Id);
     }
 
@@ -182,12 +190,14 @@ public class RpcClient : IAsyncDisposable, IDisposable
     public async Task<RpcResponse[]> CallAllAsync(IEnumerable<RpcCall> calls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         Task<RpcResponse>[] tasks = calls.Select(async call =>
         {
             RpcRequest request = Protocol.CreateRequest(call.Method, call.Args, call.Kwargs);
-            IClientTransport transport = call is RpcCallTo to ? to.Transport : Transport;
-            RpcMessage? reply = await ExchangeAsync(transport, request, [request.Id], cancellationToken).ConfigureAwait(false);
-            return MatchSingle(reply!, request.Id);
+            RpcResponse? response = call is RpcCallTo to && !ReferenceEquals(to.Transport, Transport)
+                ? await ExchangeAsync(to.Transport, request, cancellationToken).ConfigureAwait(false)
+                : await SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            return response!;
         }).ToArray();
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
@@ -208,7 +218,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
         RpcRequest[] requests = calls.Select(c => Protocol.CreateRequest(c.Method, c.Args, c.Kwargs)).ToArray();
         RpcBatchRequest batch = batchProtocol.CreateBatchRequest(requests);
         RpcId[] ids = requests.Select(static r => r.Id).ToArray();
-        RpcMessage? reply = await ExchangeAsync(Transport, batch, ids, cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        RpcMessage? reply = _channel is not null
+            ? new ClientBatchResponse(await CallBatchOverChannelAsync(batch, ids, cancellationToken).ConfigureAwait(false))
+            : await ExchangeAsync(Transport, batch, expectReply: true, cancellationToken).ConfigureAwait(false);
         IEnumerable<RpcResponse> responses = reply switch
         {
             RpcBatchResponse many => many,
@@ -254,18 +267,11 @@ public class RpcClient : IAsyncDisposable, IDisposable
             ? proxy
             : throw new InvalidOperationException($"No proxy was generated for {typeof(TService).Name}: mark the interface [RpcService] and reference the TinyRpc generator.");
 
+    // One exchange over a request/reply transport. Over a duplex channel no call comes here: there one timer per
+    // client fails overdue calls, and disposing the client fails every waiter through the receive loop.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    private async ValueTask<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, bool expectReply, CancellationToken cancellationToken)
     {
-        bool expectReply = ids.Length > 0;
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        if (_channel is not null && ReferenceEquals(transport, Transport))
-        {
-            // Replies are matched by id: one timer per client fails overdue calls, and disposing the client fails
-            // every waiter through the receive loop, so no linked token source and timer are needed per call.
-            return await ExchangeDuplexAsync(message, ids, cancellationToken).ConfigureAwait(false);
-        }
-
         using CancellationTokenSource? timeout = Timeout == System.Threading.Timeout.InfiniteTimeSpan || !expectReply
             ? null
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -286,15 +292,17 @@ public class RpcClient : IAsyncDisposable, IDisposable
     private TimeoutException TimedOut() => new($"No reply within {Timeout.TotalSeconds:0.###} s.");
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RpcMessage?> ExchangeDuplexAsync(RpcMessage message, RpcId[] ids, CancellationToken cancellationToken)
+    private async ValueTask<RpcResponse?> NotifyOverChannelAsync(RpcRequest notification, CancellationToken cancellationToken)
     {
-        if (ids.Length == 0)
-        {
-            // The connection is shared: a cancelled caller stops waiting, it does not cut a message in half.
-            await Send(message).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-            return null;
-        }
+        // The connection is shared: a cancelled caller stops waiting, it does not cut a message in half.
+        await Send(notification).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return null;
+    }
 
+    // A batch over the channel: one waiter per member, each completed by the member's reply (wherever it comes in
+    // the batch reply) or by the batch's unattributed error.
+    private async Task<RpcResponse[]> CallBatchOverChannelAsync(RpcBatchRequest batch, RpcId[] ids, CancellationToken cancellationToken)
+    {
         EnsureReceiving();
         var waiters = new ReplyWaiter?[ids.Length];
         try
@@ -303,22 +311,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
             for (int i = 0; i < ids.Length; i++)
             {
                 waiters[i] = _pending.Add(ids[i], deadline, cancellationToken);
-                if (message is RpcBatchRequest)
-                {
-                    waiters[i]!.Batch = ids;
-                }
+                waiters[i]!.Batch = ids;
             }
 
-            ValueTask send = Send(message);
-            if (send.IsCompletedSuccessfully)
-            {
-                send.GetAwaiter().GetResult();
-            }
-            else
-            {
-                await send.AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
-            }
-
+            await Send(batch).AsTask().WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
             var responses = new RpcResponse[ids.Length];
             for (int i = 0; i < ids.Length; i++)
             {
@@ -327,7 +323,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
                 responses[i] = await waiter.AsValueTask().ConfigureAwait(false);
             }
 
-            return ids.Length == 1 && message is not RpcBatchRequest ? responses[0] : new ClientBatchResponse(responses);
+            return responses;
         }
         catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -532,20 +528,11 @@ public class RpcClient : IAsyncDisposable, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    // One call over the full-duplex transport, without the general exchange: the pooled waiter is awaited
-    // directly, and whoever completes it (the receive loop, the timeout sweep, the cancellation callback, a failed
-    // connection) takes it off the pending table first. False when the general path applies (another transport,
-    // a notification).
-    private bool TryCallDuplex(RpcRequest request, CancellationToken cancellationToken, out ValueTask<RpcResponse> reply)
+    // One call over the channel: the pooled waiter is awaited directly (no state machine when the send completes at
+    // once), and whoever completes it (the receive loop, the timeout sweep, the cancellation callback, a failed
+    // connection) takes it off the pending table first.
+    private ValueTask<RpcResponse?> CallOverChannel(RpcRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_channel is null || request.OneWay)
-        {
-            reply = default;
-            return false;
-        }
-
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         EnsureReceiving();
         RpcId id = request.Id;
         ReplyWaiter waiter = _pending.Add(id, NextDeadline(), cancellationToken);
@@ -569,18 +556,14 @@ public class RpcClient : IAsyncDisposable, IDisposable
         if (send.IsCompletedSuccessfully)
         {
             send.GetAwaiter().GetResult();
-            reply = waiter.AsValueTask();
-        }
-        else
-        {
-            reply = AwaitSendThenReplyAsync(send, waiter, id, cancellationToken);
+            return waiter.AsValueTask()!; // RpcResponse as RpcResponse?: the same task, never null
         }
 
-        return true;
+        return AwaitSendThenReplyAsync(send, waiter, id, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RpcResponse> AwaitSendThenReplyAsync(ValueTask send, ReplyWaiter waiter, RpcId id, CancellationToken cancellationToken)
+    private async ValueTask<RpcResponse?> AwaitSendThenReplyAsync(ValueTask send, ReplyWaiter waiter, RpcId id, CancellationToken cancellationToken)
     {
         try
         {
