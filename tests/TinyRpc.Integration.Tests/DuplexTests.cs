@@ -91,6 +91,40 @@ public class DuplexTests
         }
     }
 
+    [Fact]
+    public async Task A_server_that_stops_serving_ends_the_connections_it_made_and_their_calls_fail_at_once()
+    {
+        var transport = TcpServerTransport.Loopback();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), new RpcDispatcher());
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        await using (transport)
+        {
+            var silent = new RpcDispatcher();
+            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            silent.AddMethod("never_answered", async (request, ct) =>
+            {
+                entered.SetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+                return request.Respond("too late");
+            });
+            await using RpcConnection client = new(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port), silent);
+            await client.NotifyAsync("hello"); // the server knows a client by its first message
+            await WaitUntilAsync(() => server.Connections.Count == 1);
+            RpcConnection serverSide = server.Connections[0];
+            Task<string> callBack = serverSide.CallAsync<string>("never_answered");
+            await entered.Task.WaitAsync(Limit);
+
+            // The transport stays open: only the server stops.
+            await stop.CancelAsync();
+            await serving.WaitAsync(Limit);
+
+            await Assert.ThrowsAsync<RpcTransportException>(() => callBack.WaitAsync(Limit));
+            Assert.Empty(server.Connections);
+            await serverSide.Completion.WaitAsync(Limit);
+        }
+    }
+
     [Theory]
     [InlineData("tcp")]
     [InlineData("pipe")]

@@ -32,6 +32,7 @@ public class RpcServer
     private readonly IDuplexServerTransport? _duplex;
     private readonly ConcurrentDictionary<object, PeerChannel>? _peers;
     private readonly Lock _peersGate = new();
+    private volatile bool _stopped; // ServeForeverAsync has returned: the connections were ended
 
     /// <summary>Creates a server.</summary>
     public RpcServer(IServerTransport transport, RpcProtocol protocol, IRpcDispatcher dispatcher, RpcServerOptions? options = null)
@@ -83,9 +84,9 @@ public class RpcServer
     /// The clients connected now, each as a connection through which the server calls it or notifies it (to push to
     /// every client, say). Empty when the transport does not keep its clients connected (see
     /// <see cref="IDuplexServerTransport"/>). The same object is <see cref="RpcConnection.Of(RpcRequest)"/> in the client's
-    /// requests.
+    /// requests. Empty again once <see cref="ServeForeverAsync"/> has returned, which ends them.
     /// </summary>
-    public IReadOnlyList<RpcConnection> Connections => _duplex is null ? [] : [.. _duplex.Peers.Select(context => Peer(context).Connection)];
+    public IReadOnlyList<RpcConnection> Connections => _duplex is null || _stopped ? [] : [.. _duplex.Peers.Select(context => Peer(context).Connection)];
 
     /// <summary>
     /// Receives one message, handles it and sends the reply (tinyrpc's <c>receive_one_message</c>).
@@ -118,6 +119,7 @@ public class RpcServer
         var abort = new CancellationTokenSource();
         var slots = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
         var inFlight = new InFlightRequests(this, slots, Math.Min(_maxConcurrency, 256), abort.Token);
+        _stopped = false;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -192,6 +194,29 @@ public class RpcServer
             {
                 await abort.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+            }
+
+            _stopped = true;
+            await CloseConnectionsAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The server made the connections of its clients, so it ends them when it stops serving: their calls still
+    // waiting fail at once instead of at their timeout, and nothing of them outlives the server. The transport, which
+    // the caller made, stays the caller's to dispose.
+    private async Task CloseConnectionsAsync()
+    {
+        if (_peers is null)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<object, PeerChannel> entry in _peers)
+        {
+            if (_peers.TryRemove(entry))
+            {
+                entry.Value.Close();
+                await DisposeWhenEndedAsync(entry.Value.Connection).ConfigureAwait(false);
             }
         }
     }
