@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AotSample;
-using TinyRpc;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;

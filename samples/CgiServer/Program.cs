@@ -1,7 +1,5 @@
 using CgiServer;
-using TinyRpc;
 using TinyRpc.Dispatch;
-using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Server;
 using TinyRpc.Transports;

@@ -1,10 +1,8 @@
 using System.Text.Json;
 using CustomErrors;
-using TinyRpc;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
-using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Server;
 using TinyRpc.Transports;

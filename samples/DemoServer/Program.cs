@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using TinyRpc;
 using TinyRpc.AspNetCore;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;

@@ -1,6 +1,5 @@
 using System.Text;
 using DispatcherOnly;
-using TinyRpc;
 using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;

@@ -1,8 +1,6 @@
 using DuplexChat;
-using TinyRpc;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
-using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Server;
 using TinyRpc.Transports;

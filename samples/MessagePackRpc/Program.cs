@@ -1,5 +1,4 @@
 using MessagePackRpc;
-using TinyRpc;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;

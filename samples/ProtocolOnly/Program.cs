@@ -1,5 +1,4 @@
 using System.Text;
-using TinyRpc;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;

@@ -2,11 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Quickstart;
-using TinyRpc;
 using TinyRpc.AspNetCore;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
-using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Transports;
 

@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using TinyRpc;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
-using TinyRpc.Protocols;
 using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Server;
 using TinyRpc.Transports;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace TinyRpc;
 
 /// <summary>What an <see cref="RpcId"/> holds.</summary>

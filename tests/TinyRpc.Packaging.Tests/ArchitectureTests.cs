@@ -88,15 +88,20 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
-    public void The_graph_is_read_from_method_bodies_too()
+    public void The_reader_sees_dependencies_that_only_a_method_body_or_an_attribute_argument_makes()
     {
-        // Guards the reader itself: the client reaches the pending-call table only inside method bodies and fields,
-        // and the dispatcher creates MethodNotFoundException only inside a body.
-        Dictionary<string, Dictionary<string, string>> graph = DependencyGraph();
+        // Guards the reader itself, on a type of this assembly whose dependencies are known: BitArray appears only in
+        // a method body, UriBuilder only as a typeof() in an attribute argument, Stream only as a method's
+        // generic constraint, Version only in an attribute on a parameter.
+        using AssemblyDefinition self = AssemblyDefinition.ReadAssembly(typeof(ArchitectureTests).Assembly.Location);
+        TypeDefinition fixture = self.MainModule.GetType(typeof(ReaderFixture).FullName!.Replace('+', '/'));
 
-        Assert.Contains("TinyRpc.Exceptions", graph["TinyRpc.Dispatch"].Keys);
-        Assert.Contains("TinyRpc.Protocols", graph["TinyRpc.Client"].Keys);
-        Assert.Contains("TinyRpc.Transports", graph["TinyRpc.Server"].Keys);
+        string[] used = Uses(fixture).Select(static t => t.GetElementType().FullName).Distinct().ToArray();
+
+        Assert.Contains("System.Collections.BitArray", used);
+        Assert.Contains("System.UriBuilder", used);
+        Assert.Contains("System.IO.Stream", used);
+        Assert.Contains("System.Version", used);
     }
 
     [Fact]
@@ -116,14 +121,48 @@ public sealed partial class ArchitectureTests
 
                 string? folder = Path.GetDirectoryName(relative);
                 string expected = string.IsNullOrEmpty(folder) ? "TinyRpc" : "TinyRpc." + folder.Replace(Path.DirectorySeparatorChar, '.');
-                Match declared = NamespaceLine().Match(File.ReadAllText(file));
-                if (declared.Success && declared.Groups[1].Value != expected)
+                string text = File.ReadAllText(file);
+                Match declared = NamespaceLine().Match(text);
+                if (!declared.Success)
+                {
+                    // Only a file of global usings may go without a file-scoped namespace.
+                    if (!GlobalUsingsOnly().IsMatch(text))
+                    {
+                        wrong.Add($"{package}/{relative}: no file-scoped namespace");
+                    }
+                }
+                else if (declared.Groups[1].Value != expected)
                 {
                     wrong.Add($"{package}/{relative}: {declared.Groups[1].Value}, expected {expected}");
                 }
             }
         }
 
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    [Fact]
+    public void Every_linked_shared_file_declares_the_namespace_of_the_folder_it_is_linked_into()
+    {
+        var wrong = new List<string>();
+        int linked = 0;
+        foreach (string package in Packages)
+        {
+            string project = File.ReadAllText(Path.Combine(Root, "src", package, package + ".csproj"));
+            foreach (Match link in SharedLink().Matches(project))
+            {
+                linked++;
+                string? folder = Path.GetDirectoryName(link.Groups[2].Value.Replace('\\', Path.DirectorySeparatorChar));
+                string expected = string.IsNullOrEmpty(folder) ? "TinyRpc" : "TinyRpc." + folder.Replace(Path.DirectorySeparatorChar, '.');
+                Match declared = NamespaceLine().Match(File.ReadAllText(Path.Combine(Root, "src", "Shared", link.Groups[1].Value)));
+                if (!declared.Success || declared.Groups[1].Value != expected)
+                {
+                    wrong.Add($"{package}: {link.Groups[1].Value} linked as {link.Groups[2].Value}, expected {expected}");
+                }
+            }
+        }
+
+        Assert.True(linked >= 4, $"only {linked} linked files found: the pattern no longer matches the project files");
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 
@@ -137,6 +176,12 @@ public sealed partial class ArchitectureTests
         {
             foreach (string file in Directory.EnumerateFiles(Path.Combine(Root, "src", package), "*.cs", SearchOption.AllDirectories))
             {
+                string relative = Path.GetRelativePath(Path.Combine(Root, "src", package), file);
+                if (relative.StartsWith("obj", StringComparison.Ordinal) || relative.StartsWith("bin", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 int count = PublicTopLevelType().Count(File.ReadAllText(file));
                 if (count > 1 && !families.Contains(Path.GetFileName(file)))
                 {
@@ -218,11 +263,38 @@ public sealed partial class ArchitectureTests
             }
         }
 
+        void AddArgument(CustomAttributeArgument argument)
+        {
+            Add(argument.Type);
+            switch (argument.Value)
+            {
+                case TypeReference typeValue: // typeof(X)
+                    Add(typeValue);
+                    break;
+                case CustomAttributeArgument boxed:
+                    AddArgument(boxed);
+                    break;
+                case CustomAttributeArgument[] array:
+                    array.ToList().ForEach(AddArgument);
+                    break;
+            }
+        }
+
         void AddAttributes(Mono.Cecil.ICustomAttributeProvider provider)
         {
             foreach (CustomAttribute attribute in provider.CustomAttributes)
             {
                 Add(attribute.AttributeType);
+                try
+                {
+                    attribute.ConstructorArguments.ToList().ForEach(AddArgument);
+                    attribute.Properties.Concat(attribute.Fields).ToList().ForEach(named => AddArgument(named.Argument));
+                }
+                catch (AssemblyResolutionException)
+                {
+                    // The arguments of an attribute of another package (LoggerMessage's LogLevel, say) decode only
+                    // with that package at hand; their values are that package's types, never ours.
+                }
             }
         }
 
@@ -251,6 +323,7 @@ public sealed partial class ArchitectureTests
         AddAttributes(type);
         foreach (GenericParameter parameter in type.GenericParameters)
         {
+            AddAttributes(parameter);
             parameter.Constraints.ToList().ForEach(c => Add(c.ConstraintType));
         }
 
@@ -269,12 +342,25 @@ public sealed partial class ArchitectureTests
         foreach (EventDefinition e in type.Events)
         {
             Add(e.EventType);
+            AddAttributes(e);
         }
 
         foreach (MethodDefinition method in type.Methods)
         {
             AddMember(method);
             AddAttributes(method);
+            AddAttributes(method.MethodReturnType);
+            foreach (ParameterDefinition parameter in method.Parameters)
+            {
+                AddAttributes(parameter);
+            }
+
+            foreach (GenericParameter parameter in method.GenericParameters)
+            {
+                AddAttributes(parameter);
+                parameter.Constraints.ToList().ForEach(c => Add(c.ConstraintType));
+            }
+
             method.Overrides.ToList().ForEach(AddMember);
             if (!method.HasBody)
             {
@@ -354,9 +440,33 @@ public sealed partial class ArchitectureTests
         return result;
     }
 
+    [AttributeUsage(AttributeTargets.All)]
+    private sealed class MarkAttribute(Type? type = null) : Attribute
+    {
+        public Type? Type { get; } = type;
+    }
+
+    [Mark(typeof(UriBuilder))]
+    private static class ReaderFixture
+    {
+        public static int Count() => new System.Collections.BitArray(3).Count;
+
+        public static int Length<T>(T value)
+            where T : System.IO.Stream
+            => value.ReadByte();
+
+        public static int Marked([Mark(typeof(Version))] int value) => value;
+    }
+
     [GeneratedRegex(@"^namespace ([\w.]+)\s*;", RegexOptions.Multiline)]
     private static partial Regex NamespaceLine();
 
-    [GeneratedRegex(@"^public (?:static |sealed |abstract |readonly |partial |record )*(?:class|interface|struct|enum|record|delegate) ", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?:\[[^\]]*\]\s*)*public (?:static |sealed |abstract |readonly |partial |record |ref |unsafe )*(?:class|interface|struct|enum|record|delegate) ", RegexOptions.Multiline)]
     private static partial Regex PublicTopLevelType();
+
+    [GeneratedRegex(@"<Compile Include=""\.\.\\Shared\\([\w.]+\.cs)"" Link=""([^""]+)""")]
+    private static partial Regex SharedLink();
+
+    [GeneratedRegex(@"\A(?:\s*(?://[^\n]*|global using [\w.]+;))*\s*\z")]
+    private static partial Regex GlobalUsingsOnly();
 }

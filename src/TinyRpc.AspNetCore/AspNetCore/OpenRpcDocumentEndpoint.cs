@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using TinyRpc.Dispatch;
-using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore;
 

@@ -3,11 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using TinyRpc.AspNetCore.Explorer;
 using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
 using TinyRpc.Server;
-using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore;
 

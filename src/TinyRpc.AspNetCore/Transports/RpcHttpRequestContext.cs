@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using TinyRpc.Dispatch;
-using TinyRpc.Server;
 
 namespace TinyRpc.Transports;
 

@@ -1,5 +1,4 @@
 using System.Threading.Tasks.Sources;
-using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
 namespace TinyRpc.Client;

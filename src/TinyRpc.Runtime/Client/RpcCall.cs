@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
 namespace TinyRpc.Client;

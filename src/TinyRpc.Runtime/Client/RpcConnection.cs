@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
@@ -127,8 +126,10 @@ public sealed class RpcConnection : RpcClient
         {
             RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, this, Disposing).ConfigureAwait(false);
 
-            // A method stopped by the connection's own disposal answers nobody: its "canceled" error would reach the
-            // other side just before the channel closes, and a call waiting there must fail as the connection ends.
+            // Once the connection is being disposed it sends no more replies: the methods its disposal cancelled would
+            // otherwise answer "canceled" just before the channel closes, and a call waiting on the other side must
+            // fail as the connection ends, not with that error. A reply that passed this check before disposal began
+            // may still go out.
             if (!reply.Message.IsEmpty && !Disposing.IsCancellationRequested)
             {
                 await SendOverChannelAsync(reply.Message, reply.IsOwned).ConfigureAwait(false);

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using TinyRpc.Transports;
-
 namespace TinyRpc.Client;
 
 /// <summary>Settings of an <see cref="RpcConnection"/>.</summary>

@@ -1,4 +1,3 @@
-using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
 namespace TinyRpc.Dispatch;

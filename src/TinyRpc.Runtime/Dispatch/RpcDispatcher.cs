@@ -1,9 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using TinyRpc.Exceptions;
-using TinyRpc.Generated;
 using TinyRpc.Protocols;
-using TinyRpc.Server;
 
 namespace TinyRpc.Dispatch;
 

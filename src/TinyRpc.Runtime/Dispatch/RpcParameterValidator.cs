@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Logging;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 

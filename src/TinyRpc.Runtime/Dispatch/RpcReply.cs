@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using TinyRpc.Transports;
-
 namespace TinyRpc.Dispatch;
 
 /// <summary>What <see cref="RpcResponder"/> answers to a message.</summary>

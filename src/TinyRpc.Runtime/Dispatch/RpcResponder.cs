@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using TinyRpc.Client;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 using TinyRpc.Server;
@@ -19,6 +18,12 @@ namespace TinyRpc.Dispatch;
 /// </remarks>
 public sealed partial class RpcResponder
 {
+    /// <summary>The <see cref="RpcTrace"/> direction of incoming messages.</summary>
+    public const string Incoming = "-->";
+
+    /// <summary>The <see cref="RpcTrace"/> direction of outgoing replies.</summary>
+    public const string Outgoing = "<--";
+
     /// <summary>Creates a responder.</summary>
     public RpcResponder(RpcProtocol protocol, IRpcDispatcher dispatcher)
     {
@@ -74,9 +79,9 @@ public sealed partial class RpcResponder
 
     private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, object? connection, CancellationToken cancellationToken)
     {
-        Trace?.Invoke(RpcServer.Incoming, context, message);
+        Trace?.Invoke(Incoming, context, message);
         RpcReply reply = await AnswerAsync(message, maxReplySize, connection, cancellationToken).ConfigureAwait(false);
-        Trace?.Invoke(RpcServer.Outgoing, context, reply.Message);
+        Trace?.Invoke(Outgoing, context, reply.Message);
         return reply;
     }
 

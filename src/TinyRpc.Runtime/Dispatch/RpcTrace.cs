@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
-using TinyRpc.Transports;
-
 namespace TinyRpc.Dispatch;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>An error of the RPC machinery, not of the called method (code -32603; tinyrpc's <c>JSONRPCInternalError</c>).</summary>

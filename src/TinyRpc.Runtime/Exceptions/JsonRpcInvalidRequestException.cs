@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>The message is JSON but not a valid JSON-RPC 2.0 request (code -32600; tinyrpc's <c>JSONRPCInvalidRequestError</c>).</summary>

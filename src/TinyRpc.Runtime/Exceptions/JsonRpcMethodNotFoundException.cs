@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>The method is not public on the server (code -32601; tinyrpc's <c>JSONRPCMethodNotFoundError</c>).</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>The message is not valid JSON (code -32700; tinyrpc's <c>JSONRPCParseError</c>).</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>An error that originates from the called method (code -32000; tinyrpc's <c>JSONRPCServerError</c>).</summary>

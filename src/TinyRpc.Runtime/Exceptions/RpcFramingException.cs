@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Runtime.CompilerServices;
-using System.Text;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>The bytes on a stream break the framing rules, or a message is larger than allowed.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Logging;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using TinyRpc.Protocols;
-
 namespace TinyRpc.Exceptions;
 
 /// <summary>

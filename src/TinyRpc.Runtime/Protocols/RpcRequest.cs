@@ -1,6 +1,4 @@
-using TinyRpc.Client;
 using TinyRpc.Exceptions;
-using TinyRpc.Transports;
 
 namespace TinyRpc.Protocols;
 

@@ -16,10 +16,10 @@ namespace TinyRpc.Server;
 public class RpcServer
 {
     /// <summary>The <see cref="RpcTrace"/> direction of incoming messages.</summary>
-    public const string Incoming = "-->";
+    public const string Incoming = RpcResponder.Incoming;
 
     /// <summary>The <see cref="RpcTrace"/> direction of outgoing replies.</summary>
-    public const string Outgoing = "<--";
+    public const string Outgoing = RpcResponder.Outgoing;
 
     // Requests a duplex server has read and that wait for a slot, before it stops reading (back-pressure).
     private const int MaxWaitingForSlot = 1024;

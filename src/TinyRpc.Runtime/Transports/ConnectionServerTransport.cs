@@ -1,6 +1,3 @@
-using System.IO.Pipes;
-using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;

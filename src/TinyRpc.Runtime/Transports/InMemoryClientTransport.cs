@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Tasks.Sources;
 using TinyRpc.Exceptions;
 
 namespace TinyRpc.Transports;

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks.Sources;
 using TinyRpc.Exceptions;
 
 namespace TinyRpc.Transports;

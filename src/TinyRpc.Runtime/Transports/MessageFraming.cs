@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Runtime.CompilerServices;
-using System.Text;
-
 namespace TinyRpc.Transports;
 
 /// <summary>How messages are delimited on a byte stream.</summary>

@@ -1,10 +1,8 @@
 using System.IO.Pipes;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
-using System.Threading.Channels;
 using TinyRpc.Client;
 using TinyRpc.Exceptions;
 

@@ -1,10 +1,6 @@
-using System.IO.Pipes;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 
 namespace TinyRpc.Transports;
 

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text;
 using MessagePack;
 
 namespace TinyRpc.Protocols.MsgPackRpc;

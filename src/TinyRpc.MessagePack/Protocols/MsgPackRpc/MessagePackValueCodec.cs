@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -6,7 +5,6 @@ using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
 using TinyRpc.Exceptions;
-using TinyRpc.Generated;
 
 namespace TinyRpc.Protocols.MsgPackRpc;
 

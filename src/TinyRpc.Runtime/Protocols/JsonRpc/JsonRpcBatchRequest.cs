@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TinyRpc.Exceptions;
 
 namespace TinyRpc.Protocols.JsonRpc;

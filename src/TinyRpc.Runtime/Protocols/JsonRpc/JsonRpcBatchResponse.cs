@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TinyRpc.Protocols.JsonRpc;
 
 /// <summary>The responses to a JSON-RPC batch (tinyrpc's <c>JSONRPCBatchResponse</c>).</summary>

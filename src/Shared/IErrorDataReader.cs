@@ -1,3 +1,4 @@
+// Linked into both protocol packages: each compiles its own internal copy, so neither opens its internals to the other.
 namespace TinyRpc.Exceptions;
 
 /// <summary>
