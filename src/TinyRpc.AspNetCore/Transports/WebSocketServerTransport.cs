@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TinyRpc.AspNetCore;
-using TinyRpc.Exceptions;
 using TinyRpc.Server;
 
 namespace TinyRpc.Transports;

@@ -59,16 +59,7 @@ public abstract partial class MultiplexedServerTransport
         protected internal virtual long QueuedBytes => 0;
 
         // Whether the idle clock ran out (OnIdle was called).
-        internal bool TimedOut
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _timedOut;
-                }
-            }
-        }
+        internal bool TimedOut => Volatile.Read(ref _timedOut);
 
         internal CancellationToken Closed => _closed.Token;
 
@@ -198,7 +189,7 @@ public abstract partial class MultiplexedServerTransport
                     return; // a message came in, or the input ended, meanwhile
                 }
 
-                _timedOut = true;
+                Volatile.Write(ref _timedOut, true);
             }
 
             OnIdle();
