@@ -1,8 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using TinyRpc.Exceptions;
-using TinyRpc.Server;
 
 namespace TinyRpc.Transports;
 

@@ -149,7 +149,9 @@ public abstract partial class MultiplexedServerTransport : IServerTransport, IDu
     /// peer that has gone is dropped.
     /// </remarks>
     /// <exception cref="ArgumentException">The context does not come from this transport.</exception>
-    /// <exception cref="RpcFramingException">The reply cannot be framed, or is over the peer's limit (nothing is sent).</exception>
+    /// <exception cref="RpcFramingException">The reply cannot be framed, or is over the peer's limit (nothing is sent;
+    /// <see cref="RpcServer"/> sends no reply over the limit given to the constructor, but the protocol's error reply
+    /// instead).</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
     {
