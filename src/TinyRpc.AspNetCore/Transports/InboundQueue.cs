@@ -6,21 +6,10 @@ namespace TinyRpc.Transports;
 /// <summary>The messages that request handlers hand over to an <see cref="RpcServer"/>, in arrival order.</summary>
 internal sealed class InboundQueue
 {
-    private readonly Channel<RpcInboundMessage> _channel;
+    private readonly Channel<RpcInboundMessage> _channel = Channel.CreateUnbounded<RpcInboundMessage>();
 
-    /// <summary>Creates an unbounded queue, or one whose writers wait while <paramref name="capacity"/> messages are waiting.</summary>
-    public InboundQueue(int? capacity = null)
-    {
-        _channel = capacity is int bound
-            ? Channel.CreateBounded<RpcInboundMessage>(new BoundedChannelOptions(bound) { FullMode = BoundedChannelFullMode.Wait })
-            : Channel.CreateUnbounded<RpcInboundMessage>();
-    }
-
-    /// <summary>Adds a message; false once the queue is completed (or full).</summary>
+    /// <summary>Adds a message; false once the queue is completed.</summary>
     public bool TryWrite(RpcInboundMessage message) => _channel.Writer.TryWrite(message);
-
-    /// <summary>Adds a message, waiting for room; throws <see cref="ChannelClosedException"/> once the queue is completed.</summary>
-    public ValueTask WriteAsync(RpcInboundMessage message, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(message, cancellationToken);
 
     /// <summary>The next message; null once the queue is completed and empty.</summary>
     public async ValueTask<RpcInboundMessage?> ReceiveAsync(CancellationToken cancellationToken)

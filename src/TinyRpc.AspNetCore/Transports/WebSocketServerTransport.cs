@@ -1,11 +1,11 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TinyRpc.AspNetCore;
-using TinyRpc.Exceptions;
 using TinyRpc.Server;
 
 namespace TinyRpc.Transports;
@@ -21,26 +21,22 @@ namespace TinyRpc.Transports;
 /// <remarks>
 /// A message over <see cref="WebSocketServerOptions.MaxMessageSize"/> closes its socket with status 1009. A client
 /// that vanishes ends its connection; replies still due to it are dropped and the server carries on. When the
-/// application stops, open sockets are closed with status 1001 (going away).
+/// application stops, open sockets are closed with status 1001 (going away). The inbox, the routing of replies, the
+/// peers and their tokens are <see cref="MultiplexedServerTransport"/>'s; a socket is read only while the inbox has room
+/// (<see cref="WebSocketServerOptions.MaxQueuedMessages"/>), with no limit of its own on the requests in flight. Replies
+/// and messages to clients are sent as one message of <see cref="WebSocketServerOptions.MessageType"/> each, one at a
+/// time per socket, before the send completes; an empty reply (a notification) sends nothing.
 /// </remarks>
-public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTransport
+public sealed class WebSocketServerTransport : MultiplexedServerTransport
 {
-    private readonly InboundQueue _queue;
     private readonly WebSocketServerOptions _options;
-    private readonly HashSet<WebSocketConnection> _connections = [];
-    private readonly Lock _gate = new();
 
     /// <summary>Creates the transport.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size or count in <paramref name="options"/> is less than 1, or the idle
+    /// timeout is not positive and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public WebSocketServerTransport(WebSocketServerOptions? options = null)
+        : base(Checked(options ??= new WebSocketServerOptions()).MaxQueuedMessages, maxReplySize: int.MaxValue) // MaxMessageSize bounds what clients send only
     {
-        options ??= new WebSocketServerOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedMessages, 1);
-        if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
-        }
-
         _options = new WebSocketServerOptions
         {
             MaxMessageSize = options.MaxMessageSize,
@@ -49,46 +45,8 @@ public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTr
             CloseTimeout = options.CloseTimeout,
             IdleTimeout = options.IdleTimeout,
         };
-        _queue = new InboundQueue(_options.MaxQueuedMessages);
+        MaxRequestsInFlightPerConnection = int.MaxValue;
     }
-
-    /// <summary>The number of sockets open now.</summary>
-    public int ConnectionCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _connections.Count;
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<object> Peers
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _connections];
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Sent as one message of <see cref="WebSocketServerOptions.MessageType"/>, in turn with the replies.</remarks>
-    public ValueTask SendToPeerAsync(object context, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-    {
-        WebSocketConnection connection = context as WebSocketConnection ?? throw new ArgumentException("The context does not come from this transport.", nameof(context));
-        return connection.Ended.IsCancellationRequested
-            ? throw new RpcTransportException("The client has disconnected.")
-            : connection.SendAsync(message, cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public CancellationToken GetPeerClosed(object context)
-        => (context as WebSocketConnection ?? throw new ArgumentException("The context does not come from this transport.", nameof(context))).Ended;
 
     /// <summary>
     /// Serves one WebSocket connection until it closes; use it as an endpoint's <see cref="RequestDelegate"/>.
@@ -116,216 +74,105 @@ public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTr
             return;
         }
 
-        var connection = new WebSocketConnection(context, socket, _options);
-        lock (_gate)
-        {
-            _connections.Add(connection);
-        }
-
+        var connection = new WebSocketConnection(this, context, socket, _options);
         CancellationToken stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-        try
-        {
-            await connection.RunAsync(_queue, stopping).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _connections.Remove(connection);
-            }
 
-            connection.Dispose();
-        }
-    }
-
-    /// <inheritdoc/>
-    public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default) => _queue.ReceiveAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>An empty reply (a notification) sends nothing. A reply to a socket that has gone is dropped.</remarks>
-    public async ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
-    {
-        if (context is not WebSocketConnection connection)
-        {
-            throw new ArgumentException("The context does not come from this transport.", nameof(context));
-        }
-
-        try
-        {
-            if (!reply.IsEmpty)
-            {
-                await connection.SendAsync(reply, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            connection.Answered();
-        }
+        // Cancelling a receive would abort the socket; on shutdown the close handshake is started instead, and the
+        // connection ends when the client answers it.
+        using CancellationTokenRegistration onStopping = stopping.Register(static state => _ = ((WebSocketConnection)state!).GoAwayAsync(), connection);
+        await ServeAsync(connection).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stops handing out messages: <see cref="ReceiveMessageAsync"/> returns null once the messages already queued
-    /// have been received. Open sockets stay open until their clients or the host close them.
+    /// Stops handing out messages: <see cref="MultiplexedServerTransport.ReceiveMessageAsync"/> returns null once the
+    /// messages already queued have been received. Open sockets stay open until their clients or the host close them.
     /// </summary>
-    public void Complete() => _queue.Complete();
+    public void Complete() => CompleteInbox();
 
-    private sealed class WebSocketConnection(HttpContext context, WebSocket socket, WebSocketServerOptions options)
-        : RpcHttpRequestContext(context), IDisposable
+    /// <inheritdoc/>
+    protected override Peer? FindPeer(object? context) => (context as SocketContext)?.Connection;
+
+    private static WebSocketServerOptions Checked(WebSocketServerOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedMessages, 1);
+        if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
+        }
+
+        return options;
+    }
+
+    /// <summary>The context of a socket's messages: its HTTP request, and the peer that answers it.</summary>
+    private sealed class SocketContext(HttpContext context, WebSocketConnection connection) : RpcHttpRequestContext(context)
+    {
+        public WebSocketConnection Connection { get; } = connection;
+    }
+
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Disposed by CloseAsync, which the transport calls once.")]
+    private sealed class WebSocketConnection : Peer
+    {
+        private readonly WebSocket _socket;
+        private readonly WebSocketServerOptions _options;
         private readonly SemaphoreSlim _sendLock = new(1, 1);
-        private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        private readonly CancellationTokenSource _ended = new(); // not disposed: tokens handed out may be read at any time
-        private readonly Lock _idleGate = new();
-        private Timer? _idleTimer; // runs while no reply is owed; null when there is no idle timeout or the connection ended
-        private int _unanswered;
-        private TaskCompletionSource? _allAnswered;
+        private readonly CancellationTokenSource _closed;
+        private ArrayBufferWriter<byte> _buffer = new(4096);
 
-        /// <summary>Records a reply (or a notification's empty one) for a message read from this socket.</summary>
-        public void Answered()
+        public WebSocketConnection(WebSocketServerTransport transport, HttpContext context, WebSocket socket, WebSocketServerOptions options)
+            : base(transport, options.IdleTimeout)
         {
-            int left;
-            lock (_idleGate)
-            {
-                // Under the lock, so that the last change of the count sets the idle clock.
-                left = Interlocked.Decrement(ref _unanswered);
-                if (left == 0)
-                {
-                    _idleTimer?.Change(options.IdleTimeout, Timeout.InfiniteTimeSpan);
-                }
-            }
-
-            if (left == 0)
-            {
-                Volatile.Read(ref _allAnswered)?.TrySetResult();
-            }
+            _socket = socket;
+            _options = options;
+            _closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            Context = new SocketContext(context, this);
         }
 
-        private void Received()
+        protected override object Context { get; }
+
+        protected override CancellationToken ReadAborted => _closed.Token;
+
+        // A close ends both directions: nothing owed can be sent once the client's input has ended.
+        protected override bool AnswersAfterInputEnds => false;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        protected override async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
         {
-            lock (_idleGate)
-            {
-                Interlocked.Increment(ref _unanswered);
-                _idleTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
-        }
-
-        private void OnIdle()
-        {
-            lock (_idleGate)
-            {
-                if (_idleTimer is null || Volatile.Read(ref _unanswered) != 0)
-                {
-                    return; // a message came in meanwhile
-                }
-            }
-
-            _ = GoIdleAsync();
-        }
-
-        // Like stopping, but nothing is owed: the close handshake, and a client that does not answer is dropped.
-        private async Task GoIdleAsync()
-        {
-            try
-            {
-                await CloseAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", awaitPeer: false).ConfigureAwait(false);
-                _closed.CancelAfter(options.CloseTimeout);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The connection ended meanwhile.
-            }
-        }
-
-        public async Task RunAsync(InboundQueue queue, CancellationToken stopping)
-        {
-            CancellationToken token = _closed.Token;
-
-            // Cancelling a receive would abort the socket; on shutdown the close handshake is started instead,
-            // and the loop ends when the client answers it.
-            using CancellationTokenRegistration onStopping = stopping.Register(static state => _ = ((WebSocketConnection)state!).GoAwayAsync(), this);
-            var buffer = new ArrayBufferWriter<byte>(4096);
-            if (options.IdleTimeout != Timeout.InfiniteTimeSpan)
-            {
-                lock (_idleGate)
-                {
-                    _idleTimer = new Timer(static state => ((WebSocketConnection)state!).OnIdle(), this, options.IdleTimeout, Timeout.InfiniteTimeSpan);
-                }
-            }
-
             try
             {
                 while (true)
                 {
-                    ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.GetMemory(4096), token).ConfigureAwait(false);
+                    ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(_buffer.GetMemory(4096), cancellationToken).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        await CloseAsync(WebSocketCloseStatus.NormalClosure, null, awaitPeer: false).ConfigureAwait(false);
-                        return;
+                        await CloseSocketAsync(WebSocketCloseStatus.NormalClosure, null, awaitPeer: false).ConfigureAwait(false);
+                        return null;
                     }
 
-                    buffer.Advance(result.Count);
-                    if (buffer.WrittenCount > options.MaxMessageSize)
+                    _buffer.Advance(result.Count);
+                    if (_buffer.WrittenCount > _options.MaxMessageSize)
                     {
-                        await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {options.MaxMessageSize} bytes", awaitPeer: true).ConfigureAwait(false);
-                        return;
+                        await CloseSocketAsync(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {_options.MaxMessageSize} bytes", awaitPeer: true).ConfigureAwait(false);
+                        return null;
                     }
 
                     if (result.EndOfMessage)
                     {
-                        byte[] message = buffer.WrittenSpan.ToArray();
-                        buffer = buffer.Capacity > 64 * 1024 ? new ArrayBufferWriter<byte>(4096) : buffer;
-                        buffer.ResetWrittenCount();
-                        Received();
-                        try
-                        {
-                            await queue.WriteAsync(new RpcInboundMessage(this, message), token).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            Answered();
-                            throw;
-                        }
+                        byte[] message = _buffer.WrittenSpan.ToArray();
+                        _buffer = _buffer.Capacity > 64 * 1024 ? new ArrayBufferWriter<byte>(4096) : _buffer;
+                        _buffer.ResetWrittenCount();
+                        return message;
                     }
                 }
             }
-            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ChannelClosedException)
+            catch (WebSocketException)
             {
-                // The client vanished, the host is stopping or the transport was completed: the connection ends here.
-            }
-            finally
-            {
-                await _closed.CancelAsync().ConfigureAwait(false);
+                // The client vanished: the connection ends here.
+                return null;
             }
         }
 
-        /// <summary>
-        /// Lets the replies owed on this socket go out (for at most the close timeout), then closes with 1001; a
-        /// client that does not answer within the close timeout is dropped.
-        /// </summary>
-        private async Task GoAwayAsync()
-        {
-            var allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _allAnswered, allAnswered);
-            if (Volatile.Read(ref _unanswered) > 0)
-            {
-                await Task.WhenAny(allAnswered.Task, Task.Delay(options.CloseTimeout, CancellationToken.None)).ConfigureAwait(false);
-            }
-
-            await CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping", awaitPeer: false).ConfigureAwait(false);
-            try
-            {
-                _closed.CancelAfter(options.CloseTimeout);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The connection ended meanwhile.
-            }
-        }
-
-        /// <summary>Cancelled once the connection has ended.</summary>
-        public CancellationToken Ended => _ended.Token;
-
-        public async ValueTask SendAsync(ReadOnlyMemory<byte> reply, CancellationToken cancellationToken)
+        protected override async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
         {
             if (_closed.IsCancellationRequested)
             {
@@ -343,14 +190,14 @@ public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTr
 
             try
             {
-                if (socket.State == WebSocketState.Open)
+                if (_socket.State == WebSocketState.Open)
                 {
-                    await socket.SendAsync(reply, options.MessageType, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    await _socket.SendAsync(message, _options.MessageType, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
             {
-                // The client vanished while its reply was on the way.
+                // The client vanished while its message was on the way.
             }
             finally
             {
@@ -358,17 +205,62 @@ public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTr
             }
         }
 
-        private async Task CloseAsync(WebSocketCloseStatus status, string? description, bool awaitPeer)
+        protected override ValueTask CloseAsync()
         {
-            using var timeout = new CancellationTokenSource(options.CloseTimeout);
+            _closed.Cancel();
+            _closed.Dispose();
+            _sendLock.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        // Like stopping, but nothing is owed: the close handshake, and a client that does not answer is dropped.
+        protected override void OnIdle() => _ = GoIdleAsync();
+
+        private async Task GoIdleAsync()
+        {
+            await CloseSocketAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", awaitPeer: false).ConfigureAwait(false);
+            CancelReadingAfterCloseTimeout();
+        }
+
+        /// <summary>
+        /// Lets the replies owed on this socket go out (for at most the close timeout), then closes with 1001; a
+        /// client that does not answer within the close timeout is dropped.
+        /// </summary>
+        public async Task GoAwayAsync()
+        {
+            Task allAnswered = WhenAllAnsweredAsync();
+            if (!allAnswered.IsCompleted)
+            {
+                await Task.WhenAny(allAnswered, Task.Delay(_options.CloseTimeout, CancellationToken.None)).ConfigureAwait(false);
+            }
+
+            await CloseSocketAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping", awaitPeer: false).ConfigureAwait(false);
+            CancelReadingAfterCloseTimeout();
+        }
+
+        private void CancelReadingAfterCloseTimeout()
+        {
+            try
+            {
+                _closed.CancelAfter(_options.CloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended meanwhile.
+            }
+        }
+
+        private async Task CloseSocketAsync(WebSocketCloseStatus status, string? description, bool awaitPeer)
+        {
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout);
             try
             {
                 await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
                 try
                 {
-                    if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     {
-                        await socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+                        await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -378,18 +270,18 @@ public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTr
 
                 // After a close of our own, wait (bounded) for the client's close so that it sees our status.
                 byte[] scratch = new byte[1024];
-                while (awaitPeer && socket.State == WebSocketState.CloseSent)
+                while (awaitPeer && _socket.State == WebSocketState.CloseSent)
                 {
-                    ValueWebSocketReceiveResult result = await socket.ReceiveAsync(scratch.AsMemory(), timeout.Token).ConfigureAwait(false);
+                    ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(scratch.AsMemory(), timeout.Token).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         break;
                     }
                 }
             }
-            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
-                // The client did not finish the handshake; the host drops the connection.
+                // The client did not finish the handshake, or the connection ended meanwhile; the host drops it.
             }
         }
 
@@ -402,20 +294,6 @@ public sealed class WebSocketServerTransport : IServerTransport, IDuplexServerTr
             catch (ObjectDisposedException)
             {
             }
-        }
-
-        public void Dispose()
-        {
-            lock (_idleGate)
-            {
-                _idleTimer?.Dispose();
-                _idleTimer = null;
-            }
-
-            _closed.Cancel();
-            _closed.Dispose();
-            _sendLock.Dispose();
-            _ended.Cancel();
         }
     }
 }
