@@ -38,6 +38,12 @@ public partial class TinyRpcPeer
     [Public]
     public void Fail(int code) => throw new RpcException(code, $"tinyrpc failed with {code}", "tinyrpc data");
 
+    /// <summary>Waits until its call is cancelled.</summary>
+    [Public]
+    public Task<string> WaitAsync(CancellationToken cancellationToken) => Waiting.WaitAsync(cancellationToken);
+
+    public WaitUntilCancelled Waiting { get; } = new();
+
     public async Task<string> NextHeardAsync()
     {
         using var timeout = new CancellationTokenSource(KestrelHost.Limit);
@@ -49,6 +55,33 @@ public partial class TinyRpcPeer
         var dispatcher = new RpcDispatcher();
         dispatcher.RegisterInstance(this);
         return dispatcher;
+    }
+}
+
+/// <summary>A method body that waits until its call is cancelled, and tells when it started and whether it saw the cancel.</summary>
+public sealed class WaitUntilCancelled
+{
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Started => _started.Task;
+
+    public Task<bool> Cancelled => _cancelled.Task;
+
+    public async Task<string> WaitAsync(CancellationToken cancellationToken)
+    {
+        _started.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _cancelled.TrySetResult(true);
+            throw;
+        }
+
+        return "never";
     }
 }
 
@@ -91,6 +124,11 @@ public sealed class StreamJsonRpcPeer(string name)
 
     [JsonRpcMethod("heard")]
     public void Heard(string text) => _heard.Writer.TryWrite(text);
+
+    [JsonRpcMethod("wait")]
+    public Task<string> WaitAsync(CancellationToken cancellationToken) => Waiting.WaitAsync(cancellationToken);
+
+    internal WaitUntilCancelled Waiting { get; } = new();
 
     [JsonRpcMethod("fail")]
     public void Fail(int code) => throw new LocalRpcException($"{name} failed with {code}") { ErrorCode = code, ErrorData = "streamjsonrpc data" };
@@ -180,6 +218,37 @@ public sealed class StreamJsonRpcInteropTests
         await pair.Sjr.NotifyWithParameterObjectAsync("heard", new Dictionary<string, object?> { ["text"] = "by name from streamjsonrpc" });
         Assert.Equal("from streamjsonrpc", await pair.Tiny.NextHeardAsync());
         Assert.Equal("by name from streamjsonrpc", await pair.Tiny.NextHeardAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Formatters))]
+    public async Task StreamJsonRpc_cancels_a_call_to_TinyRpc_and_the_method_sees_it(string formatter)
+    {
+        await using var pair = StreamPair.Create(formatter);
+        using var cancel = new CancellationTokenSource();
+
+        Task<string> call = pair.Sjr.InvokeWithCancellationAsync<string>("wait", [], cancel.Token);
+        await pair.Tiny.Waiting.Started.WaitAsync(Limit);
+        await cancel.CancelAsync();
+
+        // StreamJsonRpc sends $/cancelRequest and waits for the answer: TinyRpc's -32800 ends its call as cancelled.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Limit));
+        Assert.True(await pair.Tiny.Waiting.Cancelled.WaitAsync(Limit));
+    }
+
+    [Theory]
+    [MemberData(nameof(Formatters))]
+    public async Task TinyRpc_cancels_a_call_to_StreamJsonRpc_and_the_method_sees_it(string formatter)
+    {
+        await using var pair = StreamPair.Create(formatter);
+        using var cancel = new CancellationTokenSource();
+
+        Task<string> call = pair.Connection.CallAsync<string>("wait", null, null, cancel.Token);
+        await pair.SjrPeer.Waiting.Started.WaitAsync(Limit);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Limit));
+        Assert.True(await pair.SjrPeer.Waiting.Cancelled.WaitAsync(Limit));
     }
 
     [Theory]

@@ -227,7 +227,7 @@ public class DispatchTests
 
         await cts.CancelAsync();
         string? reply = await DispatchAsync(dispatcher, """{"jsonrpc":"2.0","method":"wait","params":[10000],"id":2}""", cts.Token);
-        AssertError(reply, -32000, "cancel");
+        AssertError(reply, -32800, "cancelled");
     }
 
     [Fact]

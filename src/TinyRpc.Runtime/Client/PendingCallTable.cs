@@ -18,6 +18,12 @@ internal sealed class PendingCallTable
     private readonly Stack<ReplyWaiter> _pool = new();
     private Exception? _closed;
 
+    /// <summary>
+    /// Called with the id of a call its caller gave up on (cancelled, or timed out by <see cref="TakeOverdue"/>'s
+    /// caller), after its waiter has failed: the client tells the other side, which may still be running it.
+    /// </summary>
+    public Action<RpcId>? Abandoned { get; set; }
+
     public int Count
     {
         get
@@ -193,9 +199,11 @@ internal sealed class ReplyWaiter : IValueTaskSource<RpcResponse>
         => _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
         {
             var waiter = (ReplyWaiter)state!;
-            if (waiter._owner.TryTake(waiter.Id, waiter))
+            RpcId id = waiter.Id; // read before completing: a completed waiter may be reused at once
+            if (waiter._owner.TryTake(id, waiter))
             {
                 waiter.SetException(new OperationCanceledException(token));
+                waiter._owner.Abandoned?.Invoke(id);
             }
         }, this);
 

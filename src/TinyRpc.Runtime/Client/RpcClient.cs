@@ -33,6 +33,7 @@ public class RpcClient : IAsyncDisposable, IDisposable
         _channel = protocol.SupportsOutOfOrder ? transport as IMessageChannel : null;
         _ownedSender = _channel as IOwnedMessageSender;
         _inlineReceiver = _channel as IInlineMessageReceiver;
+        _pending.Abandoned = SendCancelRequest;
     }
 
     /// <summary>
@@ -434,6 +435,12 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         // Calls registered from now on fail at once; those waiting fail here.
         _pending.Close(error ?? new ObjectDisposedException(nameof(RpcClient)));
+        OnReceiveEnded();
+    }
+
+    /// <summary>Called once the receive loop has ended: the channel closed, failed, or the client was disposed.</summary>
+    private protected virtual void OnReceiveEnded()
+    {
     }
 
     // An error with a null id inside a batch reply is the server saying it could not read a member of that batch:
@@ -643,8 +650,34 @@ public class RpcClient : IAsyncDisposable, IDisposable
         {
             foreach (ReplyWaiter waiter in overdue)
             {
+                RpcId id = waiter.Id; // read before completing: a completed waiter may be reused at once
                 waiter.SetException(TimedOut());
+                _pending.Abandoned?.Invoke(id);
             }
+        }
+    }
+
+    // A call given up on over a channel (cancelled, timed out) may still be running on the other side: ask it to
+    // stop ($/cancelRequest). The call itself has already ended here; this message is best effort.
+    private void SendCancelRequest(RpcId id)
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _ = SendCancelRequestAsync(id);
+    }
+
+    private async Task SendCancelRequestAsync(RpcId id)
+    {
+        try
+        {
+            await Send(Protocol.CreateCancelRequest(id)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException or NotSupportedException or RpcException)
+        {
+            // The connection is going, or the protocol cannot write the notification: the call has ended anyway.
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
@@ -27,6 +28,9 @@ public sealed class RpcConnection : RpcClient
     private const int MaxWaiting = 1024;
 
     private readonly RpcResponder? _responder;
+    private readonly InboundCalls _inbound;
+    private readonly Channel<ReadOnlyMemory<byte>>? _notifications;
+    private readonly bool _cancelCallsWhenClosed;
     private readonly SemaphoreSlim? _slots;
     private int _waiting;
 
@@ -60,16 +64,35 @@ public sealed class RpcConnection : RpcClient
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1);
         _responder = new RpcResponder(protocol, dispatcher ?? new RpcDispatcher());
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
+        _inbound = new InboundCalls(this);
+        _cancelCallsWhenClosed = options.CancelCallsWhenClosed;
+        _notifications = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(MaxWaiting) { SingleReader = true, SingleWriter = true });
+        _ = StartNotificationsInOrderAsync();
         _servesRequests = true;
         StartReceiving();
     }
 
     // The server's side of one client: the server receives and dispatches its requests, and hands this connection the
     // replies to the calls made through it.
-    internal RpcConnection(RpcProtocol protocol, IMessageChannel channel)
+    internal RpcConnection(RpcProtocol protocol, IMessageChannel channel, bool cancelCallsWhenClosed)
         : base(protocol, channel)
     {
+        _inbound = new InboundCalls(this);
+        _cancelCallsWhenClosed = cancelCallsWhenClosed;
         StartReceiving();
+    }
+
+    // The other side's requests running now, for its $/cancelRequest; the server's side of a client hands them to the
+    // server, which dispatches them.
+    internal InboundCalls Inbound => _inbound;
+
+    private protected override void OnReceiveEnded()
+    {
+        _notifications?.Writer.TryComplete();
+        if (_cancelCallsWhenClosed)
+        {
+            _inbound.CancelAll();
+        }
     }
 
     /// <summary>Serves the other side's calls; null for the server's side of a client, whose requests the server dispatches.</summary>
@@ -78,8 +101,38 @@ public sealed class RpcConnection : RpcClient
     /// <summary>Completes when the connection has ended: the channel closed or the connection was disposed.</summary>
     public Task Completion => ReceiveLoop ?? Task.CompletedTask;
 
-    private protected override ValueTask<bool> TryServeAsync(ReadOnlyMemory<byte> message)
-        => Protocol.Classify(message.Span) == RpcMessageKind.Reply ? new(false) : ServeAsync(message);
+    private protected override ValueTask<bool> TryServeAsync(ReadOnlyMemory<byte> message) => Protocol.Classify(message.Span) switch
+    {
+        RpcMessageKind.Reply => new(false),
+        RpcMessageKind.Notification => QueueNotificationAsync(message),
+        _ => ServeAsync(message),
+    };
+
+    private async ValueTask<bool> QueueNotificationAsync(ReadOnlyMemory<byte> message)
+    {
+        // Bounded: a peer that floods notifications faster than they start is read no further until they catch up.
+        await _notifications!.Writer.WriteAsync(message, Disposing).ConfigureAwait(false);
+        return true;
+    }
+
+    // Notifications start in the order they came: each runs until its first wait before the next starts (as
+    // StreamJsonRpc does), so events and progress reports reach the methods in order. Requests are not held back by
+    // them, and run concurrently.
+    private async Task StartNotificationsInOrderAsync()
+    {
+        try
+        {
+            await foreach (ReadOnlyMemory<byte> message in _notifications!.Reader.ReadAllAsync(Disposing).ConfigureAwait(false))
+            {
+                await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+                _ = AnswerAsync(message);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection was disposed.
+        }
+    }
 
     private async ValueTask<bool> ServeAsync(ReadOnlyMemory<byte> message)
     {
@@ -124,7 +177,7 @@ public sealed class RpcConnection : RpcClient
     {
         try
         {
-            RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, this, Disposing).ConfigureAwait(false);
+            RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, _inbound, Disposing).ConfigureAwait(false);
 
             // Once the connection is being disposed it sends no more replies: the methods its disposal cancelled would
             // otherwise answer "canceled" just before the channel closes, and a call waiting on the other side must

@@ -425,11 +425,11 @@ public partial class RpcDispatcher : IRpcDispatcher
                 return new(pending.Result);
             }
 
-            return AwaitAsync(pending, request);
+            return AwaitAsync(pending, request, cancellationToken);
         }
         catch (Exception e)
         {
-            return new(ErrorResponse(request, e));
+            return new(ErrorResponse(request, e, cancellationToken));
         }
     }
 
@@ -440,7 +440,7 @@ public partial class RpcDispatcher : IRpcDispatcher
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 
-    private async ValueTask<RpcResponse?> AwaitAsync(ValueTask<RpcResponse?> pending, RpcRequest request)
+    private async ValueTask<RpcResponse?> AwaitAsync(ValueTask<RpcResponse?> pending, RpcRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -448,12 +448,19 @@ public partial class RpcDispatcher : IRpcDispatcher
         }
         catch (Exception e)
         {
-            return ErrorResponse(request, e);
+            return ErrorResponse(request, e, cancellationToken);
         }
     }
 
-    private RpcErrorResponse? ErrorResponse(RpcRequest request, Exception exception)
+    private RpcErrorResponse? ErrorResponse(RpcRequest request, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // The method gave up because its call was cancelled (by its caller, the connection's end, a stopping
+            // server): that is the answer, not a failure of the method.
+            return request.ErrorRespond(new RequestCancelledException(exception));
+        }
+
         if (Logger is { } logger)
         {
             if (exception is RpcResultException)

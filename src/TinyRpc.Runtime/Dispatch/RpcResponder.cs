@@ -55,7 +55,7 @@ public sealed partial class RpcResponder
     public ValueTask<ReadOnlyMemory<byte>> RespondAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         // Each layer of async costs a call: a reply ready at once is returned without one.
-        ValueTask<RpcReply> pending = RespondAsync(message, context: null, int.MaxValue, connection: null, cancellationToken);
+        ValueTask<RpcReply> pending = RespondAsync(message, context: null, int.MaxValue, inbound: null, cancellationToken);
         return pending.IsCompletedSuccessfully ? new(pending.Result.Message) : MessageOfAsync(pending);
     }
 
@@ -66,26 +66,28 @@ public sealed partial class RpcResponder
     /// that the caller is answered. Never throws.
     /// </summary>
     public ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, CancellationToken cancellationToken = default)
-        => RespondAsync(message, context, maxReplySize, connection: null, cancellationToken);
+        => RespondAsync(message, context, maxReplySize, inbound: null, cancellationToken);
 
-    // With the connection the requests came over, for RpcConnection.Of(request).
-    internal ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, object? connection, CancellationToken cancellationToken)
+    // For a request of a connection that carries calls both ways: the connection is attached to the request (for
+    // RpcConnection.Of), the request can be cancelled by its caller's $/cancelRequest, and that notification is
+    // handled here, answering nothing.
+    internal ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
         => Trace is null
-            ? AnswerAsync(message, maxReplySize, connection, cancellationToken)
-            : TracedAsync(message, context, maxReplySize, connection, cancellationToken);
+            ? AnswerAsync(message, maxReplySize, inbound, cancellationToken)
+            : TracedAsync(message, context, maxReplySize, inbound, cancellationToken);
 
     private static async ValueTask<ReadOnlyMemory<byte>> MessageOfAsync(ValueTask<RpcReply> pending)
         => (await pending.ConfigureAwait(false)).Message;
 
-    private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, object? connection, CancellationToken cancellationToken)
+    private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, context, message);
-        RpcReply reply = await AnswerAsync(message, maxReplySize, connection, cancellationToken).ConfigureAwait(false);
+        RpcReply reply = await AnswerAsync(message, maxReplySize, inbound, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(Outgoing, context, reply.Message);
         return reply;
     }
 
-    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, object? connection, CancellationToken cancellationToken)
+    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
         try
         {
@@ -99,14 +101,21 @@ public sealed partial class RpcResponder
                 return new(Protocol.ErrorRespond(e).Serialize(), false);
             }
 
-            if (connection is not null)
+            RpcMessage? reply;
+            if (inbound is null)
             {
-                AttachConnection(request, connection);
+                reply = request is RpcRequest single
+                    ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                    : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                AttachConnection(request, inbound.Connection);
+                reply = request is RpcRequest single
+                    ? await DispatchCancellableAsync(single, inbound, cancellationToken).ConfigureAwait(false)
+                    : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
             }
 
-            RpcMessage? reply = request is RpcRequest single
-                ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
-                : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
             if (reply is null)
             {
                 return default;
@@ -128,6 +137,36 @@ public sealed partial class RpcResponder
             {
                 return default;
             }
+        }
+    }
+
+    // A request of a connection runs with a token its caller can cancel; a $/cancelRequest cancels the one it names.
+    private async ValueTask<RpcResponse?> DispatchCancellableAsync(RpcRequest request, InboundCalls inbound, CancellationToken cancellationToken)
+    {
+        if (request.OneWay)
+        {
+            if (RpcProtocol.TryReadCancelledId(request, out RpcId cancelled))
+            {
+                inbound.Cancel(cancelled);
+                return null;
+            }
+
+            return await Dispatcher.DispatchAsync(request, inbound.Ended ? new CancellationToken(true) : cancellationToken).ConfigureAwait(false);
+        }
+
+        CancellationTokenSource? source = inbound.Start(request.Id, cancellationToken);
+        if (source is null)
+        {
+            return await Dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await Dispatcher.DispatchAsync(request, source.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            inbound.End(request.Id, source);
         }
     }
 

@@ -24,6 +24,12 @@ public static class RpcErrorCodes
     /// <summary>The generic server error: an error raised by the called method.</summary>
     public const int ServerError = -32000;
 
+    /// <summary>
+    /// The request was cancelled before it completed: its caller asked (<c>$/cancelRequest</c>), or the connection it
+    /// came over ended. The code StreamJsonRpc and the Language Server Protocol use.
+    /// </summary>
+    public const int RequestCancelled = -32800;
+
     /// <summary>The lowest code of the range JSON-RPC reserves for implementation-defined server errors.</summary>
     public const int ServerErrorRangeStart = -32099;
 

@@ -6,9 +6,15 @@ public enum RpcMessageKind
     /// <summary>Neither can be told: the message is malformed, or the protocol cannot tell.</summary>
     Unknown,
 
-    /// <summary>A request, a notification, or a batch of them.</summary>
+    /// <summary>A request, or a batch; also a notification when the protocol does not tell notifications apart.</summary>
     Request,
 
     /// <summary>A response, an error response, or a batch of them.</summary>
     Reply,
+
+    /// <summary>
+    /// A single notification (a request without an id, which expects no reply). A connection hands these to its
+    /// methods in the order they came.
+    /// </summary>
+    Notification,
 }

@@ -86,6 +86,71 @@ public abstract class RpcProtocol
     public abstract RpcErrorResponse CreateErrorResponse(Exception exception, RpcId id = default);
 
     /// <summary>
+    /// The method of the notification that asks the other side of a connection to cancel a request it is running
+    /// (the convention of StreamJsonRpc and the Language Server Protocol).
+    /// </summary>
+    public const string CancelRequestMethod = "$/cancelRequest";
+
+    /// <summary>
+    /// Creates the notification that asks the other side to cancel the request with <paramref name="id"/>:
+    /// <c>$/cancelRequest</c> with <c>{"id": id}</c>. A protocol without named parameters overrides it to send the
+    /// id alone, by position.
+    /// </summary>
+    public virtual RpcRequest CreateCancelRequest(RpcId id)
+    {
+        RpcRequestBuilder builder = CreateRequestBuilder(CancelRequestMethod, oneWay: true);
+        return (id.Kind == RpcIdKind.String ? builder.Add("id", id.Text) : builder.Add("id", id.Number)).Build();
+    }
+
+    /// <summary>
+    /// Reads the id a <c>$/cancelRequest</c> notification names (by name <c>id</c>, or first by position; a number
+    /// or a string). False when <paramref name="request"/> is not such a notification or names no id.
+    /// </summary>
+    public static bool TryReadCancelledId(RpcRequest request, out RpcId id)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        id = default;
+        if (!request.OneWay || request.Method != CancelRequestMethod)
+        {
+            return false;
+        }
+
+        RpcArguments args = request.Arguments;
+        bool byName = args.IsNamed;
+        if (!byName && args.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (args.TryGet(0, "id", byName, out long number))
+            {
+                id = number;
+                return true;
+            }
+        }
+        catch (InvalidParamsException)
+        {
+            // Not a number: maybe a string.
+        }
+
+        try
+        {
+            if (args.TryGet(0, "id", byName, out string? text) && text is not null)
+            {
+                id = text;
+                return true;
+            }
+        }
+        catch (InvalidParamsException)
+        {
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Creates the error response that answers a message this protocol could not read as a request (tinyrpc's
     /// <c>error_respond</c> of a <c>BadRequestError</c>): the error's code and message, and the request's id when
     /// it was read before the error was found.

@@ -26,6 +26,7 @@ public class RpcServer
 
     private readonly int _maxConcurrency;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly bool _cancelCallsWhenClientLeaves;
     private readonly int _maxReplySize;
     private readonly IInlineServerReceiver? _inlineReceiver;
     private readonly IOwnedReplySender? _ownedReplySender;
@@ -51,6 +52,7 @@ public class RpcServer
         Responder = responder;
         _maxConcurrency = options.MaxConcurrency;
         _shutdownTimeout = options.ShutdownTimeout;
+        _cancelCallsWhenClientLeaves = options.CancelCallsWhenClientLeaves;
         _maxReplySize = transport is IReplySizeLimit limited ? limited.MaxReplySize : int.MaxValue;
         _inlineReceiver = transport as IInlineServerReceiver;
         _ownedReplySender = transport as IOwnedReplySender;
@@ -275,7 +277,7 @@ public class RpcServer
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
-        RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection, cancellationToken).ConfigureAwait(false);
+        RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection.Inbound, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -311,7 +313,7 @@ public class RpcServer
             }
 
             peer = new PeerChannel(_duplex!, context);
-            peer.Connection = new RpcConnection(Protocol, peer);
+            peer.Connection = new RpcConnection(Protocol, peer, _cancelCallsWhenClientLeaves);
             _peers[context] = peer;
         }
 

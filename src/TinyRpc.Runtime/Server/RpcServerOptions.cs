@@ -11,4 +11,10 @@ public sealed class RpcServerOptions
 
     /// <summary>How long <see cref="RpcServer.ServeForeverAsync"/> waits for requests in flight after it is stopped, before cancelling them.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether the methods still running for a client that keeps its connection (<see cref="Transports.IDuplexServerTransport"/>)
+    /// are cancelled (their token fires) when that client goes away. True by default.
+    /// </summary>
+    public bool CancelCallsWhenClientLeaves { get; set; } = true;
 }

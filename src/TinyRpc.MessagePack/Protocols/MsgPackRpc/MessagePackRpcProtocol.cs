@@ -41,7 +41,8 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
     public override RpcMessageKind Classify(ReadOnlySpan<byte> message)
         => message.Length < 2 ? RpcMessageKind.Unknown : (message[0], message[1]) switch
         {
-            (0x94, RequestType) or (0x93, NotificationType) => RpcMessageKind.Request,
+            (0x94, RequestType) => RpcMessageKind.Request,
+            (0x93, NotificationType) => RpcMessageKind.Notification,
             (0x94, ResponseType) => RpcMessageKind.Reply,
             _ => RpcMessageKind.Unknown,
         };
@@ -121,6 +122,14 @@ public sealed class MessagePackRpcProtocol : RpcProtocol
         }
 
         return base.CreateRequest(method, args, null, oneWay);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>MSGPACK-RPC has no named parameters: the id goes alone, by position (<c>[2, "$/cancelRequest", [id]]</c>).</remarks>
+    public override RpcRequest CreateCancelRequest(RpcId id)
+    {
+        RpcRequestBuilder builder = CreateRequestBuilder(CancelRequestMethod, oneWay: true);
+        return (id.Kind == RpcIdKind.String ? builder.Add(id.Text) : builder.Add(id.Number)).Build();
     }
 
     /// <inheritdoc/>

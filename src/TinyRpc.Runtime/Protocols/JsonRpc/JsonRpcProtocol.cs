@@ -66,23 +66,46 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     public override RpcMessageKind Classify(ReadOnlySpan<byte> message)
     {
         var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = MaxDepth });
+        bool method = false, id = false;
         try
         {
-            if (!reader.Read() || (reader.TokenType == JsonTokenType.StartArray && !reader.Read()) || reader.TokenType != JsonTokenType.StartObject)
+            if (!reader.Read())
             {
                 return RpcMessageKind.Unknown;
             }
 
+            bool batch = reader.TokenType == JsonTokenType.StartArray;
+            if ((batch && !reader.Read()) || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return RpcMessageKind.Unknown;
+            }
+
+            // A reply has "result" or "error"; a request "method", and a notification no "id" (members come in any
+            // order, so telling a notification reads the whole object; a batch is a request either way).
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("method"u8))
-                {
-                    return RpcMessageKind.Request;
-                }
-
                 if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("error"u8))
                 {
                     return RpcMessageKind.Reply;
+                }
+
+                if (reader.ValueTextEquals("method"u8))
+                {
+                    if (batch || id)
+                    {
+                        return RpcMessageKind.Request;
+                    }
+
+                    method = true;
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    if (method)
+                    {
+                        return RpcMessageKind.Request;
+                    }
+
+                    id = true;
                 }
 
                 if (!reader.TrySkip())
@@ -90,12 +113,18 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
                     break;
                 }
             }
+
+            if (method)
+            {
+                return reader.TokenType == JsonTokenType.EndObject ? RpcMessageKind.Notification : RpcMessageKind.Request;
+            }
         }
         catch (JsonException)
         {
+            // Malformed after its method: a request, which the parser will answer with its error.
         }
 
-        return RpcMessageKind.Unknown;
+        return method ? RpcMessageKind.Request : RpcMessageKind.Unknown;
     }
 
     /// <summary>The deepest nesting accepted in a message.</summary>

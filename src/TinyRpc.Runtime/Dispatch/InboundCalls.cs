@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using TinyRpc.Protocols;
+
+namespace TinyRpc.Dispatch;
+
+/// <summary>
+/// The requests one connection's peer has sent that are running now, by id, so that the peer's
+/// <c>$/cancelRequest</c> (<see cref="RpcProtocol.CancelRequestMethod"/>) cancels the one it names, and the end of the
+/// connection cancels them all.
+/// </summary>
+/// <remarks>
+/// Concurrency: <see cref="Start"/>, <see cref="End"/>, <see cref="Cancel"/> and <see cref="CancelAll"/> may be called
+/// from any thread at once. Requests and their cancels are handled concurrently, so a cancel may be handled before the
+/// request it names has started: it is remembered (the last <see cref="EarlyCancelsKept"/> of them) and the request
+/// starts cancelled.
+/// </remarks>
+internal sealed class InboundCalls(object connection)
+{
+    internal const int EarlyCancelsKept = 64;
+
+    private readonly ConcurrentDictionary<RpcId, CancellationTokenSource> _running = new();
+    private readonly Lock _gate = new();
+    private readonly Queue<RpcId> _earlyOrder = new();
+    private readonly HashSet<RpcId> _early = [];
+    private volatile bool _ended;
+
+    /// <summary>The connection the requests came over (what <c>RpcConnection.Of(request)</c> returns).</summary>
+    public object Connection => connection;
+
+    /// <summary>Whether a request that comes in now starts cancelled: the connection has ended.</summary>
+    public bool Ended => _ended;
+
+    /// <summary>
+    /// Registers the request with <paramref name="id"/> as running and returns the source of its token, cancelled by
+    /// <paramref name="outer"/>, by a cancel of this id, or by the end of the connection. Null when the id is already
+    /// running (a peer that reuses an id gets no cancellation for the second request).
+    /// </summary>
+    public CancellationTokenSource? Start(RpcId id, CancellationToken outer)
+    {
+        CancellationTokenSource source = outer.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(outer) : new();
+        if (!_running.TryAdd(id, source))
+        {
+            source.Dispose();
+            return null;
+        }
+
+        bool cancelledEarly;
+        lock (_gate)
+        {
+            cancelledEarly = _early.Remove(id);
+        }
+
+        if (cancelledEarly || _ended)
+        {
+            source.Cancel();
+        }
+
+        return source;
+    }
+
+    /// <summary>Ends the request registered by <see cref="Start"/>.</summary>
+    public void End(RpcId id, CancellationTokenSource source)
+    {
+        _running.TryRemove(new KeyValuePair<RpcId, CancellationTokenSource>(id, source));
+        source.Dispose();
+    }
+
+    /// <summary>Cancels the request with <paramref name="id"/>, now or when it starts.</summary>
+    public void Cancel(RpcId id)
+    {
+        if (_running.TryGetValue(id, out CancellationTokenSource? source))
+        {
+            TryCancel(source);
+            return;
+        }
+
+        lock (_gate)
+        {
+            // The request has not started yet, or has ended already: remember the id for a while.
+            if (_early.Add(id))
+            {
+                _earlyOrder.Enqueue(id);
+                if (_earlyOrder.Count > EarlyCancelsKept)
+                {
+                    _early.Remove(_earlyOrder.Dequeue());
+                }
+            }
+        }
+
+        // It may have started between the look-up and the lock, without seeing the id.
+        if (_running.TryGetValue(id, out source))
+        {
+            TryCancel(source);
+            lock (_gate)
+            {
+                _early.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>Cancels every running request, and every one that starts from now on: the connection has ended.</summary>
+    public void CancelAll()
+    {
+        _ended = true;
+        foreach (CancellationTokenSource source in _running.Values)
+        {
+            TryCancel(source);
+        }
+    }
+
+    private static void TryCancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request ended meanwhile.
+        }
+    }
+}
