@@ -20,9 +20,6 @@ internal sealed class ReconnectingClientTransport(RpcProtocol protocol, string h
     private Connection? _current;
     private TimeSpan _delay = TimeSpan.Zero; // before the next attempt: zero until an attempt fails
 
-    /// <summary>The number of connections made so far.</summary>
-    public int ConnectionsMade { get; private set; }
-
     public async ValueTask<ReadOnlyMemory<byte>> SendMessageAsync(ReadOnlyMemory<byte> message, bool expectReply = true, CancellationToken cancellationToken = default)
     {
         Connection connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -80,7 +77,6 @@ internal sealed class ReconnectingClientTransport(RpcProtocol protocol, string h
                     StreamClientTransport channel = await StreamClientTransport.ConnectTcpAsync(host, port, cancellationToken: linked.Token).ConfigureAwait(false);
                     var connection = new Connection(protocol, channel);
                     _delay = TimeSpan.Zero;
-                    ConnectionsMade++;
                     Volatile.Write(ref _current, connection);
                     return connection;
                 }
