@@ -15,6 +15,18 @@ using TinyRpc.Transports;
 // same dispatcher), with a health endpoint; a second host, the client, gets a typed proxy from AddTinyRpcClient and
 // calls it once over TCP.
 
+if (args is ["--stdio"])
+{
+    // The same service on standard input and output, for a client that starts this process: the host stops (and the
+    // process ends) when standard input ends.
+    HostApplicationBuilder stdio = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+    stdio.Services.AddScoped<CallScope>();
+    stdio.Services.AddTinyRpc().AddService<GreeterService>().AddStdioServer();
+    using IHost stdioHost = stdio.Build();
+    await stdioHost.RunAsync();
+    return 0;
+}
+
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls("http://127.0.0.1:0");
