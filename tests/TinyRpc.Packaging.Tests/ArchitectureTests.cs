@@ -21,7 +21,7 @@ public sealed partial class ArchitectureTests
     // Internal helpers linked from src/Shared into the assemblies that need them (names, for example); they use nothing.
     private const string SharedSource = "TinyRpc.Shared";
 
-    private static readonly string[] Packages = ["TinyRpc.Runtime", "TinyRpc.MessagePack", "TinyRpc.NetMQ", "TinyRpc.RabbitMQ", "TinyRpc.AspNetCore"];
+    private static readonly string[] Packages = ["TinyRpc.Runtime", "TinyRpc.MessagePack", "TinyRpc.NetMQ", "TinyRpc.RabbitMQ", "TinyRpc.AspNetCore", "TinyRpc.Hosting"];
 
     [Fact]
     public void No_two_namespaces_depend_on_each_other_even_through_others()
@@ -75,6 +75,7 @@ public sealed partial class ArchitectureTests
             ["TinyRpc.Server"] = ["TinyRpc", "TinyRpc.Exceptions", "TinyRpc.Protocols", "TinyRpc.Dispatch", "TinyRpc.Transports", "TinyRpc.Client"],
             ["TinyRpc.AspNetCore"] = ["TinyRpc", "TinyRpc.Exceptions", "TinyRpc.Protocols", "TinyRpc.Dispatch", "TinyRpc.Transports", "TinyRpc.Server", "TinyRpc.AspNetCore.Explorer"],
             ["TinyRpc.AspNetCore.Explorer"] = ["TinyRpc", "TinyRpc.Exceptions", "TinyRpc.Protocols", "TinyRpc.Dispatch"],
+            ["TinyRpc.Hosting"] = ["TinyRpc", "TinyRpc.Exceptions", "TinyRpc.Protocols", "TinyRpc.Protocols.JsonRpc", "TinyRpc.Dispatch", "TinyRpc.Transports", "TinyRpc.Client", "TinyRpc.Server"],
             ["TinyRpc.Generated"] = ["TinyRpc", "TinyRpc.Exceptions", "TinyRpc.Protocols", "TinyRpc.Dispatch", "TinyRpc.Client"],
         };
         Dictionary<string, Dictionary<string, string>> graph = DependencyGraph();

@@ -184,6 +184,19 @@ public partial class RpcDispatcher : IRpcDispatcher
     }
 
     /// <summary>
+    /// Registers every public method of <typeparamref name="TService"/> on a new subdispatcher with
+    /// <paramref name="prefix"/>, each call running on an instance made for it by <paramref name="factory"/> (see
+    /// <see cref="RpcMethodDescriptor{TService}.BindPerCall"/>):
+    /// a dependency-injection scope per call, for instance. The table is the generated one, found by generic static dispatch.
+    /// </summary>
+    public void RegisterPerCall<TService>(Func<RpcRequest, (TService Instance, IAsyncDisposable? Lease)> factory, string prefix = "")
+        where TService : IRpcService<TService>
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        RegisterMethods(TService.RpcTable.Methods.Select(m => m.BindPerCall(factory)), prefix, TService.RpcTable.OpenRpcDocument);
+    }
+
+    /// <summary>
     /// Registers the static public methods of <typeparamref name="TService"/> on a new subdispatcher with <paramref name="prefix"/>.
     /// </summary>
     public void RegisterStatic<TService>(string prefix = "")

@@ -42,4 +42,34 @@ public sealed class RpcMethodDescriptor<TService>
     /// <summary>Binds the method to <paramref name="instance"/>.</summary>
     public RpcMethod Bind(TService instance, string prefix = "")
         => new(prefix + Name, Parameters, (request, ct) => _invoke(instance, request, ct));
+
+    /// <summary>
+    /// Binds the method to an instance made for each call by <paramref name="factory"/>: the call runs on the instance it
+    /// returns, and the lease it returns (a dependency-injection scope, say), when not null, is disposed once the method
+    /// has returned or thrown. A static method is bound to nothing and never calls the factory.
+    /// </summary>
+    public RpcMethod BindPerCall(Func<RpcRequest, (TService Instance, IAsyncDisposable? Lease)> factory, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return IsStatic
+            ? Bind(default(TService)!, prefix)
+            : new(prefix + Name, Parameters, (request, ct) => InvokePerCallAsync(factory, request, ct));
+    }
+
+    private async ValueTask<RpcResponse?> InvokePerCallAsync(Func<RpcRequest, (TService Instance, IAsyncDisposable? Lease)> factory,
+        RpcRequest request, CancellationToken cancellationToken)
+    {
+        (TService instance, IAsyncDisposable? lease) = factory(request);
+        try
+        {
+            return await _invoke(instance, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (lease is not null)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -115,7 +115,19 @@ public class RpcServer
     /// <c>serve_forever</c>). On cancellation it stops receiving, lets the requests in flight finish (up to
     /// <see cref="RpcServerOptions.ShutdownTimeout"/>, then cancels them) and returns normally.
     /// </summary>
-    public async Task ServeForeverAsync(CancellationToken cancellationToken = default)
+    public Task ServeForeverAsync(CancellationToken cancellationToken = default)
+        => ServeAsync(_shutdownTimeout, cancellationToken, CancellationToken.None);
+
+    /// <summary>
+    /// Serves until <paramref name="cancellationToken"/> is cancelled or the transport ends, as
+    /// <see cref="ServeForeverAsync"/> does, but then waits for the requests in flight until <paramref name="deadline"/>
+    /// is cancelled, and only then cancels them: <see cref="RpcServerOptions.ShutdownTimeout"/> is not used. For a host
+    /// that has a shutdown deadline of its own, so that stopping takes no second timeout on top of it.
+    /// </summary>
+    public Task ServeUntilDeadlineAsync(CancellationToken cancellationToken, CancellationToken deadline)
+        => ServeAsync(Timeout.InfiniteTimeSpan, cancellationToken, deadline);
+
+    private async Task ServeAsync(TimeSpan shutdownTimeout, CancellationToken cancellationToken, CancellationToken deadline)
     {
         // Not disposed: requests that outlive the shutdown timeout still release their slot and read the token.
         var abort = new CancellationTokenSource();
@@ -192,7 +204,7 @@ public class RpcServer
         {
             Task drained = inFlight.StopAsync();
             if (!drained.IsCompleted
-                && await Task.WhenAny(drained, Task.Delay(_shutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != drained)
+                && await Task.WhenAny(drained, Task.Delay(shutdownTimeout, deadline)).ConfigureAwait(false) != drained)
             {
                 await abort.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
