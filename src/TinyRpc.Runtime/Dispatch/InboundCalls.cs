@@ -19,6 +19,8 @@ internal sealed class InboundCalls(object connection)
     internal const int EarlyCancelsKept = 64;
 
     private readonly ConcurrentDictionary<RpcId, CancellationTokenSource> _running = new();
+    private CancellationToken _outer;
+    private CancellationTokenRegistration _outerRegistration;
     private readonly Lock _gate = new();
     private readonly Queue<RpcId> _earlyOrder = new();
     private readonly HashSet<RpcId> _early = [];
@@ -37,7 +39,11 @@ internal sealed class InboundCalls(object connection)
     /// </summary>
     public CancellationTokenSource? Start(RpcId id, CancellationToken outer)
     {
-        CancellationTokenSource source = outer.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(outer) : new();
+        WatchOuter(outer);
+
+        // A plain source, not linked to the outer token (watched once for all requests): no registration per request.
+        // Not pooled either: a method may keep its token, or a registration on it, after its call has ended.
+        var source = new CancellationTokenSource();
         if (!_running.TryAdd(id, source))
         {
             source.Dispose();
@@ -50,7 +56,7 @@ internal sealed class InboundCalls(object connection)
             cancelledEarly = _early.Remove(id);
         }
 
-        if (cancelledEarly || _ended)
+        if (cancelledEarly || _ended || outer.IsCancellationRequested)
         {
             source.Cancel();
         }
@@ -64,6 +70,30 @@ internal sealed class InboundCalls(object connection)
         _running.TryRemove(new KeyValuePair<RpcId, CancellationTokenSource>(id, source));
         source.Dispose();
     }
+
+    // The token every request of the connection also obeys (the server's abort, the connection's disposal) is the
+    // same for all of them: it is watched once, and cancels whatever runs when it fires.
+    private void WatchOuter(CancellationToken outer)
+    {
+        if (!outer.CanBeCanceled || outer == _outer)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (outer == _outer)
+            {
+                return;
+            }
+
+            _outerRegistration.Dispose();
+            _outer = outer;
+            _outerRegistration = outer.UnsafeRegister(static state => ((InboundCalls)state!).CancelRunning(), this);
+        }
+    }
+
+
 
     /// <summary>Cancels the request with <paramref name="id"/>, now or when it starts.</summary>
     public void Cancel(RpcId id)
@@ -102,6 +132,11 @@ internal sealed class InboundCalls(object connection)
     public void CancelAll()
     {
         _ended = true;
+        CancelRunning();
+    }
+
+    private void CancelRunning()
+    {
         foreach (CancellationTokenSource source in _running.Values)
         {
             TryCancel(source);
