@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using TinyRpc.Protocols;
 
 namespace TinyRpc.Dispatch;
@@ -18,7 +17,8 @@ internal sealed class InboundCalls(object connection)
 {
     internal const int EarlyCancelsKept = 64;
 
-    private readonly ConcurrentDictionary<RpcId, CancellationTokenSource> _running = new();
+    // Under _gate: a plain dictionary reuses its entries, where a concurrent one allocates a node per request.
+    private readonly Dictionary<RpcId, CancellationTokenSource> _running = [];
     private CancellationToken _outer;
     private CancellationTokenRegistration _outerRegistration;
     private readonly Lock _gate = new();
@@ -44,16 +44,16 @@ internal sealed class InboundCalls(object connection)
         // A plain source, not linked to the outer token (watched once for all requests): no registration per request.
         // Not pooled either: a method may keep its token, or a registration on it, after its call has ended.
         var source = new CancellationTokenSource();
-        if (!_running.TryAdd(id, source))
-        {
-            source.Dispose();
-            return null;
-        }
-
         bool cancelledEarly;
         lock (_gate)
         {
-            cancelledEarly = _early.Remove(id);
+            if (!_running.TryAdd(id, source))
+            {
+                source.Dispose();
+                return null;
+            }
+
+            cancelledEarly = _early.Count > 0 && _early.Remove(id);
         }
 
         if (cancelledEarly || _ended || outer.IsCancellationRequested)
@@ -67,7 +67,14 @@ internal sealed class InboundCalls(object connection)
     /// <summary>Ends the request registered by <see cref="Start"/>.</summary>
     public void End(RpcId id, CancellationTokenSource source)
     {
-        _running.TryRemove(new KeyValuePair<RpcId, CancellationTokenSource>(id, source));
+        lock (_gate)
+        {
+            if (_running.TryGetValue(id, out CancellationTokenSource? current) && ReferenceEquals(current, source))
+            {
+                _running.Remove(id);
+            }
+        }
+
         source.Dispose();
     }
 
@@ -98,17 +105,13 @@ internal sealed class InboundCalls(object connection)
     /// <summary>Cancels the request with <paramref name="id"/>, now or when it starts.</summary>
     public void Cancel(RpcId id)
     {
-        if (_running.TryGetValue(id, out CancellationTokenSource? source))
-        {
-            TryCancel(source);
-            return;
-        }
-
+        CancellationTokenSource? source;
         lock (_gate)
         {
-            // The request has not started yet, or has ended already: remember the id for a while.
-            if (_early.Add(id))
+            if (!_running.TryGetValue(id, out source) && _early.Add(id))
             {
+                // The request has not started yet, or has ended already: remember the id for a while. Start looks
+                // at the ids under the same lock, so a request cannot start between the look-up and the remembering.
                 _earlyOrder.Enqueue(id);
                 if (_earlyOrder.Count > EarlyCancelsKept)
                 {
@@ -117,14 +120,9 @@ internal sealed class InboundCalls(object connection)
             }
         }
 
-        // It may have started between the look-up and the lock, without seeing the id.
-        if (_running.TryGetValue(id, out source))
+        if (source is not null)
         {
             TryCancel(source);
-            lock (_gate)
-            {
-                _early.Remove(id);
-            }
         }
     }
 
@@ -137,7 +135,13 @@ internal sealed class InboundCalls(object connection)
 
     private void CancelRunning()
     {
-        foreach (CancellationTokenSource source in _running.Values)
+        CancellationTokenSource[] running;
+        lock (_gate)
+        {
+            running = [.. _running.Values];
+        }
+
+        foreach (CancellationTokenSource source in running)
         {
             TryCancel(source);
         }
