@@ -55,7 +55,9 @@ public partial class RpcDispatcher : IRpcDispatcher
     /// <summary>
     /// Where the dispatcher reports what a client sees only as an error reply: a result that could not be written
     /// (code -32603; logged as an error with the method name and the exception, on every occurrence), and an
-    /// exception other than an <see cref="RpcException"/> thrown by a method (logged as a warning). None by default.
+    /// exception other than an <see cref="RpcException"/> thrown by a method (logged as a warning), and any exception
+    /// thrown by a method called by a notification (logged as an error: no reply carries it). None by default.
+    /// The events are listed in docs/logging.md.
     /// Errors of methods registered on subdispatchers are reported by the dispatcher the request was given to.
     /// </summary>
     public ILogger? Logger { get; set; }
@@ -476,7 +478,12 @@ public partial class RpcDispatcher : IRpcDispatcher
 
         if (Logger is { } logger)
         {
-            if (exception is RpcResultException)
+            if (request.OneWay)
+            {
+                // A notification has no reply to carry any error: the log is the only place it can be seen.
+                DispatcherLog.NotificationFailed(logger, request.Method, exception);
+            }
+            else if (exception is RpcResultException)
             {
                 DispatcherLog.ResultNotWritten(logger, request.Method, exception.InnerException ?? exception);
             }
@@ -523,4 +530,7 @@ internal static partial class DispatcherLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Method} threw an exception that is not an RpcException")]
     public static partial void MethodFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "The notification {Method} failed; a notification has no reply, so its caller is not told")]
+    public static partial void NotificationFailed(ILogger logger, string method, Exception exception);
 }
