@@ -43,10 +43,20 @@ public sealed partial class RpcResponder
     public RpcTrace? Trace { get; set; }
 
     /// <summary>
-    /// Where replies that cannot be sent (too large for the transport) are logged, as warnings. Null: the
+    /// Where replies that cannot be sent (too large for the transport) are logged, as warnings, and messages rejected
+    /// as not a valid request, at debug level and at most once a second (docs/logging.md lists the events). Null: the
     /// dispatcher's <see cref="RpcDispatcher.Logger"/> when the dispatcher is an <see cref="RpcDispatcher"/>.
     /// </summary>
     public ILogger? Logger { get; set; }
+
+    // The clock of the rejected messages' rate limit; tests move it by hand.
+    internal TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    // When a rejected message was last logged (a Clock timestamp; long.MinValue: never), and how many were not since.
+    private long _lastRejectedLog = long.MinValue;
+    private int _rejectedNotLogged;
+
+    internal ILogger? EffectiveLogger => Logger ?? (Dispatcher as RpcDispatcher)?.Logger;
 
     /// <summary>
     /// Turns one message into its reply: parse, dispatch, serialize. Returns an empty reply when nothing is to be
@@ -98,6 +108,7 @@ public sealed partial class RpcResponder
             }
             catch (BadRequestException e)
             {
+                LogRejected(e);
                 return new(Protocol.ErrorRespond(e).Serialize(), false);
             }
 
@@ -192,7 +203,7 @@ public sealed partial class RpcResponder
     private ReadOnlyMemory<byte> ReplyTooLarge(RpcMessage request, int size, int maxReplySize)
     {
         string text = $"The reply is too large: {size} bytes, and the transport sends at most {maxReplySize}.";
-        if ((Logger ?? (Dispatcher as RpcDispatcher)?.Logger) is { } logger)
+        if (EffectiveLogger is { } logger)
         {
             LogReplyTooLarge(logger, request is RpcRequest single ? single.Method : "(batch)", size, maxReplySize);
         }
@@ -209,6 +220,32 @@ public sealed partial class RpcResponder
         // A batch of many members may be too large even as errors: then one error, with no id.
         return bytes.Length <= maxReplySize ? bytes : Protocol.CreateErrorResponse(error).Serialize();
     }
+
+    // A peer that sends garbage could fill a log: at most one entry a second, which counts those left out before it.
+    private void LogRejected(BadRequestException rejection)
+    {
+        if (EffectiveLogger is not { } logger || !logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        long now = Clock.GetTimestamp();
+        long last = Volatile.Read(ref _lastRejectedLog);
+        if ((last != long.MinValue && Clock.GetElapsedTime(last, now) < RejectedLogInterval)
+            || Interlocked.CompareExchange(ref _lastRejectedLog, now, last) != last)
+        {
+            Interlocked.Increment(ref _rejectedNotLogged);
+            return;
+        }
+
+        int notLogged = Interlocked.Exchange(ref _rejectedNotLogged, 0);
+        LogMessageRejected(logger, rejection.Code, rejection.Message, notLogged);
+    }
+
+    private static readonly TimeSpan RejectedLogInterval = TimeSpan.FromSeconds(1);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "A message was rejected with {Code}: {Reason} ({Suppressed} rejected since the previous entry were not logged)")]
+    private static partial void LogMessageRejected(ILogger logger, int code, string reason, int suppressed);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The reply to {Method} was not sent: {Size} bytes, and the transport sends at most {MaxReplySize}; the caller gets an error instead.")]
     private static partial void LogReplyTooLarge(ILogger logger, string method, int size, int maxReplySize);

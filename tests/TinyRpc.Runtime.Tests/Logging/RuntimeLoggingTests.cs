@@ -69,4 +69,77 @@ public sealed class RuntimeLoggingTests
 
         await serving.WaitAsync(Limit, TestContext.Current.CancellationToken);
     }
+
+    /// <summary>A clock the test moves by hand: a stand-in for time, which a test cannot move otherwise.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    private static async Task<string> ExchangeAsync(InMemoryClientTransport channel, string message)
+    {
+        await channel.SendAsync(Encoding.UTF8.GetBytes(message), TestContext.Current.CancellationToken);
+        ReadOnlyMemory<byte>? reply = await channel.ReceiveAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Limit, TestContext.Current.CancellationToken);
+        return Encoding.UTF8.GetString(reply!.Value.Span);
+    }
+
+    [Fact]
+    public async Task Rejected_messages_are_logged_at_debug_at_most_once_a_second_with_a_count_of_those_not_logged()
+    {
+        var logger = new FakeLogger();
+        var clock = new ManualClock();
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("ping", static (r, _) => new(r.Respond("pong")));
+        var responder = new RpcResponder(new JsonRpcProtocol(), dispatcher) { Logger = logger, Clock = clock };
+        (InMemoryClientTransport channel, InMemoryServerTransport transport) = InMemoryTransport.CreatePair();
+        var server = new RpcServer(transport, responder);
+        Task serving = server.ServeForeverAsync(TestContext.Current.CancellationToken);
+        using (channel)
+        {
+            Assert.Contains("-32700", await ExchangeAsync(channel, "{not json"), StringComparison.Ordinal);
+            FakeLogRecord first = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 14);
+            Assert.Equal(LogLevel.Debug, first.Level);
+            Assert.Contains("-32700", first.Message, StringComparison.Ordinal);
+            Assert.Contains("0 rejected", first.Message, StringComparison.Ordinal);
+
+            // A burst within the same second: answered, not logged, counted.
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Contains("-32600", await ExchangeAsync(channel, """{"jsonrpc":"2.0","method":1,"id":1}"""), StringComparison.Ordinal);
+            }
+
+            Assert.Contains("-32700", await ExchangeAsync(channel, "[1,"), StringComparison.Ordinal);
+            Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 14);
+
+            // A good message is not a rejection.
+            Assert.Contains("pong", await ExchangeAsync(channel, """{"jsonrpc":"2.0","method":"ping","id":2}"""), StringComparison.Ordinal);
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.Contains("-32600", await ExchangeAsync(channel, """{"jsonrpc":"2.0","method":1,"id":3}"""), StringComparison.Ordinal);
+            FakeLogRecord[] records = [.. logger.Collector.GetSnapshot().Where(r => r.Id.Id == 14)];
+            Assert.Equal(2, records.Length);
+            Assert.Contains("-32600", records[1].Message, StringComparison.Ordinal);
+            Assert.Contains("6 rejected", records[1].Message, StringComparison.Ordinal);
+            Assert.Equal(6, records[1].GetStructuredStateValue("Suppressed") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : -1);
+        }
+
+        await serving.WaitAsync(Limit, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Rejected_messages_are_not_logged_when_debug_is_off()
+    {
+        var logger = new FakeLogger();
+        logger.ControlLevel(LogLevel.Debug, enabled: false);
+        var responder = new RpcResponder(new JsonRpcProtocol(), new RpcDispatcher()) { Logger = logger };
+        RpcReply reply = await responder.RespondAsync(Encoding.UTF8.GetBytes("{not json"), null, int.MaxValue, TestContext.Current.CancellationToken);
+        Assert.Contains("-32700", Encoding.UTF8.GetString(reply.Message.Span), StringComparison.Ordinal);
+        Assert.Empty(logger.Collector.GetSnapshot());
+    }
 }
