@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
@@ -10,7 +11,7 @@ namespace TinyRpc.Client;
 /// Safe for concurrent use. Over a full-duplex transport with a protocol that supports out-of-order
 /// replies, many calls are outstanding at once on one connection and replies are matched by id.
 /// </summary>
-public class RpcClient : IAsyncDisposable, IDisposable
+public partial class RpcClient : IAsyncDisposable, IDisposable
 {
     private readonly PendingCallTable _pending = new();
     private readonly IMessageChannel? _channel;
@@ -63,6 +64,13 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
     /// <summary>How long a call waits for its reply; <see cref="Timeout.InfiniteTimeSpan"/> to wait forever. 100 seconds by default.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// Where a connection that failed (its receive loop ended with an error other than being closed or disposed) is
+    /// logged, as a warning; for an <see cref="RpcConnection"/>, also its opening and closing. None by default.
+    /// docs/logging.md lists the events.
+    /// </summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>The number of calls awaiting a reply on a full-duplex transport.</summary>
     public int PendingCalls => _pending.Count;
@@ -431,6 +439,10 @@ public class RpcClient : IAsyncDisposable, IDisposable
         catch (Exception e)
         {
             error = e is RpcTransportException ? e : new RpcTransportException("The connection failed: " + e.Message, e);
+            if (Logger is { } logger && logger.IsEnabled(LogLevel.Warning))
+            {
+                ClientLog.ConnectionFailed(logger, _channel!.GetType().Name, e);
+            }
         }
 
         // Calls registered from now on fail at once; those waiting fail here.
@@ -687,4 +699,17 @@ public class RpcClient : IAsyncDisposable, IDisposable
 
         public override ReadOnlyMemory<byte> Serialize() => throw new NotSupportedException("Assembled on the client from separate replies.");
     }
+}
+
+/// <summary>The client's and the connection's log messages (docs/logging.md).</summary>
+internal static partial class ClientLog
+{
+    [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "Connection opened over {Channel}")]
+    public static partial void ConnectionOpened(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Connection over {Channel} closed")]
+    public static partial void ConnectionClosed(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "The connection over {Channel} failed; the calls waiting on it fail")]
+    public static partial void ConnectionFailed(ILogger logger, string channel, Exception exception);
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
@@ -32,6 +33,7 @@ public sealed class RpcConnection : RpcClient
     private readonly Channel<ReadOnlyMemory<byte>>? _notifications;
     private readonly bool _cancelCallsWhenClosed;
     private readonly SemaphoreSlim? _slots;
+    private readonly string? _channelName; // set on a connection of its own (not the server's side of a client)
     private int _waiting;
 
     /// <summary>
@@ -62,13 +64,20 @@ public sealed class RpcConnection : RpcClient
 
         options ??= new RpcConnectionOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1);
-        _responder = new RpcResponder(protocol, dispatcher ?? new RpcDispatcher());
+        _responder = new RpcResponder(protocol, dispatcher ?? new RpcDispatcher()) { Logger = options.Logger };
+        Logger = options.Logger;
+        _channelName = channel.GetType().Name;
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         _inbound = new InboundCalls(this);
         _cancelCallsWhenClosed = options.CancelCallsWhenClosed;
         _notifications = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(MaxWaiting) { SingleReader = true, SingleWriter = true });
         _ = StartNotificationsInOrderAsync();
         _servesRequests = true;
+        if (Logger is { } logger)
+        {
+            ClientLog.ConnectionOpened(logger, _channelName);
+        }
+
         StartReceiving();
     }
 
@@ -88,6 +97,12 @@ public sealed class RpcConnection : RpcClient
 
     private protected override void OnReceiveEnded()
     {
+        // The server's side of a client is logged by the server, as the client's coming and going.
+        if (_channelName is not null && Logger is { } logger)
+        {
+            ClientLog.ConnectionClosed(logger, _channelName);
+        }
+
         _notifications?.Writer.TryComplete();
         if (_cancelCallsWhenClosed)
         {

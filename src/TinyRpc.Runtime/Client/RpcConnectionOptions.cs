@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace TinyRpc.Client;
 
 /// <summary>Settings of an <see cref="RpcConnection"/>.</summary>
@@ -11,4 +13,11 @@ public sealed class RpcConnectionOptions
     /// ends, closed by either side. True by default.
     /// </summary>
     public bool CancelCallsWhenClosed { get; set; } = true;
+
+    /// <summary>
+    /// Where the connection logs its opening and closing (debug), a failure of the connection (warning), and the
+    /// messages it rejects; it becomes the connection's <see cref="RpcClient.Logger"/>. Failures of the methods it
+    /// serves are logged by the dispatcher's own <see cref="Dispatch.RpcDispatcher.Logger"/>. None by default.
+    /// </summary>
+    public ILogger? Logger { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
@@ -13,7 +14,12 @@ namespace TinyRpc.Server;
 /// with <see cref="RpcServerOptions.MaxConcurrency"/> above 1, <c>RPCServerGreenlets</c>). A message that cannot be
 /// parsed gets the protocol's error reply; nothing a client sends stops the server.
 /// </summary>
-public class RpcServer
+/// <remarks>
+/// Logs to its <see cref="Responder"/>'s logger (<see cref="RpcResponder.Logger"/>, or the dispatcher's): clients of a
+/// duplex transport connecting and leaving, a receive loop that failed, replies that could not be sent; docs/logging.md
+/// lists the events.
+/// </remarks>
+public partial class RpcServer
 {
     /// <summary>The <see cref="RpcTrace"/> direction of incoming messages.</summary>
     public const string Incoming = RpcResponder.Incoming;
@@ -200,6 +206,10 @@ public class RpcServer
         {
             // stopping: fall through to drain
         }
+        catch (Exception e) when (LogReceiveFailed(e))
+        {
+            // Never reached: the filter only logs, and the exception goes on to the caller.
+        }
         finally
         {
             Task drained = inFlight.StopAsync();
@@ -304,8 +314,23 @@ public class RpcServer
         }
         catch (Exception e) when (e is RpcTransportException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-            // The requester went away; the reply has nowhere to go and the server carries on.
+            // The requester went away; the reply has nowhere to go and the server carries on. A reply given up on
+            // because the server is stopping is not a failure.
+            if (!cancellationToken.IsCancellationRequested && Responder.EffectiveLogger is { } logger && logger.IsEnabled(LogLevel.Warning))
+            {
+                ServerLog.ReplyNotSent(logger, message.Context?.ToString() ?? "-", e);
+            }
         }
+    }
+
+    private bool LogReceiveFailed(Exception exception)
+    {
+        if (Responder.EffectiveLogger is { } logger && logger.IsEnabled(LogLevel.Warning))
+        {
+            ServerLog.ReceiveFailed(logger, Transport.GetType().Name, exception);
+        }
+
+        return false;
     }
 
     // The server's side of the client of a context: made at its first message (or when Connections lists it), dropped
@@ -325,14 +350,26 @@ public class RpcServer
             }
 
             peer = new PeerChannel(_duplex!, context);
-            peer.Connection = new RpcConnection(Protocol, peer, _cancelCallsWhenClientLeaves);
+            peer.Connection = new RpcConnection(Protocol, peer, _cancelCallsWhenClientLeaves) { Logger = Responder.EffectiveLogger };
             _peers[context] = peer;
+        }
+
+        if (Responder.EffectiveLogger is { } logger && logger.IsEnabled(LogLevel.Debug))
+        {
+            string client = context.ToString() ?? "-";
+            ServerLog.ClientConnected(logger, client);
         }
 
         _duplex!.GetPeerClosed(context).UnsafeRegister(static state =>
         {
             var (server, peer) = ((RpcServer, PeerChannel))state!;
-            server._peers!.TryRemove(new KeyValuePair<object, PeerChannel>(peer.Context, peer));
+            if (server._peers!.TryRemove(new KeyValuePair<object, PeerChannel>(peer.Context, peer)) && server.Responder.EffectiveLogger is { } logger
+                && logger.IsEnabled(LogLevel.Debug))
+            {
+                string client = peer.Context.ToString() ?? "-";
+                ServerLog.ClientDisconnected(logger, client);
+            }
+
             peer.Close(); // calls still waiting fail as the connection's receive loop ends
             _ = DisposeWhenEndedAsync(peer.Connection);
         }, (this, peer));
@@ -503,4 +540,20 @@ public class RpcServer
             private void Run() => owner.Run(this);
         }
     }
+}
+
+/// <summary>The server's log messages (docs/logging.md).</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Client {Client} connected")]
+    public static partial void ClientConnected(ILogger logger, string client);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Client {Client} disconnected")]
+    public static partial void ClientDisconnected(ILogger logger, string client);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "The server stopped: receiving from its {Transport} failed")]
+    public static partial void ReceiveFailed(ILogger logger, string transport, Exception exception);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "A reply to {Client} could not be sent")]
+    public static partial void ReplyNotSent(ILogger logger, string client, Exception exception);
 }

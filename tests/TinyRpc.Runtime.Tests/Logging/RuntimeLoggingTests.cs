@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -141,5 +143,122 @@ public sealed class RuntimeLoggingTests
         RpcReply reply = await responder.RespondAsync(Encoding.UTF8.GetBytes("{not json"), null, int.MaxValue, TestContext.Current.CancellationToken);
         Assert.Contains("-32700", Encoding.UTF8.GetString(reply.Message.Span), StringComparison.Ordinal);
         Assert.Empty(logger.Collector.GetSnapshot());
+    }
+
+    [Fact]
+    public async Task A_client_of_a_duplex_server_is_logged_when_it_connects_and_when_it_leaves_and_a_connection_when_opened_and_closed()
+    {
+        var serverLogger = new FakeLogger();
+        var clientLogger = new FakeLogger();
+        var dispatcher = new RpcDispatcher { Logger = serverLogger };
+        dispatcher.AddMethod("ping", static (r, _) => new(r.Respond("pong")));
+        (InMemoryClientTransport channel, InMemoryServerTransport transport) = InMemoryTransport.CreatePair();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher);
+        Task serving = server.ServeForeverAsync(TestContext.Current.CancellationToken);
+        var connection = new RpcConnection(new JsonRpcProtocol(), channel, options: new RpcConnectionOptions { Logger = clientLogger }) { Timeout = Limit };
+        await using (connection)
+        {
+            FakeLogRecord opened = Assert.Single(clientLogger.Collector.GetSnapshot());
+            Assert.Equal((22, LogLevel.Debug), (opened.Id.Id, opened.Level));
+
+            Assert.Equal("pong", await connection.CallAsync<string>("ping"));
+            FakeLogRecord connected = Assert.Single(serverLogger.Collector.GetSnapshot());
+            Assert.Equal((20, LogLevel.Debug), (connected.Id.Id, connected.Level));
+
+            // Once only per client.
+            Assert.Equal("pong", await connection.CallAsync<string>("ping"));
+            Assert.Single(serverLogger.Collector.GetSnapshot());
+        }
+
+        FakeLogRecord closed = await WaitForEventAsync(clientLogger, 23);
+        Assert.Equal(LogLevel.Debug, closed.Level);
+        FakeLogRecord left = await WaitForEventAsync(serverLogger, 21);
+        Assert.Equal(LogLevel.Debug, left.Level);
+        await serving.WaitAsync(Limit, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(clientLogger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(serverLogger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_reply_that_cannot_be_sent_is_logged_as_a_warning()
+    {
+        var logger = new FakeLogger();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new RpcDispatcher { Logger = logger };
+        dispatcher.AddMethod("hold", async (r, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            return r.Respond("never");
+        }, []);
+        (InMemoryClientTransport channel, InMemoryServerTransport transport) = InMemoryTransport.CreatePair();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher);
+        Task serving = server.ServeForeverAsync(TestContext.Current.CancellationToken);
+        using (channel)
+        {
+            await channel.SendAsync(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","method":"hold","id":1}"""), TestContext.Current.CancellationToken);
+            await started.Task.WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+            // The server's side closes: the running call is cancelled, and its answer has nowhere to go.
+            transport.Dispose();
+            FakeLogRecord record = await WaitForEventAsync(logger, 31);
+            Assert.Equal(LogLevel.Warning, record.Level);
+            Assert.IsType<RpcTransportException>(record.Exception);
+        }
+
+        await serving.WaitAsync(Limit, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// A server transport whose receiving fails: a stand-in, because no real transport can be made to fail its
+    /// receive loop on demand.
+    /// </summary>
+    private sealed class FailingServerTransport : IServerTransport
+    {
+        public ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
+            => ValueTask.FromException<RpcInboundMessage?>(new IOException("the network is down"));
+
+        public ValueTask SendReplyAsync(object? context, ReadOnlyMemory<byte> reply, CancellationToken cancellationToken = default)
+            => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_server_whose_receiving_fails_logs_a_warning_and_still_throws()
+    {
+        var logger = new FakeLogger();
+        var server = new RpcServer(new FailingServerTransport(), new JsonRpcProtocol(), new RpcDispatcher { Logger = logger });
+        IOException thrown = await Assert.ThrowsAsync<IOException>(() => server.ServeForeverAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken));
+        FakeLogRecord record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal((30, LogLevel.Warning), (record.Id.Id, record.Level));
+        Assert.Same(thrown, record.Exception);
+    }
+
+    [Fact]
+    public async Task A_connection_that_fails_logs_a_warning_and_its_calls_fail()
+    {
+        // A peer on loopback that answers with a frame that cannot be read.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Task peer = Task.Run(async () =>
+        {
+            using TcpClient accepted = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+            NetworkStream stream = accepted.GetStream();
+            var buffer = new byte[4096];
+            _ = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken);
+            await stream.WriteAsync(": no name\r\n\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+            _ = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken); // until the client closes
+        }, TestContext.Current.CancellationToken);
+
+        var logger = new FakeLogger();
+        StreamClientTransport transport = await StreamClientTransport.ConnectTcpAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+        await using (var connection = new RpcConnection(new JsonRpcProtocol(), transport, options: new RpcConnectionOptions { Logger = logger }) { Timeout = Limit })
+        {
+            await Assert.ThrowsAnyAsync<RpcTransportException>(() => connection.CallAsync<string>("ping"));
+            FakeLogRecord record = await WaitForEventAsync(logger, 32);
+            Assert.Equal(LogLevel.Warning, record.Level);
+            Assert.IsType<RpcFramingException>(record.Exception);
+        }
+
+        await peer.WaitAsync(Limit, TestContext.Current.CancellationToken);
     }
 }
