@@ -261,4 +261,36 @@ public sealed class RuntimeLoggingTests
 
         await peer.WaitAsync(Limit, TestContext.Current.CancellationToken);
     }
+
+    [Fact]
+    public async Task Tcp_clients_of_a_server_are_logged_when_they_connect_and_leave()
+    {
+        var logger = new FakeLogger();
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("ping", static (r, _) => new(r.Respond("pong")));
+        var responder = new RpcResponder(new JsonRpcProtocol(), dispatcher) { Logger = logger };
+        await using TcpServerTransport transport = TcpServerTransport.Loopback();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        Task serving = new RpcServer(transport, responder).ServeForeverAsync(stop.Token);
+
+        for (int i = 1; i <= 2; i++)
+        {
+            StreamClientTransport channel = await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port);
+            await using (var client = new RpcClient(new JsonRpcProtocol(), channel) { Timeout = Limit })
+            {
+                Assert.Equal("pong", await client.CallAsync<string>("ping"));
+                Assert.Equal(i, logger.Collector.GetSnapshot().Count(r => r.Id.Id == 20));
+            }
+
+            using var limit = new CancellationTokenSource(Limit);
+            while (logger.Collector.GetSnapshot().Count(r => r.Id.Id == 21) < i)
+            {
+                await Task.Delay(10, limit.Token);
+            }
+        }
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit, TestContext.Current.CancellationToken);
+        Assert.All(logger.Collector.GetSnapshot(), r => Assert.Equal(LogLevel.Debug, r.Level));
+    }
 }
