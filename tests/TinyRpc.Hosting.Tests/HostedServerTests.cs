@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using TinyRpc.Client;
 using TinyRpc.Protocols.JsonRpc;
@@ -46,6 +48,32 @@ public sealed class HostedServerTests
         string who = await client.GetProxy<ICounter>().WhoAsync();
 
         Assert.EndsWith("/" + host.Services.GetRequiredService<SingletonDependency>().Id + "/", who);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task The_servers_log_through_the_hosts_logging()
+    {
+        using IHost host = BuildHost(s =>
+        {
+            s.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddFakeLogging());
+            s.AddTinyRpc().AddService<CounterService>().AddTcpServer(new IPEndPoint(IPAddress.Loopback, 0));
+        });
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        FakeLogCollector logs = host.Services.GetFakeLogCollector();
+
+        await using (RpcClient client = await ConnectAsync(TcpEndPoint(host)))
+        {
+            await client.GetProxy<ICounter>().WhoAsync();
+        }
+
+        // Event 20: a client of the server connected, written to the logger the host configured.
+        using var timeout = new CancellationTokenSource(Long);
+        while (!logs.GetSnapshot().Any(static r => r.Id.Id == 20 && r.Category == "TinyRpc"))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TinyRpc.Client;
 using TinyRpc.Dispatch;
@@ -40,6 +41,9 @@ public static class TinyRpcServiceCollectionExtensions
                 var dispatcher = new RpcDispatcher
                 {
                     IncludeExceptionDetails = provider.GetRequiredService<IOptions<TinyRpcOptions>>().Value.IncludeExceptionDetails,
+
+                    // The host's logging: the dispatcher's, and through it the responder's and every hosted server's.
+                    Logger = provider.GetService<ILoggerFactory>()?.CreateLogger("TinyRpc"),
                 };
                 foreach (ServiceRegistration registration in provider.GetServices<ServiceRegistration>())
                 {
