@@ -17,8 +17,32 @@ public interface IContender : IAsyncDisposable
     /// <summary>Makes one call and completes when its reply has arrived.</summary>
     Task CallAsync();
 
+    /// <summary>Starts <paramref name="count"/> calls on the one connection and completes when all their replies have arrived.</summary>
+    Task CallManyAsync(int count);
+
     /// <summary>Makes one call and checks the answer (run once in setup).</summary>
     Task VerifyAsync();
+}
+
+/// <summary>Calls started together and awaited together, for contenders whose client matches replies to calls.</summary>
+internal sealed class Outstanding(IContender contender)
+{
+    private Task[] _calls = [];
+
+    public Task CallManyAsync(int count)
+    {
+        if (_calls.Length != count)
+        {
+            _calls = new Task[count];
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            _calls[i] = contender.CallAsync();
+        }
+
+        return Task.WhenAll(_calls);
+    }
 }
 
 /// <summary>TinyRpc end to end: generated proxy → RpcClient → transport → RpcServer → generated table.</summary>
@@ -28,22 +52,37 @@ public sealed class TinyRpcContender : IContender
     private readonly IBenchService _proxy;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
-    private readonly IServerTransport _serverTransport;
+    private readonly IServerTransport? _serverTransport;
     private readonly bool _add;
+    private readonly string _text;
+    private readonly Outstanding _outstanding;
 
     /// <param name="protocol">JSON-RPC when null; MSGPACK-RPC's round trips pass a <see cref="MessagePackRpcProtocol"/>.</param>
-    public TinyRpcContender(IClientTransport clientTransport, IServerTransport serverTransport, string method, RpcProtocol? protocol = null)
-        : this(p => new RpcClient(p, clientTransport), serverTransport, method, protocol)
+    /// <param name="text">reverse_string's argument; <see cref="Payloads.Text"/> when null.</param>
+    public TinyRpcContender(IClientTransport clientTransport, IServerTransport serverTransport, string method, RpcProtocol? protocol = null, string? text = null)
+        : this(p => new RpcClient(p, clientTransport), serverTransport, method, protocol, text)
     {
     }
 
     /// <param name="protocol">JSON-RPC when null; MSGPACK-RPC's round trips pass a <see cref="MessagePackRpcProtocol"/>.</param>
-    public TinyRpcContender(IMessageChannel clientChannel, IServerTransport serverTransport, string method, RpcProtocol? protocol = null)
-        : this(p => new RpcClient(p, clientChannel), serverTransport, method, protocol)
+    /// <param name="text">reverse_string's argument; <see cref="Payloads.Text"/> when null.</param>
+    public TinyRpcContender(IMessageChannel clientChannel, IServerTransport serverTransport, string method, RpcProtocol? protocol = null, string? text = null)
+        : this(p => new RpcClient(p, clientChannel), serverTransport, method, protocol, text)
     {
     }
 
-    private TinyRpcContender(Func<RpcProtocol, RpcClient> connect, IServerTransport serverTransport, string method, RpcProtocol? protocol)
+    /// <summary>A client of a server hosted elsewhere (HTTP: an app that maps TinyRpc).</summary>
+    public TinyRpcContender(RpcClient client, string method, string? text = null)
+    {
+        _serving = Task.CompletedTask;
+        _client = client;
+        _proxy = _client.GetProxy<IBenchService>();
+        _add = method == Payloads.Add;
+        _text = text ?? Payloads.Text;
+        _outstanding = new Outstanding(this);
+    }
+
+    private TinyRpcContender(Func<RpcProtocol, RpcClient> connect, IServerTransport serverTransport, string method, RpcProtocol? protocol, string? text)
     {
         protocol ??= new JsonRpcProtocol();
         var dispatcher = new RpcDispatcher();
@@ -53,9 +92,13 @@ public sealed class TinyRpcContender : IContender
         _client = connect(protocol);
         _proxy = _client.GetProxy<IBenchService>();
         _add = method == Payloads.Add;
+        _text = text ?? Payloads.Text;
+        _outstanding = new Outstanding(this);
     }
 
-    public Task CallAsync() => _add ? _proxy.AddAsync(Payloads.A, Payloads.B) : _proxy.ReverseStringAsync(Payloads.Text);
+    public Task CallAsync() => _add ? _proxy.AddAsync(Payloads.A, Payloads.B) : _proxy.ReverseStringAsync(_text);
+
+    public Task CallManyAsync(int count) => _outstanding.CallManyAsync(count);
 
     public async Task VerifyAsync()
     {
@@ -65,7 +108,7 @@ public sealed class TinyRpcContender : IContender
         }
         else
         {
-            Check.Equal(BenchService.Reverse(Payloads.Text), await _proxy.ReverseStringAsync(Payloads.Text), nameof(TinyRpcContender));
+            Check.Equal(BenchService.Reverse(_text), await _proxy.ReverseStringAsync(_text), nameof(TinyRpcContender));
         }
     }
 
@@ -89,9 +132,13 @@ public sealed class StreamJsonRpcContender : IContender
     private readonly JsonRpc _client;
     private readonly JsonRpc _server;
     private readonly bool _add;
+    private readonly string _text;
+    private readonly Outstanding _outstanding;
 
-    private StreamJsonRpcContender(IJsonRpcMessageHandler client, IJsonRpcMessageHandler server, string method)
+    private StreamJsonRpcContender(IJsonRpcMessageHandler client, IJsonRpcMessageHandler server, string method, string? text)
     {
+        _text = text ?? Payloads.Text;
+        _outstanding = new Outstanding(this);
         _server = new JsonRpc(server);
         _server.AddLocalRpcTarget(new StreamJsonRpcService());
         _server.StartListening();
@@ -105,33 +152,35 @@ public sealed class StreamJsonRpcContender : IContender
     /// StreamJsonRpc recommends for MessagePack. Its messages are JSON-RPC envelopes encoded as MessagePack maps, not
     /// MSGPACK-RPC arrays.
     /// </summary>
-    public static StreamJsonRpcContender OverPipesWithMessagePack(IDuplexPipe client, IDuplexPipe server, string method)
+    public static StreamJsonRpcContender OverPipesWithMessagePack(IDuplexPipe client, IDuplexPipe server, string method, string? text = null)
         => new(new LengthHeaderMessageHandler(client, new MessagePackFormatter()),
-            new LengthHeaderMessageHandler(server, new MessagePackFormatter()), method);
+            new LengthHeaderMessageHandler(server, new MessagePackFormatter()), method, text);
 
     /// <summary>Over two ends of a connection with its MessagePack formatter and 4-byte length prefixes.</summary>
-    public static StreamJsonRpcContender OverStreamsWithMessagePack(Stream client, Stream server, string method)
+    public static StreamJsonRpcContender OverStreamsWithMessagePack(Stream client, Stream server, string method, string? text = null)
         => new(new LengthHeaderMessageHandler(client, client, new MessagePackFormatter()),
-            new LengthHeaderMessageHandler(server, server, new MessagePackFormatter()), method);
+            new LengthHeaderMessageHandler(server, server, new MessagePackFormatter()), method, text);
 
     /// <summary>Over a pair of in-memory duplex pipes (its fastest path).</summary>
-    public static StreamJsonRpcContender OverPipes(IDuplexPipe client, IDuplexPipe server, string method)
+    public static StreamJsonRpcContender OverPipes(IDuplexPipe client, IDuplexPipe server, string method, string? text = null)
         => new(new HeaderDelimitedMessageHandler(client, new SystemTextJsonFormatter()),
-            new HeaderDelimitedMessageHandler(server, new SystemTextJsonFormatter()), method);
+            new HeaderDelimitedMessageHandler(server, new SystemTextJsonFormatter()), method, text);
 
     /// <summary>Over two ends of a connection (TCP's NetworkStream).</summary>
-    public static StreamJsonRpcContender OverStreams(Stream client, Stream server, string method)
+    public static StreamJsonRpcContender OverStreams(Stream client, Stream server, string method, string? text = null)
         => new(new HeaderDelimitedMessageHandler(client, new SystemTextJsonFormatter()),
-            new HeaderDelimitedMessageHandler(server, new SystemTextJsonFormatter()), method);
+            new HeaderDelimitedMessageHandler(server, new SystemTextJsonFormatter()), method, text);
 
     /// <summary>Over the two ends of a WebSocket, one message per JSON-RPC message.</summary>
-    public static StreamJsonRpcContender OverWebSockets(WebSocket client, WebSocket server, string method)
+    public static StreamJsonRpcContender OverWebSockets(WebSocket client, WebSocket server, string method, string? text = null)
         => new(new WebSocketMessageHandler(client, new SystemTextJsonFormatter()),
-            new WebSocketMessageHandler(server, new SystemTextJsonFormatter()), method);
+            new WebSocketMessageHandler(server, new SystemTextJsonFormatter()), method, text);
 
     public Task CallAsync() => _add
         ? _client.InvokeAsync<int>(Payloads.Add, Payloads.A, Payloads.B)
-        : _client.InvokeAsync<string>(Payloads.ReverseString, Payloads.Text);
+        : _client.InvokeAsync<string>(Payloads.ReverseString, _text);
+
+    public Task CallManyAsync(int count) => _outstanding.CallManyAsync(count);
 
     public async Task VerifyAsync()
     {
@@ -141,7 +190,7 @@ public sealed class StreamJsonRpcContender : IContender
         }
         else
         {
-            Check.Equal(BenchService.Reverse(Payloads.Text), await _client.InvokeAsync<string>(Payloads.ReverseString, Payloads.Text), nameof(StreamJsonRpcContender));
+            Check.Equal(BenchService.Reverse(_text), await _client.InvokeAsync<string>(Payloads.ReverseString, _text), nameof(StreamJsonRpcContender));
         }
     }
 
@@ -150,86 +199,5 @@ public sealed class StreamJsonRpcContender : IContender
         _client.Dispose();
         _server.Dispose();
         await _server.Completion.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
-    }
-}
-
-/// <summary>
-/// The floor: the request's bytes sent over the same transport and echoed back unchanged by a server loop
-/// that neither parses nor dispatches.
-/// </summary>
-public sealed class RawEchoContender : IContender
-{
-    private readonly IMessageChannel _client;
-    private readonly IServerTransport _server;
-    private readonly byte[] _message;
-    private readonly Task _serving;
-
-    public RawEchoContender(IMessageChannel client, IServerTransport server, string method)
-        : this(client, server, Payloads.JsonRequest(method))
-    {
-    }
-
-    /// <summary>Echoes <paramref name="message"/> (a request in any protocol's wire form).</summary>
-    public RawEchoContender(IMessageChannel client, IServerTransport server, byte[] message)
-    {
-        _client = client;
-        _server = server;
-        _message = message;
-        _serving = Task.Run(ServeAsync);
-    }
-
-    public async Task CallAsync()
-    {
-        await _client.SendAsync(_message);
-        _ = await _client.ReceiveAsync() ?? throw new InvalidOperationException("The echo server went away.");
-    }
-
-    /// <summary>Sends <paramref name="count"/> messages before reading the echoes, as many calls outstanding do.</summary>
-    public async Task CallManyAsync(int count)
-    {
-        for (int i = 0; i < count; i++)
-        {
-            await _client.SendAsync(_message);
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            _ = await _client.ReceiveAsync() ?? throw new InvalidOperationException("The echo server went away.");
-        }
-    }
-
-    public async Task VerifyAsync()
-    {
-        await _client.SendAsync(_message);
-        ReadOnlyMemory<byte> echo = await _client.ReceiveAsync() ?? throw new InvalidOperationException("The echo server went away.");
-        Check.SameBytes(_message, echo, nameof(RawEchoContender));
-    }
-
-    private async Task ServeAsync()
-    {
-        while (await _server.ReceiveMessageAsync() is { } inbound)
-        {
-            await _server.SendReplyAsync(inbound.Context, inbound.Message);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        switch (_client)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-
-        if (_server is IAsyncDisposable server)
-        {
-            await server.DisposeAsync();
-        }
-
-        await _serving.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 }

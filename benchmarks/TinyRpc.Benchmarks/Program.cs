@@ -16,6 +16,11 @@ public static class Program
             return InterleavedRatio.Run(calls);
         }
 
+        if (args is ["--tables", .. var tables])
+        {
+            return Tables.Run(tables);
+        }
+
         if (args is ["--soak", .. var soak])
         {
             return Soak.Run(soak);

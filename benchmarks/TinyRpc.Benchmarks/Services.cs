@@ -1,3 +1,4 @@
+using System.Text;
 using StreamJsonRpc;
 using TinyRpc.Protocols;
 using TinyRpc.Protocols.MsgPackRpc;
@@ -69,14 +70,39 @@ public static class Payloads
     /// The MSGPACK-RPC request (<c>[0, 1, method, params]</c>) for <paramref name="method"/>, written by a fresh
     /// <see cref="MessagePackRpcProtocol"/> as TinyRpc's client writes its first call.
     /// </summary>
-    public static byte[] MessagePackRequest(string method) => (method switch
+    public static byte[] MessagePackRequest(string method) => MessagePackRequest(method, Text);
+
+    /// <summary>The MSGPACK-RPC request for <paramref name="method"/> with <paramref name="text"/> as reverse_string's argument.</summary>
+    public static byte[] MessagePackRequest(string method, string text) => (method switch
     {
-        ReverseString => new MessagePackRpcProtocol().CreateRequest(ReverseString, [Text]),
+        ReverseString => new MessagePackRpcProtocol().CreateRequest(ReverseString, [text]),
         Add => new MessagePackRpcProtocol().CreateRequest(Add, [A, B]),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Not a measured method."),
     }).Serialize().ToArray();
 
-    /// <summary>The response every server must produce for <see cref="JsonRequest"/>.</summary>
+    /// <summary>The request for <paramref name="method"/> with <paramref name="text"/> as reverse_string's argument.</summary>
+    public static byte[] JsonRequest(string method, string text) => method == ReverseString
+        ? Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","method":"reverse_string","params":["{{text}}"],"id":1}""")
+        : JsonRequest(method);
+
+    /// <summary>The response to <see cref="JsonRequest(string, string)"/>, byte for byte as TinyRpc's server writes it.</summary>
+    public static byte[] JsonResponse(string method, string text) => method == ReverseString
+        ? Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":1,"result":"{{BenchService.Reverse(text)}}"}""")
+        : JsonResponse(method);
+
+    /// <summary>
+    /// An argument of <paramref name="size"/> ASCII letters (so <paramref name="size"/> bytes of UTF-8, nothing to
+    /// escape in JSON), for the message-size scaling.
+    /// </summary>
+    public static string TextOfSize(int size) => string.Create(size, 0, static (span, _) =>
+    {
+        for (int i = 0; i < span.Length; i++)
+        {
+            span[i] = (char)('a' + (i % 26));
+        }
+    });
+
+    /// <summary>The response every server must produce for <see cref="JsonRequest(string)"/>.</summary>
     public static byte[] JsonResponse(string method) => method switch
     {
         ReverseString => """{"jsonrpc":"2.0","id":1,"result":"!xof nworb kciuq ehT"}"""u8.ToArray(),

@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using TinyRpc.Transports;
 
 namespace TinyRpc.Benchmarks;
 
 /// <summary>
-/// Case 3 over ZeroMQ (NetMQ, tcp on 127.0.0.1): a ROUTER server and a DEALER client, one call at a time and 64
-/// outstanding, against a raw echo of the same bytes over the same sockets. StreamJsonRpc has no ZeroMQ transport.
+/// Case 3 over ZeroMQ (NetMQ, tcp on 127.0.0.1): TinyRpc's ROUTER server with its DEALER client (one call at a time
+/// and 64 outstanding) and with its REQ client (one at a time, as REQ allows), each against its floor: NetMQ's own
+/// DEALER or REQ socket talking to a ROUTER socket that answers every request (Floors.cs). StreamJsonRpc has no
+/// ZeroMQ transport.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -14,12 +15,11 @@ namespace TinyRpc.Benchmarks;
 public class ZeroMqLoopbackBenchmarks
 {
     private const string Sequential = "sequential";
+    private const string SequentialRequest = "sequential REQ";
     private const string Concurrent = "64 outstanding";
 
-    private readonly Task[] _calls = new Task[RoundTripBenchmarks.Outstanding];
-    private readonly List<IDisposable> _sockets = [];
-    private TinyRpcContender _tinyRpc = null!;
-    private RawEchoContender _echo = null!;
+    private RoundTripSetup _dealer = null!;
+    private RoundTripSetup _request = null!;
 
     [Params(Payloads.ReverseString, Payloads.Add)]
     public string Call { get; set; } = Payloads.ReverseString;
@@ -27,49 +27,38 @@ public class ZeroMqLoopbackBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _tinyRpc = new TinyRpcContender(Dealer(out ZmqServerTransport server), server, Call);
-        _echo = new RawEchoContender(Dealer(out ZmqServerTransport echoServer), echoServer, Call);
-        Task.WhenAll(_tinyRpc.VerifyAsync(), _echo.VerifyAsync()).GetAwaiter().GetResult();
-    }
-
-    private ZmqDealerClientTransport Dealer(out ZmqServerTransport server)
-    {
-        server = ZmqServerTransport.Create("tcp://127.0.0.1:*");
-        ZmqDealerClientTransport client = ZmqDealerClientTransport.Create(server.Endpoint!);
-        _sockets.Add(client);
-        _sockets.Add(server);
-        return client;
+        _dealer = RoundTripSetup.CreateAsync("zmq-dealer", Call).GetAwaiter().GetResult();
+        _request = RoundTripSetup.CreateAsync("zmq-req", Call).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _tinyRpc.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _echo.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _sockets.ForEach(static s => s.Dispose());
+        _dealer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _request.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory(Sequential)]
-    public Task RawEcho() => _echo.CallAsync();
+    public Task RawEcho() => _dealer.Floor.CallAsync();
 
     [Benchmark]
     [BenchmarkCategory(Sequential)]
-    public Task TinyRpc() => _tinyRpc.CallAsync();
+    public Task TinyRpc() => _dealer.TinyRpc.CallAsync();
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(SequentialRequest)]
+    public Task RawEchoReq() => _request.Floor.CallAsync();
+
+    [Benchmark]
+    [BenchmarkCategory(SequentialRequest)]
+    public Task TinyRpcReq() => _request.TinyRpc.CallAsync();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = RoundTripBenchmarks.Outstanding)]
     [BenchmarkCategory(Concurrent)]
-    public Task RawEcho64() => _echo.CallManyAsync(RoundTripBenchmarks.Outstanding);
+    public Task RawEcho64() => _dealer.Floor.CallManyAsync(RoundTripBenchmarks.Outstanding);
 
     [Benchmark(OperationsPerInvoke = RoundTripBenchmarks.Outstanding)]
     [BenchmarkCategory(Concurrent)]
-    public Task TinyRpc64()
-    {
-        for (int i = 0; i < _calls.Length; i++)
-        {
-            _calls[i] = _tinyRpc.CallAsync();
-        }
-
-        return Task.WhenAll(_calls);
-    }
+    public Task TinyRpc64() => _dealer.TinyRpc.CallManyAsync(RoundTripBenchmarks.Outstanding);
 }
