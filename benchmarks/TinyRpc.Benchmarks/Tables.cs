@@ -24,6 +24,9 @@ internal static partial class Tables
 
     private static readonly string[] Calls = [Payloads.ReverseString, Payloads.Add];
 
+    /// <summary>The transports of the MSGPACK-RPC and message-size tables (and of StreamJsonRpc's binary path).</summary>
+    private static readonly string[] StreamTransports = ["inmemory", "tcp"];
+
     private static readonly string[] TableNames = ["serverpath", "roundtrip", "msgpack", "size", "coldstart"];
 
     public static int Run(string[] args)
@@ -37,7 +40,7 @@ internal static partial class Tables
         {
             Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine("usage: --tables [--quick] [--out DIR] [--rounds N] [--slice-ms MS] [--starts N] [--only "
-                + string.Join(",", TableNames) + "] [--commit SHA]");
+                + string.Join(",", TableNames) + "] [--transports " + string.Join(",", RoundTripSetup.Transports) + "] [--commit SHA]");
             return 2;
         }
 
@@ -64,7 +67,7 @@ internal static partial class Tables
 
         if (options.Wants("roundtrip"))
         {
-            foreach (string transport in RoundTripSetup.Transports)
+            foreach (string transport in RoundTripSetup.Transports.Where(options.WantsTransport))
             {
                 foreach (string call in Calls)
                 {
@@ -81,7 +84,7 @@ internal static partial class Tables
 
         if (options.Wants("msgpack"))
         {
-            foreach (string transport in new[] { "inmemory", "tcp" })
+            foreach (string transport in StreamTransports.Where(options.WantsTransport))
             {
                 foreach (string call in Calls)
                 {
@@ -92,7 +95,7 @@ internal static partial class Tables
 
         if (options.Wants("size"))
         {
-            foreach (string transport in new[] { "inmemory", "tcp" })
+            foreach (string transport in StreamTransports.Where(options.WantsTransport))
             {
                 foreach (int size in Sizes)
                 {
@@ -521,7 +524,11 @@ internal static partial class Tables
 
         private HashSet<string> Only { get; } = new(StringComparer.Ordinal);
 
+        private HashSet<string> OnlyTransports { get; } = new(StringComparer.Ordinal);
+
         public bool Wants(string table) => Only.Count == 0 || Only.Contains(table);
+
+        public bool WantsTransport(string transport) => OnlyTransports.Count == 0 || OnlyTransports.Contains(transport);
 
         public static Options Parse(string[] args)
         {
@@ -557,6 +564,13 @@ internal static partial class Tables
                         foreach (string table in Value().Split(','))
                         {
                             options.Only.Add(TableNames.Contains(table) ? table : throw new ArgumentException($"No table {table}."));
+                        }
+
+                        break;
+                    case "--transports":
+                        foreach (string transport in Value().Split(','))
+                        {
+                            options.OnlyTransports.Add(RoundTripSetup.Transports.Contains(transport) ? transport : throw new ArgumentException($"No transport {transport}."));
                         }
 
                         break;
