@@ -151,6 +151,30 @@ public sealed partial class CallContextTests
         Assert.True(seen.SameToken);
     }
 
+    [Fact]
+    public async Task A_method_added_one_by_one_gets_the_context_too()
+    {
+        // The AddMethod call is intercepted: the generated invoker supplies the context, which is not an argument.
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod((int n, RpcCallContext context) => context.Method + ":" + n + ":" + (context.Connection is not null), "tag");
+        var protocol = new JsonRpcProtocol();
+        (RpcServer server, object transport, Func<Task<RpcConnection>> connect) = Serve("inmemory", protocol, dispatcher);
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        try
+        {
+            await using RpcConnection client = await connect();
+            Assert.Equal("tag:2:True", await client.CallAsync<string>("tag", 2).WaitAsync(Limit));
+            Assert.Equal("n", Assert.Single(dispatcher.GetMethod("tag").Parameters).Name);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            ((IDisposable)transport).Dispose();
+            await serving.WaitAsync(Limit);
+        }
+    }
+
     private static (RpcServer Server, object Transport, Func<Task<RpcConnection>> Connect) Serve(string kind, RpcProtocol protocol, RpcDispatcher dispatcher)
     {
         switch (kind)
