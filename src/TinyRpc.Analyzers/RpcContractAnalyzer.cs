@@ -443,6 +443,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         }
 
         int tokens = 0;
+        int contexts = 0;
         foreach (IParameterSymbol p in method.Parameters)
         {
             if (p.RefKind != RefKind.None)
@@ -454,6 +455,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             if (Parser.IsSuppliedByServer(p.Type))
             {
                 tokens += Parser.IsCancellationToken(p.Type) ? 1 : 0;
+                contexts += Parser.IsRpcCallContext(p.Type) ? 1 : 0;
                 continue;
             }
 
@@ -469,7 +471,8 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        return tokens > 1 ? "it has more than one CancellationToken parameter; the request has one token to give" : null;
+        return tokens > 1 ? "it has more than one CancellationToken parameter; the request has one token to give"
+            : contexts > 1 ? "it has more than one RpcCallContext parameter; a call has one context" : null;
     }
 
     /// <summary>Each parameter or result whose type no protocol can carry, with where to report it.</summary>

@@ -10,6 +10,7 @@ internal static class KnownNames
     public const string RpcDispatcher = "TinyRpc.Dispatch.RpcDispatcher";
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string RpcConnection = "TinyRpc.Client.RpcConnection";
+    public const string RpcCallContext = "TinyRpc.Server.RpcCallContext";
     public const string Task = "System.Threading.Tasks.Task";
     public const string TaskOfT = "System.Threading.Tasks.Task`1";
     public const string ValueTask = "System.Threading.Tasks.ValueTask";

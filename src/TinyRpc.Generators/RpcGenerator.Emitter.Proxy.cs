@@ -98,19 +98,20 @@ public sealed partial class RpcGenerator
             }
 
             request.Add("    .Build()");
+            // ValueTask methods call the client's value-task path: no Task is made, and none wrapped.
             string send = method switch
             {
-                { OneWay: true, ReturnKind: ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask } => "this._client.SendAsync(",
-                { ReturnKind: ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask } => $"{ProxyHelpers}.CallAsync(this._client,",
+                { ReturnKind: ReturnKind.ValueTask } => $"{ProxyHelpers}.CallValueAsync(this._client,",
+                { ReturnKind: ReturnKind.ValueTaskOfT } => $"{ProxyHelpers}.SendValueAsync<{method.ResultTypeName}>(this._client,",
+                { OneWay: true, ReturnKind: ReturnKind.Void or ReturnKind.Task } => "this._client.SendAsync(",
+                { ReturnKind: ReturnKind.Void or ReturnKind.Task } => $"{ProxyHelpers}.CallAsync(this._client,",
                 _ => $"this._client.SendAsync<{method.ResultTypeName}>(",
             };
             (string prefix, string suffix) = method.ReturnKind switch
             {
                 ReturnKind.Void => ("", ".GetAwaiter().GetResult();"),
                 ReturnKind.Value => ("return ", ".GetAwaiter().GetResult();"),
-                ReturnKind.Task or ReturnKind.TaskOfT => ("return ", ";"),
-                ReturnKind.ValueTask => ("return new global::System.Threading.Tasks.ValueTask(", ");"),
-                _ => ($"return new global::System.Threading.Tasks.ValueTask<{method.ResultTypeName}>(", ");"),
+                _ => ("return ", ";"),
             };
 
             w.WriteLine(prefix + send);

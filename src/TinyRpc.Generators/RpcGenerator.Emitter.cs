@@ -208,6 +208,11 @@ public sealed partial class RpcGenerator
                             : "global::TinyRpc.Client.RpcConnection.Of(__request)");
                         continue;
 
+                    case ParameterKind.CallContext:
+                        // Made here, so that a method that does not ask for it costs nothing.
+                        arguments.Add("global::TinyRpc.Server.RpcCallContext.Of(__request, __cancellationToken)");
+                        continue;
+
                     case ParameterKind.Wire when p.IsOptional && p.RejectsNull:
                         // A null sent for a non-nullable parameter is invalid; an absent one takes its default.
                         w.OpenBlock($"if (__args.TryGet<{p.TypeName}>({index}, {name}, __named, out {p.TypeName} {local}))");

@@ -158,7 +158,7 @@ partial class RpcGenerator
             for (int i = 0; i < spec.Parameters.Count && i < declared.Parameters.Length; i++)
             {
                 ParameterSpec p = spec.Parameters[i];
-                if (p.Kind is ParameterKind.CancellationToken or ParameterKind.Connection)
+                if (p.Kind is ParameterKind.CancellationToken or ParameterKind.Connection or ParameterKind.CallContext)
                 {
                     continue;
                 }

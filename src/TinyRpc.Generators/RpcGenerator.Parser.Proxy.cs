@@ -143,6 +143,7 @@ partial class RpcGenerator
 
             var parameters = new List<ProxyParameterSpec>();
             bool hasCancellationToken = false;
+            bool hasCallContext = false;
             foreach (IParameterSymbol p in method.Parameters)
             {
                 if (p.RefKind != RefKind.None || !IsDecodable(p.Type))
@@ -164,6 +165,18 @@ partial class RpcGenerator
                 {
                     // A contract shared with the class that serves it: the server supplies the connection, nothing is sent.
                     parameters.Add(new ProxyParameterSpec(p.Name, p.Type.ToDisplayString(TypeFormat), ParameterKind.Connection, null));
+                }
+                else if (IsRpcCallContext(p.Type))
+                {
+                    // Likewise the call's context: the server makes it, whatever the caller passes is not sent. A call
+                    // has one context, as the served side insists.
+                    if (hasCallContext)
+                    {
+                        return null;
+                    }
+
+                    hasCallContext = true;
+                    parameters.Add(new ProxyParameterSpec(p.Name, p.Type.ToDisplayString(TypeFormat), ParameterKind.CallContext, null));
                 }
                 else if (GetUnsupportedValueReason(p.Type) is not null)
                 {

@@ -261,6 +261,7 @@ partial class RpcGenerator
         {
             var parameters = new List<ParameterSpec>();
             bool hasCancellationToken = false;
+            bool hasCallContext = false;
             foreach (IParameterSymbol p in symbols)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -277,6 +278,20 @@ partial class RpcGenerator
                     // Rejects null when the parameter is not nullable: the invoker then refuses a request without one.
                     parameters.Add(new ParameterSpec(wireName, ParameterKind.Connection, p.Type.ToDisplayString(TypeFormat),
                         p.Type.ToDisplayString(TypeOfFormat), false, null, p.NullableAnnotation != NullableAnnotation.Annotated, null, false));
+                    continue;
+                }
+
+                if (IsRpcCallContext(p.Type))
+                {
+                    // One context is made per call; a second parameter would only be the same object again.
+                    if (hasCallContext)
+                    {
+                        return null;
+                    }
+
+                    hasCallContext = true;
+                    parameters.Add(new ParameterSpec(wireName, ParameterKind.CallContext, p.Type.ToDisplayString(TypeFormat),
+                        p.Type.ToDisplayString(TypeOfFormat), false, null, false, null, false));
                     continue;
                 }
 
@@ -520,8 +535,10 @@ partial class RpcGenerator
 
         internal static bool IsRpcConnection(ITypeSymbol type) => MetadataName(type) == KnownNames.RpcConnection;
 
+        internal static bool IsRpcCallContext(ITypeSymbol type) => MetadataName(type) == KnownNames.RpcCallContext;
+
         /// <summary>A parameter the server supplies (a cancellation token, the connection), not read from the request.</summary>
-        internal static bool IsSuppliedByServer(ITypeSymbol type) => IsCancellationToken(type) || IsRpcConnection(type);
+        internal static bool IsSuppliedByServer(ITypeSymbol type) => IsCancellationToken(type) || IsRpcConnection(type) || IsRpcCallContext(type);
 
         internal static string MetadataName(ITypeSymbol type)
         {

@@ -67,6 +67,23 @@ public class SerializationMetadataTests
         """ + Types, property);
 
     [Fact]
+    public Task Parameters_the_server_supplies_need_no_metadata() => VerifyAsync("""
+        using System.Threading;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Server;
+        [RpcService]
+        public partial class Calls
+        {
+            [Public] public int Who(RpcCallContext context, RpcConnection? connection, CancellationToken cancellationToken) => 0;
+        }
+
+        [RpcService]
+        public interface ICalls
+        {
+            int Who(RpcCallContext? context = null);
+        }
+        """);
+
+    [Fact]
     public Task Types_a_context_lists_or_reaches_are_fine() => VerifyAsync("""
         using System.Collections.Generic;
         using System.Text.Json.Serialization;

@@ -186,6 +186,36 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void Service_with_call_context() => Verify(nameof(Service_with_call_context), """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Server;
+
+        namespace Demo.Audit
+        {
+            [RpcService]
+            public partial class AuditService
+            {
+                [Public("who")]
+                public string Who(RpcCallContext context) => context.Method;
+
+                [Public]
+                public Task<int> CountAsync(int start, RpcCallContext context, CancellationToken cancellationToken) => Task.FromResult(start);
+
+                [Public]
+                public int Plain(int a) => a;
+            }
+
+            // A contract shared by the service and its callers: the proxy sends no context, whatever it is given.
+            [RpcService]
+            public interface IAudit
+            {
+                [Public("who")] Task<string> WhoAsync(RpcCallContext? context = null);
+            }
+        }
+        """);
+
+    [Fact]
     public void AddMethod_interception() => Verify(nameof(AddMethod_interception), """
         using System.Threading;
         using System.Threading.Tasks;

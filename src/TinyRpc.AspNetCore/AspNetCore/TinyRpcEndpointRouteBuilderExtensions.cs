@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
 using TinyRpc.Server;
+using TinyRpc.Transports;
 
 namespace TinyRpc.AspNetCore;
 
@@ -35,7 +36,7 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(responder);
         var handler = new RpcHttpHandler(responder.Protocol.ContentType, options);
-        RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => responder.RespondAsync(body, http.RequestAborted));
+        RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => RespondAsync(responder, http, body));
         IEndpointConventionBuilder rpc = endpoints.Map(pattern, serve);
         if (options is not { ServeOpenRpcDocument: true })
         {
@@ -47,6 +48,17 @@ public static class TinyRpcEndpointRouteBuilderExtensions
             ?? throw new ArgumentException($"{nameof(RpcHttpOptions.ServeOpenRpcDocument)} needs an {nameof(RpcDispatcher)}, which can describe its methods.", nameof(options));
         return new CompositeEndpointConventionBuilder([rpc, endpoints.MapOpenRpcDocument(OpenRpcDocumentEndpoint.PatternFor(pattern), described, options)]);
     }
+
+    // The method runs with the request's RequestAborted, so that a client that goes away cancels it; the context
+    // (what a trace and RpcCallContext see) is made for each request, its text only when asked for.
+    private static ValueTask<ReadOnlyMemory<byte>> RespondAsync(RpcResponder responder, HttpContext http, ReadOnlyMemory<byte> body)
+    {
+        ValueTask<RpcReply> pending = responder.RespondAsync(body, new RpcHttpRequestContext(http, describeWhenAsked: true), int.MaxValue, http.RequestAborted);
+        return pending.IsCompletedSuccessfully ? new(pending.Result.Message) : MessageOfAsync(pending);
+    }
+
+    private static async ValueTask<ReadOnlyMemory<byte>> MessageOfAsync(ValueTask<RpcReply> pending)
+        => (await pending.ConfigureAwait(false)).Message;
 
     /// <summary>
     /// Answers <c>GET</c> (and <c>HEAD</c>) at <paramref name="pattern"/> with <paramref name="dispatcher"/>'s OpenRPC

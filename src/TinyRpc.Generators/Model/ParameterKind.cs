@@ -14,4 +14,7 @@ internal enum ParameterKind
 
     /// <summary>An <c>RpcConnection</c>: the connection the request came over (<c>RpcRequest.Connection</c>), not a wire parameter.</summary>
     Connection,
+
+    /// <summary>An <c>RpcCallContext</c>: the context of the call, made for the method from the request, not a wire parameter.</summary>
+    CallContext,
 }

@@ -254,7 +254,7 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs e)
     {
         string? key = RedeliveryFilterCapacity > 0 ? KeyOf(e.BasicProperties) : null;
-        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties.ReplyTo, e.BasicProperties.CorrelationId, key);
+        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties, key);
         if (key is not null && IsDuplicate(key, e.Redelivered, out byte[]? cachedReply))
         {
             await AnswerDuplicateAsync(delivery, cachedReply).ConfigureAwait(false);
@@ -353,5 +353,14 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         }
     }
 
-    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, string? Key);
+    // The properties of a message of this transport (for RpcCallContext.GetBasicProperties); null for another context.
+    internal static IReadOnlyBasicProperties? PropertiesOf(object? context) => (context as Delivery)?.Properties;
+
+    // The properties are the client library's copy, read from the frame when the message arrived: they outlive the handler.
+    private sealed record Delivery(ulong Tag, IReadOnlyBasicProperties Properties, string? Key)
+    {
+        public string? ReplyTo => Properties.ReplyTo;
+
+        public string? CorrelationId => Properties.CorrelationId;
+    }
 }

@@ -122,8 +122,11 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
 
     /// <summary>Sends <paramref name="request"/> and returns its result as <typeparamref name="TResult"/>.</summary>
     public async Task<TResult> SendAsync<TResult>(RpcRequest request, CancellationToken cancellationToken = default)
+        => ResultOf<TResult>(await SendRequestAsync(request, cancellationToken).ConfigureAwait(false));
+
+    // The result of a typed call: default for a notification, the error thrown.
+    internal TResult ResultOf<TResult>(RpcResponse? response)
     {
-        RpcResponse? response = await SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
             return default!;
@@ -162,7 +165,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     // reply is matched by id among the calls outstanding (CallOverChannel, NotifyOverChannelAsync); over a
     // request/reply transport the transport carries the exchange (ExchangeAsync). The internal steps return pooled
     // ValueTasks, awaited once each: a call allocates one state machine (the public Task's) instead of one per step.
-    private ValueTask<RpcResponse?> SendRequestAsync(RpcRequest request, CancellationToken cancellationToken)
+    internal ValueTask<RpcResponse?> SendRequestAsync(RpcRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);

@@ -83,7 +83,7 @@ public sealed partial class RpcResponder
     // handled here, answering nothing.
     internal ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
         => Trace is null
-            ? AnswerAsync(message, maxReplySize, inbound, cancellationToken)
+            ? AnswerAsync(message, context, maxReplySize, inbound, cancellationToken)
             : TracedAsync(message, context, maxReplySize, inbound, cancellationToken);
 
     private static async ValueTask<ReadOnlyMemory<byte>> MessageOfAsync(ValueTask<RpcReply> pending)
@@ -92,12 +92,12 @@ public sealed partial class RpcResponder
     private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, context, message);
-        RpcReply reply = await AnswerAsync(message, maxReplySize, inbound, cancellationToken).ConfigureAwait(false);
+        RpcReply reply = await AnswerAsync(message, context, maxReplySize, inbound, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(Outgoing, context, reply.Message);
         return reply;
     }
 
-    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
+    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
         try
         {
@@ -112,6 +112,8 @@ public sealed partial class RpcResponder
                 return new(Protocol.ErrorRespond(e).Serialize(), false);
             }
 
+            // Two stores per request (per member of a batch): what RpcCallContext reads, for the methods that ask.
+            Attach(request, context, inbound?.Connection);
             RpcMessage? reply;
             if (inbound is null)
             {
@@ -121,7 +123,6 @@ public sealed partial class RpcResponder
             }
             else
             {
-                AttachConnection(request, inbound.Connection);
                 reply = request is RpcRequest single
                     ? await DispatchCancellableAsync(single, inbound, cancellationToken).ConfigureAwait(false)
                     : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
@@ -181,11 +182,11 @@ public sealed partial class RpcResponder
         }
     }
 
-    private static void AttachConnection(RpcMessage request, object connection)
+    private void Attach(RpcMessage request, object? context, object? connection)
     {
         if (request is RpcRequest single)
         {
-            single.Connection = connection;
+            Attach(single, context, connection);
             return;
         }
 
@@ -193,8 +194,18 @@ public sealed partial class RpcResponder
         {
             if (item.Request is { } member)
             {
-                member.Connection = connection;
+                Attach(member, context, connection);
             }
+        }
+    }
+
+    private void Attach(RpcRequest request, object? context, object? connection)
+    {
+        request.TransportContext = context;
+        request.ReceivedProtocol = Protocol;
+        if (connection is not null)
+        {
+            request.Connection = connection;
         }
     }
 

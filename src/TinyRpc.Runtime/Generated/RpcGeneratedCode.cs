@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using TinyRpc.Client;
 using TinyRpc.Protocols;
 
@@ -67,6 +68,33 @@ public static class RpcGeneratedCode
     {
         ArgumentNullException.ThrowIfNull(client);
         RpcResponse? response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response is RpcErrorResponse error)
+        {
+            throw client.Protocol.RaiseError(error);
+        }
+    }
+
+    /// <summary>
+    /// Sends a call and returns its result, for a proxy method that returns <c>ValueTask&lt;T&gt;</c>: the same
+    /// outcomes as <see cref="RpcClient.SendAsync{TResult}"/>, without a <see cref="Task"/> (the client's steps are
+    /// pooled value tasks, and so is this one's state machine).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<T> SendValueAsync<T>(RpcClient client, RpcRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.ResultOf<T>(await client.SendRequestAsync(request, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Sends a call whose result is not used, and throws the error of an error response, for a proxy method that
+    /// returns <c>ValueTask</c>: <see cref="CallAsync"/> without a <see cref="Task"/>. A notification completes once sent.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask CallValueAsync(RpcClient client, RpcRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        RpcResponse? response = await client.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
         if (response is RpcErrorResponse error)
         {
             throw client.Protocol.RaiseError(error);

@@ -30,6 +30,13 @@ public abstract class RpcRequest : RpcMessage
     // TinyRpc.Client.RpcConnection.Of(request). Typed object so that protocols know nothing of connections.
     internal object? Connection { get; set; }
 
+    // What the responder that received the request knows of it, for TinyRpc.Server.RpcCallContext: the context the
+    // transport gave the message (RpcInboundMessage.Context) and the protocol that parsed it. Null when the request
+    // was dispatched without a responder.
+    internal object? TransportContext { get; set; }
+
+    internal RpcProtocol? ReceivedProtocol { get; set; }
+
     /// <summary>
     /// Creates the success response carrying <paramref name="result"/>, or null for a notification
     /// (tinyrpc's <c>respond</c>).

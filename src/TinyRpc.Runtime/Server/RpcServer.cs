@@ -299,7 +299,22 @@ public partial class RpcServer
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
         PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
-        RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection.Inbound, cancellationToken).ConfigureAwait(false);
+
+        // A request/reply transport that can tell when a requester has gone (an aborted HTTP request) ends the method's
+        // wait with it; a connected client's end reaches its calls through its connection instead.
+        CancellationTokenSource? requesterGone = _duplex is null && message.Context is IRpcInboundContext { RequesterGone.CanBeCanceled: true } inbound
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, inbound.RequesterGone)
+            : null;
+        RpcReply reply;
+        try
+        {
+            reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection.Inbound,
+                requesterGone?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            requesterGone?.Dispose();
+        }
 
         try
         {

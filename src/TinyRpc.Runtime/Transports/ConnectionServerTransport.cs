@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -105,7 +106,7 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
                     handshake.CancelAfter(timeout);
                     _ = Task.Run(() => HandshakeThenServeAsync(stream, handshake));
                 }
-                else if (!Serve(stream))
+                else if (!Serve(stream, stream))
                 {
                     await stream.DisposeAsync().ConfigureAwait(false);
                 }
@@ -132,7 +133,7 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
         try
         {
             Stream secured = await HandshakeAsync(stream, handshake.Token).ConfigureAwait(false);
-            served = Serve(secured);
+            served = Serve(secured, stream);
             if (!served)
             {
                 await secured.DisposeAsync().ConfigureAwait(false);
@@ -153,8 +154,9 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
         }
     }
 
-    // False when the transport is stopping: the caller closes the stream.
-    private bool Serve(Stream stream)
+    // False when the transport is stopping: the caller closes the stream. The peer's address is read from the stream
+    // accepted (under TLS, the one the handshake wraps), once per connection.
+    private bool Serve(Stream stream, Stream accepted)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -163,7 +165,7 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
 
         // One served in the instant DisposeAsync lists the connections to close reads nothing, as its reads wait on
         // the stop already cancelled, and closes itself.
-        var connection = new Connection(this, new FramedConnection(stream, Framing, MaxMessageSize), _idleTimeout, _stopping.Token);
+        var connection = new Connection(this, new FramedConnection(stream, Framing, MaxMessageSize), RemoteEndPointOf(accepted), _idleTimeout, _stopping.Token);
         _ = Task.Run(() => ServeAsync(connection));
         return true;
     }
@@ -192,16 +194,31 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>One accepted connection: its messages framed on its stream, its replies queued there.</summary>
-    private sealed class Connection : Peer
+    private static EndPoint? RemoteEndPointOf(Stream accepted)
+    {
+        try
+        {
+            return (accepted as NetworkStream)?.Socket.RemoteEndPoint;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Gone already: its messages, if any, come from nowhere known.
+            return null;
+        }
+    }
+
+    /// <summary>One accepted connection: its messages framed on its stream, its replies queued there; the context of
+    /// its messages, which knows the peer's address over TCP.</summary>
+    private sealed class Connection : Peer, IRpcInboundContext
     {
         private readonly FramedConnection _framed;
         private readonly CancellationTokenSource? _reading; // cancelled by the idle clock; null when there is no limit
 
-        public Connection(ConnectionServerTransport owner, FramedConnection framed, TimeSpan idleTimeout, CancellationToken stopping)
+        public Connection(ConnectionServerTransport owner, FramedConnection framed, EndPoint? remoteEndPoint, TimeSpan idleTimeout, CancellationToken stopping)
             : base(owner, idleTimeout)
         {
             _framed = framed;
+            RemoteEndPoint = remoteEndPoint;
             if (idleTimeout != Timeout.InfiniteTimeSpan)
             {
                 _reading = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -214,6 +231,11 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
         }
 
         protected internal override CancellationToken ReadAborted { get; }
+
+        public EndPoint? RemoteEndPoint { get; }
+
+        // A connected client's end is reported through GetPeerClosed.
+        public CancellationToken RequesterGone => CancellationToken.None;
 
         protected internal override long QueuedBytes => _framed.PendingBytes;
 

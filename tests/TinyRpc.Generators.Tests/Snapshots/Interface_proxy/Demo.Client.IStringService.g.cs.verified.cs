@@ -39,11 +39,11 @@ namespace Demo.Client
 
         global::System.Threading.Tasks.ValueTask<string?> global::Demo.Client.IStringService.GetCommentAsync(int commentId)
         {
-            return new global::System.Threading.Tasks.ValueTask<string?>(this._client.SendAsync<string?>(
+            return global::TinyRpc.Generated.RpcGeneratedCode.SendValueAsync<string?>(this._client,
                 this._client.Protocol.CreateRequestBuilder(this._prefix + "get_user_comment", this._oneWay)
                     .Add<int>(commentId)
                     .Build(),
-                default));
+                default);
         }
 
         int global::Demo.Client.IStringService.Sum(int[] values)
@@ -64,10 +64,10 @@ namespace Demo.Client
 
         global::System.Threading.Tasks.ValueTask global::Demo.Client.IStringService.PongAsync(global::System.Threading.CancellationToken cancellationToken)
         {
-            return new global::System.Threading.Tasks.ValueTask(global::TinyRpc.Generated.RpcGeneratedCode.CallAsync(this._client,
+            return global::TinyRpc.Generated.RpcGeneratedCode.CallValueAsync(this._client,
                 this._client.Protocol.CreateRequestBuilder(this._prefix + "pong", this._oneWay)
                     .Build(),
-                cancellationToken));
+                cancellationToken);
         }
 
         void global::Demo.Client.IStringService.Reset()
