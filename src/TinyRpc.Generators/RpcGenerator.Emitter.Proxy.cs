@@ -89,6 +89,10 @@ public sealed partial class RpcGenerator
                     case ParameterKind.Wire:
                         request.Add($"    .Add<{p.TypeName}>({Escape(p.Name)})");
                         break;
+                    case ParameterKind.Progress:
+                        // The caller's IProgress is registered for this call; its place carries the token.
+                        request.Add($"    .Add<long?>({ProxyHelpers}.TrackProgress<{p.ElementTypeName}>(this._client, {Escape(p.Name)}, out object? __progress))");
+                        break;
                     case ParameterKind.ParamArray:
                         // params arrays are sent as the remaining positional arguments, as the server gathers them.
                         request[0] = $"{ProxyHelpers}.AddEach<{p.ElementTypeName}>({request[0]}";
@@ -98,8 +102,12 @@ public sealed partial class RpcGenerator
             }
 
             request.Add("    .Build()");
+            bool hasProgress = method.Parameters.Any(static p => p.Kind == ParameterKind.Progress);
             string send = method switch
             {
+                { ReturnKind: ReturnKind.AsyncEnumerable } => $"{ProxyHelpers}.Stream<{method.ResultTypeName}>(this._client,",
+                { ReturnKind: ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask } when hasProgress => $"{ProxyHelpers}.CallWithProgressAsync(this._client,",
+                _ when hasProgress => $"{ProxyHelpers}.SendWithProgressAsync<{method.ResultTypeName}>(this._client,",
                 { OneWay: true, ReturnKind: ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask } => "this._client.SendAsync(",
                 { ReturnKind: ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask } => $"{ProxyHelpers}.CallAsync(this._client,",
                 _ => $"this._client.SendAsync<{method.ResultTypeName}>(",
@@ -108,7 +116,7 @@ public sealed partial class RpcGenerator
             {
                 ReturnKind.Void => ("", ".GetAwaiter().GetResult();"),
                 ReturnKind.Value => ("return ", ".GetAwaiter().GetResult();"),
-                ReturnKind.Task or ReturnKind.TaskOfT => ("return ", ";"),
+                ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.AsyncEnumerable => ("return ", ";"),
                 ReturnKind.ValueTask => ("return new global::System.Threading.Tasks.ValueTask(", ");"),
                 _ => ($"return new global::System.Threading.Tasks.ValueTask<{method.ResultTypeName}>(", ");"),
             };
@@ -120,7 +128,7 @@ public sealed partial class RpcGenerator
                 w.WriteLine(request[i] + (i == request.Count - 1 ? "," : ""));
             }
 
-            w.WriteLine(cancellationToken + ")" + suffix);
+            w.WriteLine((hasProgress ? "__progress, " : "") + cancellationToken + ")" + suffix);
             w.Indentation--;
             w.CloseBlock();
         }

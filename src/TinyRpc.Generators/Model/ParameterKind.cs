@@ -14,4 +14,11 @@ internal enum ParameterKind
 
     /// <summary>An <c>RpcConnection</c>: the connection the request came over (<c>RpcRequest.Connection</c>), not a wire parameter.</summary>
     Connection,
+
+    /// <summary>
+    /// An <c>IProgress&lt;T&gt;</c>: its place on the wire holds the caller's progress token (an integer or null); the
+    /// server supplies an <c>IProgress&lt;T&gt;</c> whose reports go back as <c>$/progress</c>. The element type is in
+    /// <c>ElementTypeName</c>.
+    /// </summary>
+    Progress,
 }

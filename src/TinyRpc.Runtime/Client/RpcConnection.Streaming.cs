@@ -14,6 +14,13 @@ public sealed partial class RpcConnection
     internal ConnectionStreams Streams => Inbound.Streams;
 
     /// <summary>
+    /// How many streams this side produces for the other now: the <see cref="IAsyncEnumerable{T}"/> results of methods
+    /// served over this connection that have not finished, been stopped by their consumer, or ended with the connection
+    /// (which stops them all). See docs/streaming.md.
+    /// </summary>
+    public int OpenStreams => Inbound.Streams.OpenProducers;
+
+    /// <summary>
     /// Completes when every notification received so far has been started (each runs until its first wait, in order):
     /// a call's progress reports, sent before its reply, have then reached the caller's <see cref="IProgress{T}"/>.
     /// At once on the server's side of a client, which does not order notifications.

@@ -1,0 +1,315 @@
+using TinyRpc.Client;
+using TinyRpc.Dispatch;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Tests.Streaming;
+using TinyRpc.Transports;
+
+namespace TinyRpc.Integration.Tests;
+
+/// <summary>
+/// Streams (<see cref="IAsyncEnumerable{T}"/> results) and progress reports (<see cref="IProgress{T}"/> arguments)
+/// between a TinyRpc client and server, through generated proxies and dispatch tables: over real TCP sockets and named
+/// pipes on this machine, and in memory.
+/// </summary>
+public class StreamingTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    public static TheoryData<string> Transports => ["tcp", "pipe", "inmemory"];
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_stream_returns_every_value_in_order(string kind)
+    {
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+
+        var values = new List<int>();
+        await foreach (int value in client.GetProxy<IStreamingService>().CountAsync(25).WithCancellation(TestContext.Current.CancellationToken))
+        {
+            values.Add(value);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 25), values);
+        await service.Disposed.WaitAsync(Limit); // the producer that finished is disposed
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task The_producer_is_not_ahead_of_the_consumer(string kind)
+    {
+        // Back-pressure: the producer runs only when the consumer asks, one value per answer.
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+        IStreamingService proxy = client.GetProxy<IStreamingService>();
+
+        await using IAsyncEnumerator<int> values = proxy.EndlessAsync().GetAsyncEnumerator();
+        for (int taken = 1; taken <= 20; taken++)
+        {
+            Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+            Assert.Equal(taken - 1, values.Current);
+
+            // Asked on the same connection after the value arrived: the producer has produced exactly what was taken.
+            Assert.Equal(taken, await proxy.ProducedAsync().WaitAsync(Limit));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Disposing_the_stream_early_stops_the_producer(string kind)
+    {
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+
+        await using (IAsyncEnumerator<int> values = client.GetProxy<IStreamingService>().EndlessAsync().GetAsyncEnumerator())
+        {
+            Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+            Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+        }
+
+        await service.Cancelled.WaitAsync(Limit);
+        await service.Disposed.WaitAsync(Limit);
+        Assert.Equal(0, served.OpenStreams());
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Cancelling_the_consumer_while_it_waits_stops_the_producer(string kind)
+    {
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+
+        IAsyncEnumerator<string> values = client.GetProxy<IStreamingService>().StallAsync(2).GetAsyncEnumerator(cancel.Token);
+        Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+        Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+        Task<bool> waiting = values.MoveNextAsync().AsTask();
+        await service.Stalled.WaitAsync(Limit);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Limit));
+        await values.DisposeAsync();
+        await service.Cancelled.WaitAsync(Limit);
+        await service.Disposed.WaitAsync(Limit);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_cancelled_token_of_the_proxy_call_stops_the_producer(string kind)
+    {
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+
+        var taken = new List<int>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (int value in client.GetProxy<IStreamingService>().EndlessAsync(cancel.Token))
+            {
+                taken.Add(value);
+                if (taken.Count == 3)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal([0, 1, 2], taken);
+        await service.Cancelled.WaitAsync(Limit);
+        await service.Disposed.WaitAsync(Limit);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_dropped_connection_fails_the_consumer_and_disposes_the_producer(string kind)
+    {
+        var service = new StreamingService();
+        Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+
+        await using IAsyncEnumerator<string> values = client.GetProxy<IStreamingService>().StallAsync(1).GetAsyncEnumerator();
+        Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+        Task<bool> waiting = values.MoveNextAsync().AsTask();
+        await service.Stalled.WaitAsync(Limit);
+
+        await served.DisposeAsync(); // the server stops: its connections end
+
+        RpcTransportException error = await Assert.ThrowsAsync<RpcTransportException>(() => waiting.WaitAsync(Limit));
+        Assert.Contains("connection ended while the stream was being read", error.Message, StringComparison.Ordinal);
+        await service.Cancelled.WaitAsync(Limit);
+        await service.Disposed.WaitAsync(Limit);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_client_that_goes_away_disposes_the_streams_it_was_reading(string kind)
+    {
+        // StreamJsonRpc #999 and #1174: a stream must not outlive its connection.
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        RpcConnection client = await served.ConnectAsync();
+
+        IAsyncEnumerator<int> values = client.GetProxy<IStreamingService>().EndlessAsync().GetAsyncEnumerator();
+        Assert.True(await values.MoveNextAsync().AsTask().WaitAsync(Limit));
+        Assert.Equal(1, served.OpenStreams());
+        await client.DisposeAsync();
+
+        await service.Cancelled.WaitAsync(Limit);
+        await service.Disposed.WaitAsync(Limit);
+        await Assert.ThrowsAsync<RpcTransportException>(() => values.MoveNextAsync().AsTask().WaitAsync(Limit));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_stream_can_be_enumerated_once(string kind)
+    {
+        await using Served served = Serve(kind, new StreamingService());
+        await using RpcConnection client = await served.ConnectAsync();
+        IAsyncEnumerable<int> stream = client.GetProxy<IStreamingService>().CountAsync(1);
+
+        await using IAsyncEnumerator<int> first = stream.GetAsyncEnumerator();
+        Assert.Throws<InvalidOperationException>(() => stream.GetAsyncEnumerator());
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Progress_reports_arrive_in_order_and_all_before_the_call_completes(string kind)
+    {
+        await using Served served = Serve(kind, new StreamingService());
+        await using RpcConnection client = await served.ConnectAsync();
+        var progress = new RecordingProgress<int>();
+
+        int result = await client.GetProxy<IStreamingService>().WorkAsync(200, progress).WaitAsync(Limit);
+
+        Assert.Equal(200, result);
+        Assert.Equal(Enumerable.Range(1, 200), progress.Reports); // read as the call completes: nothing is missing
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_call_without_progress_sends_a_null_token_and_works(string kind)
+    {
+        await using Served served = Serve(kind, new StreamingService());
+        await using RpcConnection client = await served.ConnectAsync();
+
+        Assert.Equal(3, await client.GetProxy<IStreamingService>().WorkAsync(3, null!).WaitAsync(Limit));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task An_unknown_stream_token_is_answered_with_minus_32001(string kind)
+    {
+        await using Served served = Serve(kind, new StreamingService());
+        await using RpcConnection client = await served.ConnectAsync();
+
+        RpcException next = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>(RpcProtocol.EnumeratorNextMethod, 4242L).WaitAsync(Limit));
+        Assert.Equal(RpcErrorCodes.RemoteObjectNotFound, next.Code);
+        Assert.Equal("This remote object no longer exists.", next.Message);
+
+        RpcException named = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>(RpcProtocol.EnumeratorNextMethod, null,
+            new Dictionary<string, object?> { ["token"] = 4242L }).WaitAsync(Limit));
+        Assert.Equal(-32001, named.Code);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task A_finished_stream_token_is_answered_with_minus_32001(string kind)
+    {
+        var service = new StreamingService();
+        await using Served served = Serve(kind, service);
+        await using RpcConnection client = await served.ConnectAsync();
+
+        // The first stream of the connection has token 1; once it has ended, asking for more names nothing.
+        await foreach (int _ in client.GetProxy<IStreamingService>().CountAsync(2))
+        {
+        }
+
+        RpcException error = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<object>(RpcProtocol.EnumeratorNextMethod, 1L).WaitAsync(Limit));
+        Assert.Equal(-32001, error.Code);
+        Assert.Equal(0, served.OpenStreams());
+    }
+
+    private static Served Serve(string kind, StreamingService service)
+    {
+        var protocol = new JsonRpcProtocol();
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(service);
+        switch (kind)
+        {
+            case "tcp":
+            {
+                var transport = TcpServerTransport.Loopback();
+                var server = new RpcServer(transport, protocol, dispatcher);
+                int port = transport.LocalEndPoint.Port;
+                return new Served(server, transport, async () => new RpcConnection(protocol, await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)));
+            }
+
+            case "pipe":
+            {
+                string name = "tinyrpc-stream-" + Guid.NewGuid().ToString("N");
+                var transport = new NamedPipeServerTransport(name);
+                var server = new RpcServer(transport, protocol, dispatcher);
+                return new Served(server, transport, async () => new RpcConnection(protocol, await StreamClientTransport.ConnectNamedPipeAsync(name)));
+            }
+
+            default:
+            {
+                (InMemoryClientTransport channel, InMemoryServerTransport transport) = InMemoryTransport.CreatePair();
+                var server = new RpcServer(transport, protocol, dispatcher);
+                return new Served(server, transport, () => Task.FromResult(new RpcConnection(protocol, channel)));
+            }
+        }
+    }
+
+    /// <summary>A server serving until disposed, and a way to connect to it.</summary>
+    private sealed class Served(RpcServer server, object transport, Func<Task<RpcConnection>> connect) : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _serving;
+        private bool _disposed;
+
+        public async Task<RpcConnection> ConnectAsync()
+        {
+            _serving ??= server.ServeForeverAsync(_stop.Token);
+            return await connect();
+        }
+
+        /// <summary>The streams the server's connections produce now (through the one client, once it has called).</summary>
+        public int OpenStreams() => server.Connections.Sum(static c => c.OpenStreams);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            await _stop.CancelAsync();
+            switch (transport)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+
+            if (_serving is not null)
+            {
+                await _serving.WaitAsync(Limit);
+            }
+
+            _stop.Dispose();
+        }
+    }
+}
