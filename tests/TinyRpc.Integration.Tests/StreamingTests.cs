@@ -237,6 +237,46 @@ public class StreamingTests
         Assert.Equal(0, served.OpenStreams());
     }
 
+    [Fact]
+    public async Task Progress_reports_after_the_reply_are_dropped_and_named_reports_are_read()
+    {
+        // The server end is written by hand over a real TCP socket, to send reports by name and after the reply.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var callbacks = new RpcDispatcher();
+        callbacks.AddMethod("marker", (request, _) =>
+        {
+            marker.TrySetResult();
+            return new ValueTask<RpcResponse?>((RpcResponse?)null);
+        });
+        var protocol = new JsonRpcProtocol();
+        Task<RpcConnection> connecting = Task.Run(async () => new RpcConnection(protocol,
+            await StreamClientTransport.ConnectTcpAsync("127.0.0.1", ((System.Net.IPEndPoint)listener.LocalEndpoint).Port), callbacks));
+        using System.Net.Sockets.TcpClient accepted = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        await using var server = new StreamClientTransport(accepted.GetStream());
+        await using RpcConnection client = await connecting.WaitAsync(Limit);
+        var progress = new RecordingProgress<int>();
+
+        Task<int> call = client.GetProxy<IStreamingService>().WorkAsync(2, progress);
+        var request = (RpcRequest)protocol.ParseRequest((await server.ReceiveAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Limit))!.Value);
+        Assert.True(request.Arguments.TryGet(1, "progress", out long token));
+        string id = request.Id.ToString();
+
+        await server.SendAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","method":"$/progress","params":[{{token}},1]}"""), TestContext.Current.CancellationToken);
+        await server.SendAsync(System.Text.Encoding.UTF8.GetBytes($$$"""{"jsonrpc":"2.0","method":"$/progress","params":{"token":{{{token}}},"value":2}}"""), TestContext.Current.CancellationToken);
+        await server.SendAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{id}},"result":2}"""), TestContext.Current.CancellationToken);
+        await server.SendAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","method":"$/progress","params":[{{token}},99]}"""), TestContext.Current.CancellationToken);
+        await server.SendAsync(System.Text.Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","method":"marker"}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, await call.WaitAsync(Limit));
+        Assert.Equal([1, 2], progress.Reports);
+
+        // Notifications start in order: once the marker has run, the late report has been handled, and dropped.
+        await marker.Task.WaitAsync(Limit);
+        Assert.Equal([1, 2], progress.Reports);
+    }
+
     private static Served Serve(string kind, StreamingService service)
     {
         var protocol = new JsonRpcProtocol();

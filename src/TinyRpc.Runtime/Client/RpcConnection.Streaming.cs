@@ -1,3 +1,4 @@
+using TinyRpc.Protocols;
 using TinyRpc.Streaming;
 
 namespace TinyRpc.Client;
@@ -25,9 +26,13 @@ public sealed partial class RpcConnection
     /// a call's progress reports, sent before its reply, have then reached the caller's <see cref="IProgress{T}"/>.
     /// At once on the server's side of a client, which does not order notifications.
     /// </summary>
-    internal Task WhenNotificationsStartedAsync()
+    internal Task WhenNotificationsStartedAsync(long target = -1)
     {
-        long target = Volatile.Read(ref _notificationsQueued);
+        if (target < 0)
+        {
+            target = Volatile.Read(ref _notificationsQueued);
+        }
+
         if (_notifications is null || Volatile.Read(ref _notificationsStarted) >= target)
         {
             return Task.CompletedTask;
@@ -47,6 +52,22 @@ public sealed partial class RpcConnection
         }
 
         return done.Task;
+    }
+
+    /// <summary>
+    /// The place in the order of received notifications of the one starting now (1 for the first), when this
+    /// connection starts its notifications in order; 0 on the server's side of a client.
+    /// </summary>
+    internal long StartingNotification => _notifications is null ? 0 : Volatile.Read(ref _notificationsStarted) + 1;
+
+    // On the receive loop: a call that waits for progress learns how many notifications came before its reply; those
+    // that come after are dropped.
+    private protected override void OnReply(RpcResponse response)
+    {
+        if (_notifications is not null)
+        {
+            Inbound.Streams.ReplyReceived(response.Id, Volatile.Read(ref _notificationsQueued));
+        }
     }
 
     private void NotificationStarted()

@@ -151,6 +151,8 @@ public static partial class RpcGeneratedCode
     public static async Task<TResult> SendWithProgressAsync<TResult>(RpcClient client, RpcRequest request, object? tracking, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        BindTracking(tracking, request);
         try
         {
             TResult result = await client.SendAsync<TResult>(request, cancellationToken).ConfigureAwait(false);
@@ -167,6 +169,8 @@ public static partial class RpcGeneratedCode
     public static async Task CallWithProgressAsync(RpcClient client, RpcRequest request, object? tracking, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        BindTracking(tracking, request);
         try
         {
             await CallAsync(client, request, cancellationToken).ConfigureAwait(false);
@@ -178,8 +182,11 @@ public static partial class RpcGeneratedCode
         }
     }
 
+    // The reports sent before the reply are those among the notifications received before it.
     private static Task WhenReportsHandedAsync(object? tracking)
-        => tracking is IProgressTracking registration ? registration.Connection.WhenNotificationsStartedAsync() : Task.CompletedTask;
+        => tracking is IProgressTracking registration ? registration.Connection.WhenNotificationsStartedAsync(registration.NotificationsBeforeReply) : Task.CompletedTask;
+
+    private static void BindTracking(object? tracking, RpcRequest request) => (tracking as IProgressTracking)?.Bind(request.Id);
 
     private static void EndTracking(object? tracking) => (tracking as IProgressTracking)?.Unregister();
 }

@@ -17,6 +17,7 @@ internal sealed class ConnectionStreams
 
     private readonly ConcurrentDictionary<long, IStreamProducer> _producers = new();
     private readonly ConcurrentDictionary<long, IProgressSink> _progress = new();
+    private readonly ConcurrentDictionary<RpcId, IProgressSink> _progressByCall = new();
     private long _lastProducerToken;
     private long _lastProgressToken = -1; // the first is 0, as StreamJsonRpc's
     private volatile bool _closed;
@@ -75,7 +76,26 @@ internal sealed class ConnectionStreams
     }
 
     /// <summary>Forgets the progress with <paramref name="token"/>: reports for it are dropped from now on.</summary>
-    public void RemoveProgress(long token) => _progress.TryRemove(token, out _);
+    public void RemoveProgress(long token, RpcId call)
+    {
+        _progress.TryRemove(token, out _);
+        if (call.Kind != RpcIdKind.None)
+        {
+            _progressByCall.TryRemove(call, out _);
+        }
+    }
+
+    /// <summary>Ties a registered progress to the call that carries its token, so that the call's reply ends it.</summary>
+    public void BindProgress(RpcId call, IProgressSink sink) => _progressByCall[call] = sink;
+
+    /// <summary>The reply to <paramref name="call"/> came after <paramref name="notificationsBefore"/> notifications.</summary>
+    public void ReplyReceived(RpcId call, long notificationsBefore)
+    {
+        if (!_progressByCall.IsEmpty && _progressByCall.TryGetValue(call, out IProgressSink? sink))
+        {
+            sink.ReplyAfter(notificationsBefore);
+        }
+    }
 
     /// <summary>Hands a <c>$/progress</c> notification to the progress it names; one for no call waiting is dropped.</summary>
     public void Report(RpcRequest notification)
@@ -158,4 +178,7 @@ internal interface IStreamProducer
 internal interface IProgressSink
 {
     void Report(RpcRequest notification);
+
+    /// <summary>The reply came after this many notifications of the connection: later reports are dropped.</summary>
+    void ReplyAfter(long notificationsBefore);
 }

@@ -67,16 +67,36 @@ internal interface IProgressOwner
 /// <summary>The caller's <see cref="IProgress{T}"/> of one outgoing call, registered under its token.</summary>
 internal sealed class ProgressRegistration<T>(RpcConnection connection, IProgress<T> progress) : IProgressSink, IProgressTracking
 {
+    private long _cutoff = long.MaxValue;
+    private RpcId _call;
+
     public long Token { get; private set; }
 
     public RpcConnection Connection => connection;
 
+    /// <summary>How many notifications came before the reply; -1 until it has come.</summary>
+    public long NotificationsBeforeReply => Volatile.Read(ref _cutoff) is var cutoff && cutoff == long.MaxValue ? -1 : cutoff;
+
     public void Register() => Token = connection.Streams.AddProgress(this);
 
-    public void Unregister() => connection.Streams.RemoveProgress(Token);
+    public void Bind(RpcId call)
+    {
+        _call = call;
+        connection.Streams.BindProgress(call, this);
+    }
+
+    public void Unregister() => connection.Streams.RemoveProgress(Token, _call);
+
+    public void ReplyAfter(long notificationsBefore) => Volatile.Write(ref _cutoff, notificationsBefore);
 
     public void Report(RpcRequest notification)
     {
+        long place = connection.StartingNotification;
+        if (place > Volatile.Read(ref _cutoff))
+        {
+            return; // it came after the reply
+        }
+
         T value;
         try
         {
@@ -99,6 +119,12 @@ internal sealed class ProgressRegistration<T>(RpcConnection connection, IProgres
 internal interface IProgressTracking
 {
     RpcConnection Connection { get; }
+
+    /// <summary>How many notifications came before the call's reply; -1 until it has come.</summary>
+    long NotificationsBeforeReply { get; }
+
+    /// <summary>Ties the progress to the call that carries it (before it is sent).</summary>
+    void Bind(RpcId call);
 
     void Unregister();
 }
