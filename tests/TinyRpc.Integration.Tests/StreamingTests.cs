@@ -38,6 +38,25 @@ public class StreamingTests
         await service.Disposed.WaitAsync(Limit); // the producer that finished is disposed
     }
 
+    [Fact]
+    public async Task A_plain_client_over_tcp_reads_a_stream()
+    {
+        // Asking for values is request and reply: a client that serves nothing of its own reads streams too.
+        var service = new StreamingService();
+        await using Served served = Serve("tcp", service);
+        await using RpcConnection first = await served.ConnectAsync();
+        var transport = (TcpServerTransport)served.Transport;
+        await using var client = new RpcClient(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port));
+
+        var values = new List<int>();
+        await foreach (int value in client.GetProxy<IStreamingService>().CountAsync(5))
+        {
+            values.Add(value);
+        }
+
+        Assert.Equal([0, 1, 2, 3, 4], values);
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task The_producer_is_not_ahead_of_the_consumer(string kind)
