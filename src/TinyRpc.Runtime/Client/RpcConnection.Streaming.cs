@@ -1,5 +1,5 @@
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
-using TinyRpc.Streaming;
 
 namespace TinyRpc.Client;
 

@@ -1,5 +1,4 @@
 using TinyRpc.Protocols;
-using TinyRpc.Streaming;
 
 namespace TinyRpc.Dispatch;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 using TinyRpc.Server;
-using TinyRpc.Streaming;
 
 namespace TinyRpc.Dispatch;
 

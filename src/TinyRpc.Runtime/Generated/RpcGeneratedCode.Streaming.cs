@@ -1,7 +1,7 @@
 using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
-using TinyRpc.Streaming;
 
 namespace TinyRpc.Generated;
 

@@ -1,8 +1,8 @@
-using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
-namespace TinyRpc.Streaming;
+namespace TinyRpc.Client;
 
 /// <summary>
 /// The <see cref="IProgress{T}"/> a method gets for its caller's progress token: each report is sent as a

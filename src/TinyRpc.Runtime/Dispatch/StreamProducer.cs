@@ -1,7 +1,7 @@
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
-namespace TinyRpc.Streaming;
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// The side of a stream that produces it: the <see cref="IAsyncEnumerable{T}"/> a method returned, advanced only when

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
-namespace TinyRpc.Streaming;
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// The streams and progress reports of one connection: the streams this side produces for the other (by token, for

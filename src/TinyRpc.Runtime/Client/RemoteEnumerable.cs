@@ -1,8 +1,7 @@
-using TinyRpc.Client;
 using TinyRpc.Exceptions;
 using TinyRpc.Protocols;
 
-namespace TinyRpc.Streaming;
+namespace TinyRpc.Client;
 
 /// <summary>
 /// The consumer's side of a stream: enumerating it sends the call, then asks for values one answer at a time
