@@ -59,6 +59,36 @@ public class StreamingTests
 
     [Theory]
     [MemberData(nameof(Transports))]
+    public async Task A_server_reads_a_stream_its_client_produces(string kind)
+    {
+        // The other way round: the client's connection produces, the server's side of it consumes.
+        await using Served served = Serve(kind, new StreamingService());
+        var produced = new StreamingService();
+        var callbacks = new RpcDispatcher();
+        callbacks.RegisterInstance(produced);
+        await using RpcConnection client = await served.ConnectAsync(callbacks);
+        await client.GetProxy<IStreamingService>().ProducedAsync().WaitAsync(Limit); // the server now knows the client
+        IStreamingService back = served.OnlyClient().GetProxy<IStreamingService>();
+
+        var values = new List<int>();
+        await foreach (int value in back.CountAsync(4))
+        {
+            values.Add(value);
+        }
+
+        Assert.Equal([0, 1, 2, 3], values);
+        await using (IAsyncEnumerator<int> endless = back.EndlessAsync().GetAsyncEnumerator())
+        {
+            Assert.True(await endless.MoveNextAsync().AsTask().WaitAsync(Limit));
+            Assert.Equal(1, client.OpenStreams);
+        }
+
+        await produced.Cancelled.WaitAsync(Limit); // the endless stream was stopped (the finished one was not cancelled)
+        Assert.Equal(0, client.OpenStreams);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
     public async Task The_producer_is_not_ahead_of_the_consumer(string kind)
     {
         // Back-pressure: the producer runs only when the consumer asks, one value per answer.
@@ -374,7 +404,7 @@ public class StreamingTests
                 var transport = TcpServerTransport.Loopback();
                 var server = new RpcServer(transport, protocol, dispatcher);
                 int port = transport.LocalEndPoint.Port;
-                return new Served(server, transport, async () => new RpcConnection(protocol, await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port)));
+                return new Served(server, transport, async callbacks => new RpcConnection(protocol, await StreamClientTransport.ConnectTcpAsync("127.0.0.1", port), callbacks));
             }
 
             case "pipe":
@@ -382,20 +412,20 @@ public class StreamingTests
                 string name = "tinyrpc-stream-" + Guid.NewGuid().ToString("N");
                 var transport = new NamedPipeServerTransport(name);
                 var server = new RpcServer(transport, protocol, dispatcher);
-                return new Served(server, transport, async () => new RpcConnection(protocol, await StreamClientTransport.ConnectNamedPipeAsync(name)));
+                return new Served(server, transport, async callbacks => new RpcConnection(protocol, await StreamClientTransport.ConnectNamedPipeAsync(name), callbacks));
             }
 
             default:
             {
                 (InMemoryClientTransport channel, InMemoryServerTransport transport) = InMemoryTransport.CreatePair();
                 var server = new RpcServer(transport, protocol, dispatcher);
-                return new Served(server, transport, () => Task.FromResult(new RpcConnection(protocol, channel)));
+                return new Served(server, transport, callbacks => Task.FromResult(new RpcConnection(protocol, channel, callbacks)));
             }
         }
     }
 
     /// <summary>A server serving until disposed, and a way to connect to it.</summary>
-    private sealed class Served(RpcServer server, object transport, Func<Task<RpcConnection>> connect) : IAsyncDisposable
+    private sealed class Served(RpcServer server, object transport, Func<IRpcDispatcher?, Task<RpcConnection>> connect) : IAsyncDisposable
     {
         public object Transport => transport;
 
@@ -403,11 +433,13 @@ public class StreamingTests
         private Task? _serving;
         private bool _disposed;
 
-        public async Task<RpcConnection> ConnectAsync()
+        public async Task<RpcConnection> ConnectAsync(IRpcDispatcher? callbacks = null)
         {
             _serving ??= server.ServeForeverAsync(_stop.Token);
-            return await connect();
+            return await connect(callbacks);
         }
+
+        public RpcConnection OnlyClient() => Assert.Single(server.Connections);
 
         /// <summary>The streams the server's connections produce now (through the one client, once it has called).</summary>
         public int OpenStreams() => server.Connections.Sum(static c => c.OpenStreams);
