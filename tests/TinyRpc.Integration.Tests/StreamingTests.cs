@@ -392,6 +392,34 @@ public class StreamingTests
         await client.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_report_made_after_the_method_returned_is_not_sent()
+    {
+        var service = new StreamingService();
+        await using Served served = Serve("tcp", service);
+        await using RpcConnection first = await served.ConnectAsync();
+        var protocol = new JsonRpcProtocol();
+        var transport = (TcpServerTransport)served.Transport;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, transport.LocalEndPoint.Port, TestContext.Current.CancellationToken);
+        await using var raw = new StreamClientTransport(tcp.GetStream());
+
+        await raw.SendAsync(System.Text.Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"remember","params":{"progress":7}}"""), TestContext.Current.CancellationToken);
+        var report = (RpcRequest)protocol.ParseRequest((await raw.ReceiveAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Limit))!.Value);
+        Assert.Equal(RpcProtocol.ProgressMethod, report.Method);
+        Assert.True(report.Arguments.TryGet(0, "token", out long token));
+        Assert.Equal(7, token);
+        var reply = (RpcResponse)protocol.ParseReply((await raw.ReceiveAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Limit))!.Value);
+        Assert.Equal(1, reply.GetResult<int>());
+
+        service.Remembered!.Report(2); // after the reply: dropped, not sent
+
+        // The next message on the connection is the reply to the next request, not a late report.
+        await raw.SendAsync(System.Text.Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":2,"method":"produced"}"""), TestContext.Current.CancellationToken);
+        var next = (RpcResponse)protocol.ParseReply((await raw.ReceiveAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Limit))!.Value);
+        Assert.Equal(RpcId.FromNumber(2), next.Id);
+    }
+
     private static Served Serve(string kind, StreamingService service)
     {
         var protocol = new JsonRpcProtocol();

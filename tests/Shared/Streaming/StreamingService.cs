@@ -25,6 +25,10 @@ public interface IStreamingService
     /// <summary>How many values the streams have produced so far.</summary>
     [Public]
     Task<int> ProducedAsync();
+
+    /// <summary>Reports 1, keeps the progress (for a report after the reply), and returns 1.</summary>
+    [Public]
+    Task<int> RememberAsync(IProgress<int> progress);
 }
 
 /// <summary>The service, with signals a test waits on: when a stream's token fires and when its enumerator is disposed.</summary>
@@ -119,6 +123,16 @@ public sealed partial class StreamingService : IStreamingService
     }
 
     public Task<int> ProducedAsync() => Task.FromResult(Produced);
+
+    /// <summary>The progress the last <see cref="RememberAsync"/> got.</summary>
+    public IProgress<int>? Remembered { get; private set; }
+
+    public Task<int> RememberAsync(IProgress<int> progress)
+    {
+        progress.Report(1);
+        Remembered = progress;
+        return Task.FromResult(1);
+    }
 }
 
 /// <summary>
