@@ -173,11 +173,8 @@ public sealed partial class RpcResponder
                 {
                     inbound.Streams.Abort(request);
                 }
-                else
-                {
-                    return null; // $/enumerator/next asks for a reply: as a notification it is nothing
-                }
 
+                // A $/enumerator/next asks for a reply: as a notification it is nothing.
                 return null;
             }
 
