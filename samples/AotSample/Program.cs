@@ -24,6 +24,8 @@ foreach ((string name, Func<RpcProtocol> create) in Protocols())
     var dispatcher = new RpcDispatcher();
     dispatcher.RegisterInstance(new Geometry(), "geo.");
     dispatcher.RegisterInstance(new Inventory(), "stock.");
+    var feed = new Feed();
+    dispatcher.RegisterInstance(feed, "feed.");
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
     Task serving = new RpcServer(transport, create(), dispatcher).ServeForeverAsync(stop.Token);
 
@@ -51,6 +53,38 @@ foreach ((string name, Func<RpcProtocol> create) in Protocols())
     Check(name, "list", string.Join(" ", (await inventory.ListAsync()).Select(i => $"{i.Name}:{i.Count}")), "bolt:40 nut:12");
     Check(name, "counts", string.Join(" ", (await inventory.CountsAsync(["nut", "screw"])).Select(p => $"{p.Key}={p.Value}")), "nut=12");
     Check(name, "summary", string.Join(" ", (await inventory.SummaryAsync()).Select(v => v.ToString())), "items 2 True");
+
+    // A stream, progress reports and a cancelled call go over a connection that carries calls both ways.
+    await using (var connection = new RpcConnection(create(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port)))
+    {
+        IFeed feeds = connection.GetProxy<IFeed>("feed.");
+        var delivered = new List<string>();
+        await foreach (Item item in feeds.RestockAsync(3))
+        {
+            delivered.Add($"{item.Name}:{item.Count}");
+        }
+
+        Check(name, "restock stream", string.Join(" ", delivered), "bolt:1 bolt:2 bolt:3");
+        var reports = new ReportList();
+        int audited = await feeds.AuditAsync(4, reports);
+        Check(name, "audit progress", $"{audited} after reports {string.Join(",", reports.Values)}", "4 after reports 1,2,3,4");
+        using var cancel = new CancellationTokenSource();
+        Task<string> waiting = feeds.WaitAsync(cancel.Token);
+        await feed.Waiting;
+        await cancel.CancelAsync();
+        string outcome;
+        try
+        {
+            outcome = await waiting;
+        }
+        catch (OperationCanceledException)
+        {
+            await feed.Cancelled.WaitAsync(TimeSpan.FromSeconds(30));
+            outcome = "cancelled on both ends";
+        }
+
+        Check(name, "cancelled call", outcome, "cancelled on both ends");
+    }
 
     await stop.CancelAsync();
     await serving;

@@ -444,6 +444,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
 
         int tokens = 0;
         int contexts = 0;
+        int progress = 0;
         foreach (IParameterSymbol p in method.Parameters)
         {
             if (p.RefKind != RefKind.None)
@@ -456,6 +457,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
             {
                 tokens += Parser.IsCancellationToken(p.Type) ? 1 : 0;
                 contexts += Parser.IsRpcCallContext(p.Type) ? 1 : 0;
+                progress += Parser.ProgressElement(p.Type) is null ? 0 : 1;
                 continue;
             }
 
@@ -472,7 +474,9 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
         }
 
         return tokens > 1 ? "it has more than one CancellationToken parameter; the request has one token to give"
-            : contexts > 1 ? "it has more than one RpcCallContext parameter; a call has one context" : null;
+            : contexts > 1 ? "it has more than one RpcCallContext parameter; a call has one context"
+            : progress > 1 ? "it has more than one IProgress<T> parameter; a call carries one progress token"
+            : null;
     }
 
     /// <summary>Each parameter or result whose type no protocol can carry, with where to report it.</summary>
@@ -480,12 +484,14 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
     {
         foreach (IParameterSymbol p in method.Parameters)
         {
-            if (Parser.IsSuppliedByServer(p.Type))
+            // An IProgress<T> is not sent, but its reports are: T must be a value a protocol carries.
+            ITypeSymbol? reported = Parser.ProgressElement(p.Type);
+            if (reported is null && Parser.IsSuppliedByServer(p.Type))
             {
                 continue;
             }
 
-            string? reason = Parser.GetUnsupportedValueReason(p.Type);
+            string? reason = Parser.GetUnsupportedValueReason(reported ?? p.Type);
             if (reason is null && p.IsParams && p.Type is IArrayTypeSymbol array)
             {
                 reason = Parser.GetUnsupportedValueReason(array.ElementType);
@@ -502,7 +508,7 @@ public sealed class RpcContractAnalyzer : DiagnosticAnalyzer
 
         ITypeSymbol result = method.ReturnType;
         if (result is INamedTypeSymbol { IsGenericType: true } named
-            && Parser.MetadataName(named.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT)
+            && Parser.MetadataName(named.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT or KnownNames.AsyncEnumerableOfT)
         {
             result = named.TypeArguments[0];
         }

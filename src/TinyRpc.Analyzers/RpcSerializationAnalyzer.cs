@@ -159,15 +159,17 @@ public sealed class RpcSerializationAnalyzer : DiagnosticAnalyzer
     {
         foreach (IParameterSymbol p in method.Parameters)
         {
-            if (!Parser.IsSuppliedByServer(p.Type))
+            // The reports of an IProgress<T> travel as T.
+            ITypeSymbol? reported = Parser.ProgressElement(p.Type);
+            if (reported is not null || !Parser.IsSuppliedByServer(p.Type))
             {
-                yield return (p.Type, p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is ParameterSyntax { Type: { } t } ? t.GetLocation() : null);
+                yield return (reported ?? p.Type, p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is ParameterSyntax { Type: { } t } ? t.GetLocation() : null);
             }
         }
 
         ITypeSymbol result = method.ReturnType;
         if (result is INamedTypeSymbol { IsGenericType: true } named
-            && Parser.MetadataName(named.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT)
+            && Parser.MetadataName(named.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT or KnownNames.AsyncEnumerableOfT)
         {
             result = named.TypeArguments[0];
         }

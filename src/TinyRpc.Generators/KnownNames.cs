@@ -15,6 +15,8 @@ internal static class KnownNames
     public const string TaskOfT = "System.Threading.Tasks.Task`1";
     public const string ValueTask = "System.Threading.Tasks.ValueTask";
     public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask`1";
+    public const string AsyncEnumerableOfT = "System.Collections.Generic.IAsyncEnumerable`1";
+    public const string ProgressOfT = "System.IProgress`1";
 
     /// <summary>The namespace of generated interceptors, which consumers list in <c>InterceptorsNamespaces</c>.</summary>
     public const string InterceptorsNamespace = "TinyRpc.Generated";

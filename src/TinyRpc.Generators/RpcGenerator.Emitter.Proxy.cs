@@ -89,6 +89,10 @@ public sealed partial class RpcGenerator
                     case ParameterKind.Wire:
                         request.Add($"    .Add<{p.TypeName}>({Escape(p.Name)})");
                         break;
+                    case ParameterKind.Progress:
+                        // The caller's IProgress is registered for this call; its place carries the token.
+                        request.Add($"    .Add<long?>({ProxyHelpers}.TrackProgress<{p.ElementTypeName}>(this._client, {Escape(p.Name)}, out object? __progress))");
+                        break;
                     case ParameterKind.ParamArray:
                         // params arrays are sent as the remaining positional arguments, as the server gathers them.
                         request[0] = $"{ProxyHelpers}.AddEach<{p.ElementTypeName}>({request[0]}";
@@ -98,9 +102,14 @@ public sealed partial class RpcGenerator
             }
 
             request.Add("    .Build()");
-            // ValueTask methods call the client's value-task path: no Task is made, and none wrapped.
+            // ValueTask methods call the client's value-task path: no Task is made, and none wrapped (but for a call with
+            // progress, whose helpers are Task-based).
+            bool hasProgress = method.Parameters.Any(static p => p.Kind == ParameterKind.Progress);
             string send = method switch
             {
+                { ReturnKind: ReturnKind.AsyncEnumerable } => $"{ProxyHelpers}.Stream<{method.ResultTypeName}>(this._client,",
+                { ReturnKind: ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask } when hasProgress => $"{ProxyHelpers}.CallWithProgressAsync(this._client,",
+                _ when hasProgress => $"{ProxyHelpers}.SendWithProgressAsync<{method.ResultTypeName}>(this._client,",
                 { ReturnKind: ReturnKind.ValueTask } => $"{ProxyHelpers}.CallValueAsync(this._client,",
                 { ReturnKind: ReturnKind.ValueTaskOfT } => $"{ProxyHelpers}.SendValueAsync<{method.ResultTypeName}>(this._client,",
                 { OneWay: true, ReturnKind: ReturnKind.Void or ReturnKind.Task } => "this._client.SendAsync(",
@@ -111,6 +120,8 @@ public sealed partial class RpcGenerator
             {
                 ReturnKind.Void => ("", ".GetAwaiter().GetResult();"),
                 ReturnKind.Value => ("return ", ".GetAwaiter().GetResult();"),
+                ReturnKind.ValueTask when hasProgress => ("return new global::System.Threading.Tasks.ValueTask(", ");"),
+                ReturnKind.ValueTaskOfT when hasProgress => ($"return new global::System.Threading.Tasks.ValueTask<{method.ResultTypeName}>(", ");"),
                 _ => ("return ", ";"),
             };
 
@@ -121,7 +132,7 @@ public sealed partial class RpcGenerator
                 w.WriteLine(request[i] + (i == request.Count - 1 ? "," : ""));
             }
 
-            w.WriteLine(cancellationToken + ")" + suffix);
+            w.WriteLine((hasProgress ? "__progress, " : "") + cancellationToken + ")" + suffix);
             w.Indentation--;
             w.CloseBlock();
         }

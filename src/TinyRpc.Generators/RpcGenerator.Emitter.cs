@@ -155,7 +155,7 @@ public sealed partial class RpcGenerator
         /// <summary><c>new RpcParameter[] { ... }</c>: the wire parameters (not the cancellation token).</summary>
         private static void WriteParameterList(SourceWriter w, ImmutableEquatableArray<ParameterSpec> parameters, string suffix)
         {
-            List<ParameterSpec> wire = parameters.Where(static p => p.Kind is ParameterKind.Wire or ParameterKind.ParamArray).ToList();
+            List<ParameterSpec> wire = parameters.Where(static p => p.Kind is ParameterKind.Wire or ParameterKind.ParamArray or ParameterKind.Progress).ToList();
             if (wire.Count == 0)
             {
                 w.WriteLine("global::System.Array.Empty<global::TinyRpc.Dispatch.RpcParameter>()" + suffix);
@@ -168,7 +168,11 @@ public sealed partial class RpcGenerator
             foreach (ParameterSpec p in wire)
             {
                 string flags = (p.IsOptional ? ", IsOptional: true" : "") + (p.Kind == ParameterKind.ParamArray ? ", IsParamArray: true" : "");
-                w.WriteLine($"new global::TinyRpc.Dispatch.RpcParameter({Literal(p.Name)}, typeof({p.TypeOfName}){flags}),");
+
+                // A progress parameter's place holds its token: an integer, or null for no reports.
+                w.WriteLine(p.Kind == ParameterKind.Progress
+                    ? $"new global::TinyRpc.Dispatch.RpcParameter({Literal(p.Name)}, typeof(long?), IsOptional: true),"
+                    : $"new global::TinyRpc.Dispatch.RpcParameter({Literal(p.Name)}, typeof({p.TypeOfName}){flags}),");
             }
 
             w.Indentation--;
@@ -182,13 +186,14 @@ public sealed partial class RpcGenerator
         /// </summary>
         private static void WriteInvokerBody(SourceWriter w, ImmutableEquatableArray<ParameterSpec> parameters, ReturnKind returnKind, string? resultType, string target)
         {
-            if (parameters.Any(static p => p.Kind is ParameterKind.Wire or ParameterKind.ParamArray))
+            if (parameters.Any(static p => p.Kind is ParameterKind.Wire or ParameterKind.ParamArray or ParameterKind.Progress))
             {
                 w.WriteLine("global::TinyRpc.Protocols.RpcArguments __args = __request.Arguments;");
                 w.WriteLine("bool __named = __args.IsNamed;");
             }
 
             var arguments = new List<string>();
+            string? progress = null;
             int position = 0;
             for (int i = 0; i < parameters.Count; i++)
             {
@@ -199,8 +204,14 @@ public sealed partial class RpcGenerator
                 switch (p.Kind)
                 {
                     case ParameterKind.CancellationToken:
-                        arguments.Add("__cancellationToken");
+                        // A stream's method gets the stream's token, which fires when its consumer stops it.
+                        arguments.Add(returnKind == ReturnKind.AsyncEnumerable ? "__streamToken" : "__cancellationToken");
                         continue;
+
+                    case ParameterKind.Progress:
+                        w.WriteLine($"global::System.IProgress<{p.ElementTypeName}> {local} = {DispatchHelpers}.GetProgress<{p.ElementTypeName}>(__request, __args, {index}, {name}, __named);");
+                        progress = local;
+                        break;
 
                     case ParameterKind.Connection:
                         arguments.Add(p.RejectsNull
@@ -270,6 +281,12 @@ public sealed partial class RpcGenerator
             }
 
             string call = $"{target}({string.Join(", ", arguments)})";
+            if (progress is not null)
+            {
+                // The reports go out before the reply: the call runs inside, and the reply waits for them.
+                w.OpenBlock($"{ValueTaskOfResponse} __call()");
+            }
+
             switch (returnKind)
             {
                 case ReturnKind.Void:
@@ -292,6 +309,16 @@ public sealed partial class RpcGenerator
                 case ReturnKind.ValueTaskOfT:
                     w.WriteLine($"return {DispatchHelpers}.RespondWithResult<{resultType}>(__request, {call});");
                     break;
+                case ReturnKind.AsyncEnumerable:
+                    w.WriteLine($"return {DispatchHelpers}.RespondWithStream<{resultType}>(__request, __streamToken => {call});");
+                    break;
+            }
+
+            if (progress is not null)
+            {
+                w.CloseBlock();
+                w.WriteLine();
+                w.WriteLine($"return {DispatchHelpers}.RespondAfterProgress({progress}, __call);");
             }
         }
 

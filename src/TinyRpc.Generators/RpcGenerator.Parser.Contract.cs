@@ -88,7 +88,7 @@ partial class RpcGenerator
 
                 ImmutableArray<IParameterSymbol> sent = method.Method.Parameters.Where(static x => !IsSuppliedByServer(x.Type)).ToImmutableArray();
                 ContractParameterSpec[] parameters = spec.Parameters
-                    .Where(static x => x.Kind is not (ParameterKind.CancellationToken or ParameterKind.Connection or ParameterKind.CallContext))
+                    .Where(static x => x.Kind is not (ParameterKind.CancellationToken or ParameterKind.Connection or ParameterKind.CallContext or ParameterKind.Progress))
                     .Select(static x => new ContractParameterSpec(x.Name, ContractTypeName(x.TypeName), x.IsOptional, x.Kind == ParameterKind.ParamArray))
                     .ToArray();
                 methods.Add(new ContractMethod(method.Method, sent,

@@ -56,7 +56,11 @@ partial class RpcGenerator
                 foreach (IParameterSymbol parameter in method.Parameters)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (!IsSuppliedByServer(parameter.Type))
+                    if (ProgressElement(parameter.Type) is { } reported)
+                    {
+                        AddMessagePackType(reported, found, cancellationToken);
+                    }
+                    else if (!IsSuppliedByServer(parameter.Type))
                     {
                         AddMessagePackType(parameter.Type, found, cancellationToken);
                     }
@@ -64,7 +68,7 @@ partial class RpcGenerator
 
                 ITypeSymbol result = method.ReturnType;
                 if (result is INamedTypeSymbol { IsGenericType: true } task
-                    && MetadataName(task.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT)
+                    && MetadataName(task.OriginalDefinition) is KnownNames.TaskOfT or KnownNames.ValueTaskOfT or KnownNames.AsyncEnumerableOfT)
                 {
                     result = task.TypeArguments[0];
                 }

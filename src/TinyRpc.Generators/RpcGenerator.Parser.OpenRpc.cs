@@ -171,7 +171,13 @@ partial class RpcGenerator
                 }
 
                 JsonObject schema;
-                if (p.Kind == ParameterKind.ParamArray)
+                if (p.Kind == ParameterKind.Progress)
+                {
+                    // The place of an IProgress<T> holds the caller's token; the reports come as $/progress.
+                    schema = new JsonObject().Add("type", new List<object?> { "integer", "null" });
+                    descriptor.Add("schema", schema).Add("required", false);
+                }
+                else if (p.Kind == ParameterKind.ParamArray)
                 {
                     // By name the array is sent whole; by position its items follow the fixed arguments one by one.
                     schema = schemas.Schema(symbol.Type, symbol.NullableAnnotation);
@@ -245,6 +251,14 @@ partial class RpcGenerator
                 case ReturnKind.ValueTaskOfT:
                     var task = (INamedTypeSymbol)method.ReturnType;
                     return schemas.Schema(task.TypeArguments[0], task.TypeArgumentNullableAnnotations[0]);
+                case ReturnKind.AsyncEnumerable:
+                    // A stream: the token to ask $/enumerator/next with, and values sent with the result.
+                    var stream = (INamedTypeSymbol)method.ReturnType;
+                    return new JsonObject()
+                        .Add("type", "object")
+                        .Add("properties", new JsonObject()
+                            .Add("token", new JsonObject().Add("type", new List<object?> { "integer", "null" }))
+                            .Add("values", new JsonObject().Add("type", "array").Add("items", schemas.Schema(stream.TypeArguments[0], stream.TypeArgumentNullableAnnotations[0]))));
                 default:
                     return schemas.Schema(method.ReturnType, method.ReturnNullableAnnotation);
             }

@@ -144,6 +144,7 @@ partial class RpcGenerator
             var parameters = new List<ProxyParameterSpec>();
             bool hasCancellationToken = false;
             bool hasCallContext = false;
+            bool hasProgress = false;
             foreach (IParameterSymbol p in method.Parameters)
             {
                 if (p.RefKind != RefKind.None || !IsDecodable(p.Type))
@@ -151,7 +152,18 @@ partial class RpcGenerator
                     return null;
                 }
 
-                if (IsCancellationToken(p.Type))
+                if (ProgressElement(p.Type) is { } progressElement)
+                {
+                    // One progress per call, and a notification has no reply for its reports to come before.
+                    if (hasProgress || oneWay || !IsDecodable(progressElement) || GetUnsupportedValueReason(progressElement) is not null)
+                    {
+                        return null;
+                    }
+
+                    hasProgress = true;
+                    parameters.Add(new ProxyParameterSpec(p.Name, p.Type.ToDisplayString(TypeFormat), ParameterKind.Progress, progressElement.ToDisplayString(TypeFormat)));
+                }
+                else if (IsCancellationToken(p.Type))
                 {
                     if (hasCancellationToken)
                     {

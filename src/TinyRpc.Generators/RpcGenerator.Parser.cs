@@ -262,6 +262,7 @@ partial class RpcGenerator
             var parameters = new List<ParameterSpec>();
             bool hasCancellationToken = false;
             bool hasCallContext = false;
+            bool hasProgress = false;
             foreach (IParameterSymbol p in symbols)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -271,6 +272,20 @@ partial class RpcGenerator
                 if (p.RefKind != RefKind.None || !IsDecodable(p.Type))
                 {
                     return null;
+                }
+
+                if (ProgressElement(p.Type) is { } progressElement)
+                {
+                    // One progress per call: its reports must all be sent before the reply.
+                    if (hasProgress || !IsDecodable(progressElement) || GetUnsupportedValueReason(progressElement) is not null)
+                    {
+                        return null;
+                    }
+
+                    hasProgress = true;
+                    parameters.Add(new ParameterSpec(wireName, ParameterKind.Progress, p.Type.ToDisplayString(TypeFormat),
+                        p.Type.ToDisplayString(TypeOfFormat), false, null, false, progressElement.ToDisplayString(TypeFormat), false));
+                    continue;
                 }
 
                 if (IsRpcConnection(p.Type))
@@ -508,6 +523,14 @@ partial class RpcGenerator
                         return (ReturnKind.Task, null);
                     case KnownNames.ValueTask:
                         return (ReturnKind.ValueTask, null);
+                    case KnownNames.AsyncEnumerableOfT:
+                        ITypeSymbol item = named.TypeArguments[0];
+                        if (!IsDecodable(item) || GetUnsupportedValueReason(item) is not null)
+                        {
+                            return null;
+                        }
+
+                        return (ReturnKind.AsyncEnumerable, WithAnnotation(item, named.TypeArgumentNullableAnnotations[0]));
                     case KnownNames.TaskOfT:
                     case KnownNames.ValueTaskOfT:
                         ITypeSymbol result = named.TypeArguments[0];
@@ -537,8 +560,18 @@ partial class RpcGenerator
 
         internal static bool IsRpcCallContext(ITypeSymbol type) => MetadataName(type) == KnownNames.RpcCallContext;
 
-        /// <summary>A parameter the server supplies (a cancellation token, the connection), not read from the request.</summary>
-        internal static bool IsSuppliedByServer(ITypeSymbol type) => IsCancellationToken(type) || IsRpcConnection(type) || IsRpcCallContext(type);
+        /// <summary>The <c>T</c> of an <c>IProgress&lt;T&gt;</c> (with its nullable annotation), else null.</summary>
+        internal static ITypeSymbol? ProgressElement(ITypeSymbol type)
+            => type is INamedTypeSymbol { IsGenericType: true } named && MetadataName(named.OriginalDefinition) == KnownNames.ProgressOfT
+                ? named.TypeArguments[0].WithNullableAnnotation(named.TypeArgumentNullableAnnotations[0])
+                : null;
+
+        /// <summary>
+        /// A parameter the server supplies (a cancellation token, the connection, the call context, a progress whose
+        /// place holds only a token), not read from the request as a value.
+        /// </summary>
+        internal static bool IsSuppliedByServer(ITypeSymbol type)
+            => IsCancellationToken(type) || IsRpcConnection(type) || IsRpcCallContext(type) || ProgressElement(type) is not null;
 
         internal static string MetadataName(ITypeSymbol type)
         {

@@ -19,7 +19,9 @@ public class UnsupportedMethodTests
             [Public] public void {|TRPC0004:TryGet|}(out int a) => a = 0;
             [Public] public void {|TRPC0004:Read|}(in int a) { }
             [Public] public void {|TRPC0004:Wait|}(CancellationToken a, CancellationToken b) { }
+            [Public] public void {|TRPC0004:Report|}(System.IProgress<int> a, System.IProgress<string> b) { }
             [Public] public int Ok(int a, CancellationToken cancellationToken, params int[] rest) => a;
+            [Public] public int Progressed(int a, System.IProgress<int> progress, CancellationToken cancellationToken) => a;
         }
         """);
 
@@ -34,7 +36,9 @@ public class UnsupportedMethodTests
             T {|TRPC0004:Echo|}<T>(T value);
             void {|TRPC0004:Swap|}(ref int a);
             Task {|TRPC0004:Wait|}(CancellationToken a, CancellationToken b);
+            Task {|TRPC0004:Report|}(System.IProgress<int> a, System.IProgress<int> b);
             Task<int> Ok(int a, CancellationToken cancellationToken);
+            System.Collections.Generic.IAsyncEnumerable<int> Stream(int a, System.IProgress<int> progress, CancellationToken cancellationToken);
         }
         """);
 

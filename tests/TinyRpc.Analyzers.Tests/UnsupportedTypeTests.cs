@@ -26,6 +26,8 @@ public class UnsupportedTypeTests
             [Public] public {|TRPC0006:Type|} Kind() => typeof(int);
             [Public] public {|TRPC0006:Task<Stream>|} OpenAsync() => Task.FromResult(Stream.Null);
             [Public] public {|TRPC0006:CancellationToken|} Token() => default;
+            [Public] public {|TRPC0006:System.Collections.Generic.IAsyncEnumerable<Stream>|} Files() => throw new NotSupportedException();
+            [Public] public void Watch({|TRPC0006:IProgress<Action>|} progress) { }
         }
         """);
 

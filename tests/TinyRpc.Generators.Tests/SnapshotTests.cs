@@ -74,6 +74,51 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void Streams_and_progress() => Verify(nameof(Streams_and_progress), """
+        using System;
+        using System.Collections.Generic;
+        using System.Runtime.CompilerServices;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TinyRpc; using TinyRpc.Client; using TinyRpc.Dispatch;
+
+        namespace Demo.Feed;
+
+        public sealed record Item(int Id, string Name);
+
+        [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
+        public interface IFeed
+        {
+            [Public]
+            IAsyncEnumerable<Item> ItemsAsync(string filter, CancellationToken cancellationToken = default);
+
+            [Public]
+            Task<int> ImportAsync(string source, IProgress<double> progress, CancellationToken cancellationToken = default);
+
+            [Public]
+            Task ClearAsync(IProgress<int>? progress);
+        }
+
+        [RpcService(NamingPolicy = RpcNamingPolicy.SnakeCase, TrimAsyncSuffix = true)]
+        public partial class Feed : IFeed
+        {
+            public async IAsyncEnumerable<Item> ItemsAsync(string filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+            {
+                await Task.Yield();
+                yield return new Item(1, filter);
+            }
+
+            public Task<int> ImportAsync(string source, IProgress<double> progress, CancellationToken cancellationToken = default)
+            {
+                progress.Report(1.0);
+                return Task.FromResult(1);
+            }
+
+            public Task ClearAsync(IProgress<int>? progress) => Task.CompletedTask;
+        }
+        """, messagePack: true);
+
+    [Fact]
     public void MessagePack_formatters_for_contract_types() => Verify(nameof(MessagePack_formatters_for_contract_types), """
         using System.Collections.Generic;
         using System.Threading.Tasks;

@@ -17,4 +17,11 @@ internal enum ParameterKind
 
     /// <summary>An <c>RpcCallContext</c>: the context of the call, made for the method from the request, not a wire parameter.</summary>
     CallContext,
+
+    /// <summary>
+    /// An <c>IProgress&lt;T&gt;</c>: its place on the wire holds the caller's progress token (an integer or null); the
+    /// server supplies an <c>IProgress&lt;T&gt;</c> whose reports go back as <c>$/progress</c>. The element type is in
+    /// <c>ElementTypeName</c>.
+    /// </summary>
+    Progress,
 }

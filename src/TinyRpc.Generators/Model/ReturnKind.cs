@@ -20,4 +20,7 @@ internal enum ReturnKind
 
     /// <summary><c>ValueTask&lt;T&gt;</c>.</summary>
     ValueTaskOfT,
+
+    /// <summary><c>IAsyncEnumerable&lt;T&gt;</c>: a stream the caller pulls values from over its connection; the result type is <c>T</c>.</summary>
+    AsyncEnumerable,
 }

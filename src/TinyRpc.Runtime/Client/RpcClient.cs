@@ -427,6 +427,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
                         _pending.CompleteAll(unattributed);
                         break;
                     case RpcResponse response:
+                        OnReply(response);
                         Complete(response);
                         break;
                     case RpcBatchResponse batch:
@@ -451,6 +452,11 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         // Calls registered from now on fail at once; those waiting fail here.
         _pending.Close(error ?? new ObjectDisposedException(nameof(RpcClient)));
         OnReceiveEnded();
+    }
+
+    /// <summary>Called on the receive loop with each reply, before the call it answers completes.</summary>
+    private protected virtual void OnReply(RpcResponse response)
+    {
     }
 
     /// <summary>Called once the receive loop has ended: the channel closed, failed, or the client was disposed.</summary>

@@ -23,7 +23,7 @@ namespace TinyRpc.Client;
 /// that is neither gets the protocol's error reply. Within a method, <see cref="RpcConnection.Of(RpcRequest)"/> is this
 /// connection. Disposing it closes the channel; calls waiting then fail.
 /// </remarks>
-public sealed class RpcConnection : RpcClient
+public sealed partial class RpcConnection : RpcClient
 {
     // Requests waiting for a slot, beyond those running, before the connection stops reading (back-pressure).
     private const int MaxWaiting = 1024;
@@ -104,6 +104,7 @@ public sealed class RpcConnection : RpcClient
         }
 
         _notifications?.Writer.TryComplete();
+        EndStreams();
         if (_cancelCallsWhenClosed)
         {
             _inbound.CancelAll();
@@ -126,6 +127,7 @@ public sealed class RpcConnection : RpcClient
     private async ValueTask<bool> QueueNotificationAsync(ReadOnlyMemory<byte> message)
     {
         // Bounded: a peer that floods notifications faster than they start is read no further until they catch up.
+        Interlocked.Increment(ref _notificationsQueued);
         await _notifications!.Writer.WriteAsync(message, Disposing).ConfigureAwait(false);
         return true;
     }
@@ -141,6 +143,7 @@ public sealed class RpcConnection : RpcClient
             {
                 await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
                 _ = AnswerAsync(message);
+                NotificationStarted();
             }
         }
         catch (OperationCanceledException)

@@ -29,6 +29,9 @@ internal sealed class InboundCalls(object connection)
     /// <summary>The connection the requests came over (what <c>RpcConnection.Of(request)</c> returns).</summary>
     public object Connection => connection;
 
+    /// <summary>The streams this connection produces and the progress its calls wait for (docs/streaming.md).</summary>
+    public ConnectionStreams Streams { get; } = new();
+
     /// <summary>Whether a request that comes in now starts cancelled: the connection has ended.</summary>
     public bool Ended => _ended;
 

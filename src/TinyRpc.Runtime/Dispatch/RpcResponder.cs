@@ -163,6 +163,22 @@ public sealed partial class RpcResponder
                 return null;
             }
 
+            if (ConnectionStreams.IsStreamMethod(request, out string special))
+            {
+                // Handled by the connection, never dispatched: a report for a call of this side, or a stream stopped.
+                if (special == RpcProtocol.ProgressMethod)
+                {
+                    inbound.Streams.Report(request);
+                }
+                else if (special == RpcProtocol.EnumeratorAbortMethod)
+                {
+                    inbound.Streams.Abort(request);
+                }
+
+                // A $/enumerator/next asks for a reply: as a notification it is nothing.
+                return null;
+            }
+
             return await Dispatcher.DispatchAsync(request, inbound.Ended ? new CancellationToken(true) : cancellationToken).ConfigureAwait(false);
         }
 
@@ -174,6 +190,14 @@ public sealed partial class RpcResponder
 
         try
         {
+            if (ConnectionStreams.IsStreamMethod(request, out string special) && special != RpcProtocol.ProgressMethod)
+            {
+                // Under the request's own token, so that the caller's $/cancelRequest reaches a next that waits.
+                return special == RpcProtocol.EnumeratorNextMethod
+                    ? await inbound.Streams.NextAsync(request, source.Token).ConfigureAwait(false)
+                    : inbound.Streams.Abort(request);
+            }
+
             return await Dispatcher.DispatchAsync(request, source.Token).ConfigureAwait(false);
         }
         finally

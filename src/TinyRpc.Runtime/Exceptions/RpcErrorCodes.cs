@@ -30,6 +30,13 @@ public static class RpcErrorCodes
     /// </summary>
     public const int RequestCancelled = -32800;
 
+    /// <summary>
+    /// A stream token names no stream this side produces (it has ended, was stopped, or never existed): the answer to
+    /// <c>$/enumerator/next</c> and <c>$/enumerator/abort</c>, with StreamJsonRpc's code and message ("This remote
+    /// object no longer exists."). See docs/streaming.md.
+    /// </summary>
+    public const int RemoteObjectNotFound = -32001;
+
     /// <summary>The lowest code of the range JSON-RPC reserves for implementation-defined server errors.</summary>
     public const int ServerErrorRangeStart = -32099;
 

@@ -10,7 +10,7 @@ namespace TinyRpc.Generated;
 /// every generated file. Not for direct use.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class RpcGeneratedCode
+public static partial class RpcGeneratedCode
 {
     /// <summary>Responds with no result once <paramref name="task"/> completes, awaiting only when it has not.</summary>
     public static ValueTask<RpcResponse?> RespondAfter(RpcRequest request, Task task)

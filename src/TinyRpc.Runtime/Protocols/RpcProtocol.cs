@@ -7,7 +7,7 @@ namespace TinyRpc.Protocols;
 /// Turns messages into requests and responses and back (tinyrpc's <c>RPCProtocol</c>).
 /// Usable on its own, without client, server or transport.
 /// </summary>
-public abstract class RpcProtocol
+public abstract partial class RpcProtocol
 {
     /// <summary>
     /// When true (the default), <see cref="RaiseError"/> throws the reconstructed error;

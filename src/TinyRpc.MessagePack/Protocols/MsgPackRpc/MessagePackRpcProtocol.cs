@@ -30,7 +30,7 @@ namespace TinyRpc.Protocols.MsgPackRpc;
 /// <see cref="MessagePackRpcProtocolOptions.SerializerOptions"/> (see there for NativeAOT).
 /// </para>
 /// </remarks>
-public sealed class MessagePackRpcProtocol : RpcProtocol
+public sealed partial class MessagePackRpcProtocol : RpcProtocol
 {
     internal const int RequestType = 0;
     internal const int ResponseType = 1;

@@ -106,6 +106,11 @@ internal sealed class MessagePackValueCodec : IErrorDataReader
             return (T)MessagePackObjectFormatter.ReadObject(ref reader, 0, _maxDepth)!;
         }
 
+        if (typeof(T) == typeof(RpcStreamPage))
+        {
+            return (T)(object)MessagePackStreamPages.Read(ref reader);
+        }
+
         return Formatter<T>().Deserialize(ref reader, Options);
     }
 
@@ -140,6 +145,10 @@ internal sealed class MessagePackValueCodec : IErrorDataReader
         else if (typeof(T) == typeof(object) && _userObjectFormatter is null)
         {
             MessagePackObjectFormatter.WriteObject(ref writer, value, 0, _maxDepth);
+        }
+        else if (typeof(T) == typeof(RpcStreamPage) && value is RpcStreamPage page)
+        {
+            MessagePackStreamPages.Write(ref writer, page);
         }
         else
         {

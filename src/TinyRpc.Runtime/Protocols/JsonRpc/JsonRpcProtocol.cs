@@ -16,7 +16,7 @@ namespace TinyRpc.Protocols.JsonRpc;
 /// (named parameters given twice too). Replies may carry extra members. One rule is more lenient than the
 /// specification, as tinyrpc is: <c>"params": null</c> reads as no parameters, like a missing <c>params</c>.
 /// </remarks>
-public sealed class JsonRpcProtocol : RpcBatchProtocol
+public sealed partial class JsonRpcProtocol : RpcBatchProtocol
 {
     /// <summary>The protocol version written and required (tinyrpc's <c>JSON_RPC_VERSION</c>).</summary>
     public const string JsonRpcVersion = "2.0";

@@ -189,6 +189,10 @@ internal sealed class JsonValueCodec : IErrorDataReader
         {
             writer.WriteNullValue();
         }
+        else if (typeof(T) == typeof(RpcStreamPage))
+        {
+            JsonStreamPages.Write(writer, (RpcStreamPage)(object)value);
+        }
         else if (typeof(T) == typeof(object))
         {
             WriteObject(writer, value);
@@ -306,6 +310,11 @@ internal sealed class JsonValueCodec : IErrorDataReader
                 JsonTokenType.Null => default!,
                 _ => throw new JsonException($"Expected a string, got {Describe(reader.TokenType)}."),
             };
+        }
+
+        if (typeof(T) == typeof(RpcStreamPage))
+        {
+            return (T)(object)JsonStreamPages.Read(ref reader, json);
         }
 
         return JsonSerializer.Deserialize(ref reader, GetTypeInfo<T>())!;

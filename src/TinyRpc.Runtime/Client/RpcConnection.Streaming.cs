@@ -1,0 +1,109 @@
+using TinyRpc.Dispatch;
+using TinyRpc.Protocols;
+
+namespace TinyRpc.Client;
+
+public sealed partial class RpcConnection
+{
+    private readonly Lock _notificationWaitersGate = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _notificationWaiters = [];
+    private long _notificationsQueued;
+    private long _notificationsStarted;
+    private volatile int _notificationWaiterCount;
+
+    // The streams this side produces for the other, and the progress of this side's calls.
+    internal ConnectionStreams Streams => Inbound.Streams;
+
+    /// <summary>
+    /// How many streams this side produces for the other now: the <see cref="IAsyncEnumerable{T}"/> results of methods
+    /// served over this connection that have not finished, been stopped by their consumer, or ended with the connection
+    /// (which stops them all). See docs/streaming.md.
+    /// </summary>
+    public int OpenStreams => Inbound.Streams.OpenProducers;
+
+    /// <summary>
+    /// Completes when every notification received so far has been started (each runs until its first wait, in order):
+    /// a call's progress reports, sent before its reply, have then reached the caller's <see cref="IProgress{T}"/>.
+    /// At once on the server's side of a client, which does not order notifications.
+    /// </summary>
+    internal Task WhenNotificationsStartedAsync(long target = -1)
+    {
+        if (target < 0)
+        {
+            target = Volatile.Read(ref _notificationsQueued);
+        }
+
+        if (_notifications is null || Volatile.Read(ref _notificationsStarted) >= target)
+        {
+            return Task.CompletedTask;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_notificationWaitersGate)
+        {
+            _notificationWaiters.Add((target, done));
+            _notificationWaiterCount = _notificationWaiters.Count;
+        }
+
+        // Started meanwhile, or the connection has ended (no more will start).
+        if (Volatile.Read(ref _notificationsStarted) >= target || Disposing.IsCancellationRequested || ReceiveLoop is { IsCompleted: true })
+        {
+            ReleaseNotificationWaiters(all: true);
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>
+    /// The place in the order of received notifications of the one starting now (1 for the first), when this
+    /// connection starts its notifications in order; 0 on the server's side of a client.
+    /// </summary>
+    internal long StartingNotification => _notifications is null ? 0 : Volatile.Read(ref _notificationsStarted) + 1;
+
+    // On the receive loop: a call that waits for progress learns how many notifications came before its reply; those
+    // that come after are dropped.
+    private protected override void OnReply(RpcResponse response)
+    {
+        if (_notifications is not null)
+        {
+            Inbound.Streams.ReplyReceived(response.Id, Volatile.Read(ref _notificationsQueued));
+        }
+    }
+
+    private void NotificationStarted()
+    {
+        Interlocked.Increment(ref _notificationsStarted);
+        if (_notificationWaiterCount > 0)
+        {
+            ReleaseNotificationWaiters(all: false);
+        }
+    }
+
+    private void ReleaseNotificationWaiters(bool all)
+    {
+        long started = Volatile.Read(ref _notificationsStarted);
+        List<TaskCompletionSource>? released = null;
+        lock (_notificationWaitersGate)
+        {
+            for (int i = _notificationWaiters.Count - 1; i >= 0; i--)
+            {
+                if (all || _notificationWaiters[i].Target <= started)
+                {
+                    (released ??= []).Add(_notificationWaiters[i].Done);
+                    _notificationWaiters.RemoveAt(i);
+                }
+            }
+
+            _notificationWaiterCount = _notificationWaiters.Count;
+        }
+
+        released?.ForEach(static done => done.TrySetResult());
+    }
+
+    // The connection has ended: the streams it produced stop, and calls waiting for their reports wait no longer.
+    private void EndStreams()
+    {
+        Inbound.Streams.CloseAll();
+        ReleaseNotificationWaiters(all: true);
+    }
+}
