@@ -7,6 +7,9 @@ namespace TinyRpc.Transports;
 /// <summary>Connections the RabbitMQ transports open for themselves.</summary>
 internal static class RabbitMQConnections
 {
+    /// <summary>The header of a request that carries its caller's deadline: Unix milliseconds (UTC), an AMQP long.</summary>
+    public const string DeadlineHeader = "x-tinyrpc-deadline";
+
     /// <summary>
     /// A factory for <paramref name="hostName"/> that recovers connection, channels, queues and consumers. A host
     /// name written as an AMQP URI (<c>amqp://</c> or <c>amqps://</c>) is read as one, and its port wins.
@@ -82,6 +85,12 @@ internal static class RabbitMQConnections
         OperationInterruptedException => new RpcTransportException($"Cannot {doing}: the RabbitMQ operation was interrupted ({e.Message}).", e),
         _ => new RpcTransportException($"Cannot {doing}: {e.Message}", e),
     };
+
+    /// <summary>The deadline a request carries, as Unix milliseconds (UTC); null when it has none.</summary>
+    public static long? DeadlineOf(IReadOnlyBasicProperties properties)
+        => properties.Headers is { } headers && headers.TryGetValue(DeadlineHeader, out object? value)
+            ? value switch { long l => l, int i => i, _ => null }
+            : null;
 
     public static bool IsBrokerFailure(Exception e)
         => e is RabbitMQClientException or AlreadyClosedException or OperationInterruptedException or System.IO.IOException;

@@ -298,8 +298,41 @@ public partial class RpcServer
 
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
+        if (message.RequestAborted.CanBeCanceled)
+        {
+            await HandleWithDeadlineAsync(message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
         RpcReply reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection.Inbound, cancellationToken).ConfigureAwait(false);
+        await SendReplyAsync(message, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A request that came with its caller's deadline: not started once the caller has given up, and cancelled when it
+    // gives up while the method runs. The reply (or the empty one that says nothing is to be sent) still goes to the
+    // transport, with the server's own token: a queue transport acknowledges the request with it.
+    private async Task HandleWithDeadlineAsync(RpcInboundMessage message, CancellationToken cancellationToken)
+    {
+        if (message.RequestAborted.IsCancellationRequested)
+        {
+            await SendReplyAsync(message, default, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
+        RpcReply reply;
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, message.RequestAborted))
+        {
+            reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection.Inbound, linked.Token).ConfigureAwait(false);
+        }
+
+        // Sent once the linked source is gone: the transport may dispose the deadline's source when it has the reply.
+        await SendReplyAsync(message, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendReplyAsync(RpcInboundMessage message, RpcReply reply, CancellationToken cancellationToken)
+    {
 
         try
         {
