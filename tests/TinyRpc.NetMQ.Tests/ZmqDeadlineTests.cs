@@ -99,6 +99,34 @@ public sealed class ZmqDeadlineTests
         Assert.Equal(7, await call.WaitAsync(TestService.Limit));
     }
 
+    [Fact]
+    public async Task An_empty_frame_for_a_request_with_a_deadline_is_the_server_giving_up_and_fails_the_call_clearly()
+    {
+        // A TinyRpc server answers a request it gave up on at its deadline with an empty frame; a bare ROUTER socket
+        // does the same here, at once, as a server whose clock runs a little ahead would.
+        using var router = new global::NetMQ.Sockets.RouterSocket();
+        int port = router.BindRandomPort("tcp://127.0.0.1");
+        var transport = ZmqClientTransport.Create($"tcp://127.0.0.1:{port}");
+        transport.SendsDeadline = true;
+        transport.Timeout = TestService.Limit;
+        await using var client = new RpcClient(new JsonRpcProtocol(), transport);
+        Task<int> call = client.CallAsync<int>("probe");
+        List<byte[]> frames = await Task.Run(() =>
+        {
+            var received = new List<byte[]>();
+            Assert.True(router.TryReceiveMultipartBytes(TestService.Limit, ref received), "Nothing reached the ROUTER socket.");
+            return received;
+        });
+        var reply = new NetMQMessage();
+        reply.Append(frames[0]);
+        reply.Append(frames[1]);
+        reply.AppendEmptyFrame();
+        router.SendMultipartMessage(reply);
+
+        RpcTransportException error = await Assert.ThrowsAsync<RpcTransportException>(() => call.WaitAsync(TestService.Limit));
+        Assert.Contains("deadline", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class Serving : IAsyncDisposable
     {
         private readonly ZmqServerTransport _transport = ZmqServerTransport.Create("tcp://127.0.0.1:*");

@@ -122,7 +122,16 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
 
             try
             {
-                return await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                byte[] answer = await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                if (deadline is not null && answer.Length == 0)
+                {
+                    // A TinyRpc server answers a request it gave up on at its deadline with an empty frame, as it does a
+                    // notification: the deadline passed there a moment before the timeout here.
+                    throw new RpcTransportException(
+                        $"No reply within {Timeout.TotalSeconds:0.###} s on the ZeroMQ REQ socket: the server gave up on the request at its deadline.");
+                }
+
+                return answer;
             }
             catch (TimeoutException e)
             {

@@ -19,31 +19,23 @@ internal static class ZmqDeadline
             return null;
         }
 
-        long deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)Math.Ceiling(Math.Max(0, timeout.TotalMilliseconds));
+        // Rounded down, so that the deadline is never later than the moment the call gives up.
+        long deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)Math.Max(0, timeout.TotalMilliseconds);
         return [.. s_prefix, .. Encoding.ASCII.GetBytes(deadline.ToString(CultureInfo.InvariantCulture))];
     }
 
-    /// <summary>Reads a deadline frame; false for any other frame.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> frame, out long unixMilliseconds)
+    /// <summary>Reads a deadline frame; false for any other frame. A deadline beyond the calendar is taken as its last moment.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> frame, out DateTimeOffset deadline)
     {
-        unixMilliseconds = 0;
-        return frame.StartsWith(s_prefix)
-            && frame.Length - s_prefix.Length is > 0 and <= 19
-            && long.TryParse(frame[s_prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out unixMilliseconds);
-    }
-
-    /// <summary>A token cancelled at <paramref name="unixMilliseconds"/> (at once when it has passed).</summary>
-    public static CancellationToken Token(long unixMilliseconds)
-    {
-        long left = unixMilliseconds - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        if (left <= 0)
+        deadline = default;
+        if (!frame.StartsWith(s_prefix)
+            || frame.Length - s_prefix.Length is <= 0 or > 19
+            || !long.TryParse(frame[s_prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long milliseconds))
         {
-            return new CancellationToken(canceled: true);
+            return false;
         }
 
-        // Not disposed: the context of a request is its peer's, shared by its requests, so nothing marks the end of
-        // one request here; the source's timer goes when it fires, no later than the caller's own timeout.
-        var source = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Min(left, int.MaxValue - 1)));
-        return source.Token;
+        deadline = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(milliseconds, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
+        return true;
     }
 }

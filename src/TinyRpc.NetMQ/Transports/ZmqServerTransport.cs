@@ -20,7 +20,7 @@ namespace TinyRpc.Transports;
 /// <see cref="ReceiveMessageAsync"/>.</para>
 /// <para>A request sent with its caller's deadline (<see cref="ZmqClientTransport.SendsDeadline"/>: a frame
 /// <c>tinyrpc-deadline:</c> and Unix milliseconds just before the body) carries it as
-/// <see cref="RpcInboundMessage.RequestAborted"/>: the server does not start it once the deadline has passed, and the
+/// <see cref="RpcInboundMessage.Deadline"/>: the server does not start it once the deadline has passed, and the
 /// method's token fires at the deadline. The frame is not part of the envelope, and the reply goes back without it.</para>
 /// <para>Duplex (<see cref="IDuplexServerTransport"/>): the messages of one directly connected peer (one routing
 /// identity, then at most an empty delimiter frame) share one context object; a message with a longer envelope (from
@@ -323,11 +323,11 @@ public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, ID
 
             // A request's deadline (ZmqClientTransport.SendsDeadline) comes in the frame before its body; without it
             // the envelope is the peer's, as from any other client.
-            long? deadline = null;
+            DateTimeOffset? deadline = null;
             if (message.FrameCount >= 3 && message[message.FrameCount - 2] is var frame
-                && ZmqDeadline.TryRead(frame.Buffer.AsSpan(0, frame.MessageSize), out long unixMilliseconds))
+                && ZmqDeadline.TryRead(frame.Buffer.AsSpan(0, frame.MessageSize), out DateTimeOffset at))
             {
-                deadline = unixMilliseconds;
+                deadline = at;
                 message.RemoveFrame(frame);
             }
 
@@ -338,9 +338,9 @@ public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, ID
             byte[] body = last.MessageSize == last.Buffer.Length ? last.Buffer : last.ToByteArray();
             message.Clear();
             var request = new RpcInboundMessage(peer, body);
-            if (deadline is { } at)
+            if (deadline is not null)
             {
-                request = request with { RequestAborted = ZmqDeadline.Token(at) };
+                request = request with { Deadline = deadline };
             }
 
             if (!_requests.Writer.TryWrite(request))

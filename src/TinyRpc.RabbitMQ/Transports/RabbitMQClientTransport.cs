@@ -205,8 +205,9 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
             return;
         }
 
-        long milliseconds = (long)Math.Ceiling(timeout.TotalMilliseconds);
-        properties.Expiration = milliseconds.ToString(CultureInfo.InvariantCulture);
+        // Rounded down, so that the deadline is never later than the moment the call gives up.
+        long milliseconds = (long)timeout.TotalMilliseconds;
+        properties.Expiration = Math.Max(1, milliseconds).ToString(CultureInfo.InvariantCulture);
         properties.Headers = new Dictionary<string, object?>(1, StringComparer.Ordinal)
         {
             [RabbitMQConnections.DeadlineHeader] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + milliseconds,

@@ -86,11 +86,16 @@ internal static class RabbitMQConnections
         _ => new RpcTransportException($"Cannot {doing}: {e.Message}", e),
     };
 
-    /// <summary>The deadline a request carries, as Unix milliseconds (UTC); null when it has none.</summary>
-    public static long? DeadlineOf(IReadOnlyBasicProperties properties)
+    /// <summary>The deadline a request carries; null when it has none, or one that is not an integer.</summary>
+    public static DateTimeOffset? DeadlineOf(IReadOnlyBasicProperties properties)
         => properties.Headers is { } headers && headers.TryGetValue(DeadlineHeader, out object? value)
-            ? value switch { long l => l, int i => i, _ => null }
+            ? value switch { long l => FromUnixMilliseconds(l), int i => FromUnixMilliseconds(i), _ => null }
             : null;
+
+    // Any long is accepted: one beyond the calendar is taken as its first or last moment, never as an error.
+    private static DateTimeOffset FromUnixMilliseconds(long milliseconds)
+        => DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(
+            milliseconds, DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
 
     public static bool IsBrokerFailure(Exception e)
         => e is RabbitMQClientException or AlreadyClosedException or OperationInterruptedException or System.IO.IOException;

@@ -18,7 +18,7 @@ namespace TinyRpc.Transports;
 /// exist. Replies always go through the default exchange, which reaches both direct reply-to
 /// (<c>amq.rabbitmq.reply-to</c>) and exclusive reply queues.</para>
 /// <para>A request with the caller's deadline (the header <c>x-tinyrpc-deadline</c>, which
-/// <see cref="RabbitMQClientTransport"/> sends) carries it as <see cref="RpcInboundMessage.RequestAborted"/>: the server
+/// <see cref="RabbitMQClientTransport"/> sends) carries it as <see cref="RpcInboundMessage.Deadline"/>: the server
 /// acknowledges one whose deadline has passed without running it, and the method's token fires at the deadline.</para>
 /// <para>A notification, or a request without reply-to, is acknowledged without a reply. After the broker
 /// restarts, the client library's automatic recovery reconnects and consumes again, and the transport
@@ -211,7 +211,6 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         finally
         {
             _channelLock.Release();
-            delivery.Dispose();
         }
     }
 
@@ -270,7 +269,7 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         var request = new RpcInboundMessage(delivery, e.Body.ToArray());
         if (RabbitMQConnections.DeadlineOf(e.BasicProperties) is { } deadline)
         {
-            request = request with { RequestAborted = delivery.StartDeadline(deadline) };
+            request = request with { Deadline = deadline };
         }
 
         _requests.Writer.TryWrite(request);
@@ -363,24 +362,5 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         }
     }
 
-    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, string? Key) : IDisposable
-    {
-        private CancellationTokenSource? _deadline;
-
-        /// <summary>A token cancelled at <paramref name="unixMilliseconds"/>, the caller's deadline (at once if it has passed).</summary>
-        public CancellationToken StartDeadline(long unixMilliseconds)
-        {
-            long left = unixMilliseconds - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            if (left <= 0)
-            {
-                return new CancellationToken(canceled: true);
-            }
-
-            _deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Min(left, int.MaxValue - 1)));
-            return _deadline.Token;
-        }
-
-        /// <summary>Stops the deadline's timer once the request is answered.</summary>
-        public void Dispose() => _deadline?.Dispose();
-    }
+    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, string? Key);
 }

@@ -8,10 +8,10 @@ namespace TinyRpc.Transports;
 public readonly record struct RpcInboundMessage(object? Context, ReadOnlyMemory<byte> Message)
 {
     /// <summary>
-    /// Cancelled once the caller of this request has given up on it: its deadline, which came with the request, has
-    /// passed. <see cref="RpcServer"/> does not dispatch a request whose token is cancelled when it would start it (the
-    /// transport is sent an empty reply, as for a notification), and the <see cref="CancellationToken"/> a running method
-    /// gets fires with it. <see cref="CancellationToken.None"/> (the default) when the request carries no deadline.
+    /// When the caller of this request gives up on it, if the request said so; null (the default) when it carries no
+    /// deadline. <see cref="RpcServer"/> does not dispatch a request whose deadline has passed when it would start it
+    /// (the transport is sent an empty reply, as for a notification), fires the <see cref="CancellationToken"/> of a
+    /// running method at the deadline, and does not answer a method that ends after it (an empty reply again).
     /// </summary>
-    public CancellationToken RequestAborted { get; init; }
+    public DateTimeOffset? Deadline { get; init; }
 }
