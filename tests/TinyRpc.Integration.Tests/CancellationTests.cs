@@ -84,6 +84,58 @@ public class CancellationTests
         await Assert.ThrowsAnyAsync<Exception>(() => call.WaitAsync(Limit));
     }
 
+    public static TheoryData<string, bool> TransportsAndChoice => new()
+    {
+        { "tcp", true }, { "tcp", false }, { "pipe", true }, { "pipe", false }, { "inmemory", true }, { "inmemory", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(TransportsAndChoice))]
+    public async Task CancelCallsWhenClientLeaves_decides_whether_a_method_still_running_for_a_client_that_left_is_cancelled(string kind, bool cancelCallsWhenClientLeaves)
+    {
+        var entered = new TaskCompletionSource<(RpcConnection Connection, CancellationToken Token)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("work", async (request, ct) =>
+        {
+            entered.TrySetResult((RpcConnection.Of(request)!, ct));
+            try
+            {
+                await release.Task.WaitAsync(ct);
+                finished.TrySetResult(true);
+                return request.Respond("done");
+            }
+            catch (OperationCanceledException)
+            {
+                finished.TrySetResult(false);
+                throw;
+            }
+        });
+        await using Served served = await ServeAsync(kind, dispatcher, new RpcServerOptions { CancelCallsWhenClientLeaves = cancelCallsWhenClientLeaves });
+        RpcConnection client = await served.ConnectAsync();
+        Task<string> call = client.CallAsync<string>("work");
+        (RpcConnection serverSide, CancellationToken token) = await entered.Task.WaitAsync(Limit);
+
+        await client.DisposeAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => call.WaitAsync(Limit));
+
+        // The server's side of the client ends once the server has seen it leave; any cancelling is done by then.
+        await serverSide.Completion.WaitAsync(Limit);
+        Assert.Equal(cancelCallsWhenClientLeaves, token.IsCancellationRequested);
+        if (cancelCallsWhenClientLeaves)
+        {
+            Assert.False(await finished.Task.WaitAsync(Limit));
+        }
+        else
+        {
+            // Still running, and it runs to its end.
+            Assert.False(finished.Task.IsCompleted);
+            release.SetResult();
+            Assert.True(await finished.Task.WaitAsync(Limit));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Transports))]
     public async Task The_late_reply_of_a_method_that_ignores_its_cancellation_breaks_nothing(string kind)
@@ -170,7 +222,7 @@ public class CancellationTests
         }
     }
 
-    private static async Task<Served> ServeAsync(string kind, RpcDispatcher dispatcher)
+    private static async Task<Served> ServeAsync(string kind, RpcDispatcher dispatcher, RpcServerOptions? options = null)
     {
         var protocol = new JsonRpcProtocol();
         switch (kind)
@@ -178,7 +230,7 @@ public class CancellationTests
             case "tcp":
             {
                 var transport = TcpServerTransport.Loopback();
-                var server = new RpcServer(transport, protocol, dispatcher);
+                var server = new RpcServer(transport, protocol, dispatcher, options);
                 return new Served(server, transport, async () => new RpcConnection(protocol, await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port)), transport.LocalEndPoint.Port);
             }
 
@@ -186,14 +238,14 @@ public class CancellationTests
             {
                 string name = "tinyrpc-cancel-" + Guid.NewGuid().ToString("N");
                 var transport = new NamedPipeServerTransport(name);
-                var server = new RpcServer(transport, protocol, dispatcher);
+                var server = new RpcServer(transport, protocol, dispatcher, options);
                 return new Served(server, transport, async () => new RpcConnection(protocol, await StreamClientTransport.ConnectNamedPipeAsync(name)), 0);
             }
 
             default:
             {
                 (InMemoryClientTransport channel, InMemoryServerTransport transport) = InMemoryTransport.CreatePair();
-                var server = new RpcServer(transport, protocol, dispatcher);
+                var server = new RpcServer(transport, protocol, dispatcher, options);
                 bool used = false;
                 return await Task.FromResult(new Served(server, transport, () =>
                 {

@@ -8,10 +8,16 @@ using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Server;
 using TinyRpc.Transports;
 
+// Usage: TinyRpc.RabbitMQ.TestServer backplane ... runs BackplaneServer instead.
 // Usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH [RAN-LOG]]. Serves "echo" on QUEUE of the broker on 127.0.0.1,
 // prints "ready" once consuming, and when standard input closes stops, then prints "handled" and every value it
 // answered, one per line, and "end". With RAN-LOG, each value is also appended to that file, flushed, as the call
 // starts, so what a killed server ran stays readable.
+if (args is ["backplane", .. string[] rest])
+{
+    return await TinyRpc.RabbitMQ.TestServer.BackplaneServer.RunAsync(rest);
+}
+
 if (args.Length is < 1 or > 3)
 {
     Console.Error.WriteLine("usage: TinyRpc.RabbitMQ.TestServer QUEUE [PREFETCH [RAN-LOG]]");

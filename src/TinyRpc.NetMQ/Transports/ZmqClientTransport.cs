@@ -56,6 +56,16 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
     /// <summary>How long an exchange waits for its reply; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits forever. 30 s by default.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether each request carries its deadline, <see cref="Timeout"/> from when it is sent, in a frame before the
+    /// message, so that a TinyRpc <see cref="ZmqServerTransport"/> does not start it once the deadline has passed and
+    /// cancels its method's <see cref="CancellationToken"/> at the deadline. False by default: a server that does not
+    /// know the frame (tinyrpc's Python server, any single-frame peer) would take the request for a malformed one. A
+    /// TinyRpc server from before this frame existed sends it back before the reply, which the transport ignores.
+    /// Servers on other machines need clocks kept in step (NTP): the deadline is an absolute time.
+    /// </summary>
+    public bool SendsDeadline { get; set; }
+
     /// <summary>How many times the socket has been replaced after a timeout or a cancelled exchange.</summary>
     public int SocketsRecreated { get; private set; }
 
@@ -78,14 +88,21 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
             }
 
             byte[] bytes = message.ToArray();
+            byte[]? deadline = SendsDeadline && expectReply ? ZmqDeadline.Frame(Timeout) : null;
             Task<byte[]> reply = await _loop.InvokeAsync(() =>
             {
                 var pending = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
                 try
                 {
-                    if (_socket is null || !_socket.TrySendFrame(TimeSpan.Zero, bytes))
+                    if (_socket is null || (deadline is not null ? !_socket.TrySendFrame(TimeSpan.Zero, deadline, more: true) : !_socket.TrySendFrame(TimeSpan.Zero, bytes)))
                     {
                         throw new RpcTransportException("The ZeroMQ REQ socket cannot send now (its queue is full).");
+                    }
+
+                    if (deadline is not null)
+                    {
+                        // The first frame went, so the rest of the message goes too.
+                        _socket.SendFrame(bytes);
                     }
                 }
                 catch (NetMQException e)
@@ -105,7 +122,16 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
 
             try
             {
-                return await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                byte[] answer = await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                if (deadline is not null && answer.Length == 0)
+                {
+                    // A TinyRpc server answers a request it gave up on at its deadline with an empty frame, as it does a
+                    // notification: the deadline passed there a moment before the timeout here.
+                    throw new RpcTransportException(
+                        $"No reply within {Timeout.TotalSeconds:0.###} s on the ZeroMQ REQ socket: the server gave up on the request at its deadline.");
+                }
+
+                return answer;
             }
             catch (TimeoutException e)
             {

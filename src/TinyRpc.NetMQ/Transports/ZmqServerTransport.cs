@@ -18,6 +18,10 @@ namespace TinyRpc.Transports;
 /// The socket is used only on the transport's own poller thread; replies may be sent from any thread.
 /// The transport owns the socket and closes it on <see cref="Dispose"/>, which also ends
 /// <see cref="ReceiveMessageAsync"/>.</para>
+/// <para>A request sent with its caller's deadline (<see cref="ZmqClientTransport.SendsDeadline"/>: a frame
+/// <c>tinyrpc-deadline:</c> and Unix milliseconds just before the body) carries it as
+/// <see cref="RpcInboundMessage.Deadline"/>: the server does not start it once the deadline has passed, and the
+/// method's token fires at the deadline. The frame is not part of the envelope, and the reply goes back without it.</para>
 /// <para>Duplex (<see cref="IDuplexServerTransport"/>): the messages of one directly connected peer (one routing
 /// identity, then at most an empty delimiter frame) share one context object; a message with a longer envelope (from
 /// behind a proxy) gets a context of its own, which is gone at once. Only a DEALER peer whose routing identity starts with <see cref="DuplexIdentityPrefix"/>
@@ -317,6 +321,16 @@ public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, ID
                 continue;
             }
 
+            // A request's deadline (ZmqClientTransport.SendsDeadline) comes in the frame before its body; without it
+            // the envelope is the peer's, as from any other client.
+            DateTimeOffset? deadline = null;
+            if (message.FrameCount >= 3 && message[message.FrameCount - 2] is var frame
+                && ZmqDeadline.TryRead(frame.Buffer.AsSpan(0, frame.MessageSize), out DateTimeOffset at))
+            {
+                deadline = at;
+                message.RemoveFrame(frame);
+            }
+
             ZmqPeer peer = PeerOf(message);
             NetMQFrame last = message.Last;
 
@@ -324,6 +338,11 @@ public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, ID
             byte[] body = last.MessageSize == last.Buffer.Length ? last.Buffer : last.ToByteArray();
             message.Clear();
             var request = new RpcInboundMessage(peer, body);
+            if (deadline is not null)
+            {
+                request = request with { Deadline = deadline };
+            }
+
             if (!_requests.Writer.TryWrite(request))
             {
                 // The backlog is full: keep this one and stop reading until the server takes some. A reader

@@ -13,6 +13,10 @@ namespace TinyRpc.Transports;
 /// calls may be outstanding at once, from any threads.
 /// </summary>
 /// <remarks>
+/// <para>A request carries its deadline, <see cref="Timeout"/> from when it is published: as its AMQP <c>expiration</c>
+/// (the broker drops it once it has waited that long in the queue) and as the header <c>x-tinyrpc-deadline</c> (Unix
+/// milliseconds, UTC), with which a TinyRpc server does not start it after the deadline and cancels its method's
+/// <see cref="CancellationToken"/> at the deadline. Servers on other machines need clocks kept in step (NTP).</para>
 /// Messages are published as mandatory: when no queue takes one (no server has declared it yet), the
 /// broker returns it and the call fails at once instead of timing out. A call without a reply within
 /// <see cref="Timeout"/> fails with an <see cref="RpcTransportException"/>; a late reply, or a second reply to one call, is discarded.
@@ -145,6 +149,7 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
         TaskCompletionSource<byte[]>? reply = null;
         if (expectReply)
         {
+            SetDeadline(properties, Timeout);
             properties.ReplyTo = DirectReplyTo;
             reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending[id] = reply;
@@ -188,6 +193,25 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
                 _pending.TryRemove(id, out _);
             }
         }
+    }
+
+    // The caller's deadline travels with the request: the broker drops a request that waits in the queue longer than the
+    // call waits for its reply (AMQP per-message TTL, counted from when it was queued), and a TinyRpc server neither starts
+    // one whose absolute deadline (the header, Unix milliseconds) has passed nor lets its method run past it.
+    private static void SetDeadline(BasicProperties properties, TimeSpan timeout)
+    {
+        if (timeout == System.Threading.Timeout.InfiniteTimeSpan || timeout <= TimeSpan.Zero || timeout.TotalMilliseconds >= int.MaxValue)
+        {
+            return;
+        }
+
+        // Rounded down, so that the deadline is never later than the moment the call gives up.
+        long milliseconds = (long)timeout.TotalMilliseconds;
+        properties.Expiration = Math.Max(1, milliseconds).ToString(CultureInfo.InvariantCulture);
+        properties.Headers = new Dictionary<string, object?>(1, StringComparer.Ordinal)
+        {
+            [RabbitMQConnections.DeadlineHeader] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + milliseconds,
+        };
     }
 
     /// <summary>Closes the channel (and the connection when the transport opened it); calls waiting for replies fail.</summary>

@@ -7,6 +7,9 @@ namespace TinyRpc.Transports;
 /// <summary>Connections the RabbitMQ transports open for themselves.</summary>
 internal static class RabbitMQConnections
 {
+    /// <summary>The header of a request that carries its caller's deadline: Unix milliseconds (UTC), an AMQP long.</summary>
+    public const string DeadlineHeader = "x-tinyrpc-deadline";
+
     /// <summary>
     /// A factory for <paramref name="hostName"/> that recovers connection, channels, queues and consumers. A host
     /// name written as an AMQP URI (<c>amqp://</c> or <c>amqps://</c>) is read as one, and its port wins.
@@ -82,6 +85,17 @@ internal static class RabbitMQConnections
         OperationInterruptedException => new RpcTransportException($"Cannot {doing}: the RabbitMQ operation was interrupted ({e.Message}).", e),
         _ => new RpcTransportException($"Cannot {doing}: {e.Message}", e),
     };
+
+    /// <summary>The deadline a request carries; null when it has none, or one that is not an integer.</summary>
+    public static DateTimeOffset? DeadlineOf(IReadOnlyBasicProperties properties)
+        => properties.Headers is { } headers && headers.TryGetValue(DeadlineHeader, out object? value)
+            ? value switch { long l => FromUnixMilliseconds(l), int i => FromUnixMilliseconds(i), _ => null }
+            : null;
+
+    // Any long is accepted: one beyond the calendar is taken as its first or last moment, never as an error.
+    private static DateTimeOffset FromUnixMilliseconds(long milliseconds)
+        => DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(
+            milliseconds, DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
 
     public static bool IsBrokerFailure(Exception e)
         => e is RabbitMQClientException or AlreadyClosedException or OperationInterruptedException or System.IO.IOException;

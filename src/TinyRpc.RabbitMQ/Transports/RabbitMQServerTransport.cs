@@ -17,6 +17,9 @@ namespace TinyRpc.Transports;
 /// with a non-empty exchange, binds it to that exchange under the queue's name; the exchange itself must
 /// exist. Replies always go through the default exchange, which reaches both direct reply-to
 /// (<c>amq.rabbitmq.reply-to</c>) and exclusive reply queues.</para>
+/// <para>A request with the caller's deadline (the header <c>x-tinyrpc-deadline</c>, which
+/// <see cref="RabbitMQClientTransport"/> sends) carries it as <see cref="RpcInboundMessage.Deadline"/>: the server
+/// acknowledges one whose deadline has passed without running it, and the method's token fires at the deadline.</para>
 /// <para>A notification, or a request without reply-to, is acknowledged without a reply. After the broker
 /// restarts, the client library's automatic recovery reconnects and consumes again, and the transport
 /// declares its queue and binding again, since a non-durable queue does not survive a restart.</para>
@@ -263,7 +266,13 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
 
         // The body is only valid during this call.
         // Once disposed the write fails and the request, unacknowledged, goes back to the queue.
-        _requests.Writer.TryWrite(new RpcInboundMessage(delivery, e.Body.ToArray()));
+        var request = new RpcInboundMessage(delivery, e.Body.ToArray());
+        if (RabbitMQConnections.DeadlineOf(e.BasicProperties) is { } deadline)
+        {
+            request = request with { Deadline = deadline };
+        }
+
+        _requests.Writer.TryWrite(request);
     }
 
     private static string? KeyOf(IReadOnlyBasicProperties properties)

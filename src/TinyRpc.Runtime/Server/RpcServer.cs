@@ -298,6 +298,12 @@ public partial class RpcServer
 
     private async Task HandleAndReplyAsync(RpcInboundMessage message, CancellationToken cancellationToken)
     {
+        if (message.Deadline is { } deadline)
+        {
+            await HandleWithDeadlineAsync(message, deadline, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
 
         // A request/reply transport that can tell when a requester has gone (an aborted HTTP request) ends the method's
@@ -315,6 +321,41 @@ public partial class RpcServer
         {
             requesterGone?.Dispose();
         }
+        await SendReplyAsync(message, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A request that came with its caller's deadline: not started once the caller has given up, cancelled when it gives
+    // up while the method runs, and not answered after it (a -32800 answer would race the caller's own timeout, and the
+    // caller would see either). The empty reply that says nothing is to be sent still goes to the transport, with the
+    // server's own token: a queue transport acknowledges the request with it.
+    private async Task HandleWithDeadlineAsync(RpcInboundMessage message, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        TimeSpan left = deadline - DateTimeOffset.UtcNow;
+        if (left <= TimeSpan.Zero)
+        {
+            await SendReplyAsync(message, default, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        PeerChannel? peer = _duplex is not null && message.Context is { } context ? Peer(context) : null;
+        RpcReply reply;
+        bool late;
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            if (left.TotalMilliseconds < uint.MaxValue - 1)
+            {
+                linked.CancelAfter(left);
+            }
+
+            reply = await Responder.RespondAsync(message.Message, message.Context, _maxReplySize, peer?.Connection.Inbound, linked.Token).ConfigureAwait(false);
+            late = (linked.IsCancellationRequested && !cancellationToken.IsCancellationRequested) || DateTimeOffset.UtcNow >= deadline;
+        }
+
+        await SendReplyAsync(message, late ? default : reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendReplyAsync(RpcInboundMessage message, RpcReply reply, CancellationToken cancellationToken)
+    {
 
         try
         {
