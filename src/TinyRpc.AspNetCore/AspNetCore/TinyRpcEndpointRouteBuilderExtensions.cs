@@ -35,7 +35,9 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(responder);
         var handler = new RpcHttpHandler(responder.Protocol.ContentType, options);
-        RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => responder.RespondAsync(body, http.RequestAborted));
+        RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => HttpTraceContext.MayCarry(http)
+            ? Message(responder.RespondAsync(body, HttpTraceContext.Read(http, isConnectionContext: false), int.MaxValue, http.RequestAborted))
+            : responder.RespondAsync(body, http.RequestAborted));
         IEndpointConventionBuilder rpc = endpoints.Map(pattern, serve);
         if (options is not { ServeOpenRpcDocument: true })
         {
@@ -47,6 +49,13 @@ public static class TinyRpcEndpointRouteBuilderExtensions
             ?? throw new ArgumentException($"{nameof(RpcHttpOptions.ServeOpenRpcDocument)} needs an {nameof(RpcDispatcher)}, which can describe its methods.", nameof(options));
         return new CompositeEndpointConventionBuilder([rpc, endpoints.MapOpenRpcDocument(OpenRpcDocumentEndpoint.PatternFor(pattern), described, options)]);
     }
+
+    // The trace context goes in as the message's context, where the server's span of the call finds it.
+    private static ValueTask<ReadOnlyMemory<byte>> Message(ValueTask<RpcReply> pending)
+        => pending.IsCompletedSuccessfully ? new(pending.Result.Message) : MessageAsync(pending);
+
+    private static async ValueTask<ReadOnlyMemory<byte>> MessageAsync(ValueTask<RpcReply> pending)
+        => (await pending.ConfigureAwait(false)).Message;
 
     /// <summary>
     /// Answers <c>GET</c> (and <c>HEAD</c>) at <paramref name="pattern"/> with <paramref name="dispatcher"/>'s OpenRPC

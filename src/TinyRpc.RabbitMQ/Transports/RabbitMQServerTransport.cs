@@ -254,7 +254,11 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs e)
     {
         string? key = RedeliveryFilterCapacity > 0 ? KeyOf(e.BasicProperties) : null;
-        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties.ReplyTo, e.BasicProperties.CorrelationId, key);
+        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties.ReplyTo, e.BasicProperties.CorrelationId, key)
+        {
+            TraceParent = HeaderText(e.BasicProperties, "traceparent"),
+            TraceState = HeaderText(e.BasicProperties, "tracestate"),
+        };
         if (key is not null && IsDuplicate(key, e.Redelivered, out byte[]? cachedReply))
         {
             await AnswerDuplicateAsync(delivery, cachedReply).ConfigureAwait(false);
@@ -353,5 +357,24 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
         }
     }
 
-    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, string? Key);
+    // AMQP carries a string header as bytes (a long string); a publisher may also have sent it as text.
+    private static string? HeaderText(IReadOnlyBasicProperties properties, string name)
+        => properties.Headers is { } headers && headers.TryGetValue(name, out object? value)
+            ? value switch
+            {
+                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
+                string text => text,
+                _ => null,
+            }
+            : null;
+
+    /// <summary>A request's routing, and the W3C trace context its publisher put in its headers.</summary>
+    private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, string? Key) : IRpcTraceContextCarrier
+    {
+        public string? TraceParent { get; init; }
+
+        public string? TraceState { get; init; }
+
+        public bool IsConnectionContext => false;
+    }
 }

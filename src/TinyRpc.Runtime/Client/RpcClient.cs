@@ -166,6 +166,11 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        return IsObserved ? SendObservedAsync(request, cancellationToken) : SendUnobservedAsync(request, cancellationToken);
+    }
+
+    private ValueTask<RpcResponse?> SendUnobservedAsync(RpcRequest request, CancellationToken cancellationToken)
+    {
         if (_channel is null)
         {
             return ExchangeAsync(Transport, request, cancellationToken);
@@ -377,7 +382,15 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
 
         lock (_gate)
         {
-            _receiveLoop ??= Task.Run(ReceiveLoopAsync);
+            if (_receiveLoop is null)
+            {
+                // The loop belongs to the connection, not to the call that happens to start it: run outside that
+                // call's execution context, or its activity would parent every span the loop's requests make.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _receiveLoop = Task.Run(ReceiveLoopAsync);
+                }
+            }
         }
     }
 

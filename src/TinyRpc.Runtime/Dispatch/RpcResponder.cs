@@ -83,7 +83,7 @@ public sealed partial class RpcResponder
     // handled here, answering nothing.
     internal ValueTask<RpcReply> RespondAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
         => Trace is null
-            ? AnswerAsync(message, maxReplySize, inbound, cancellationToken)
+            ? AnswerAsync(message, context, maxReplySize, inbound, cancellationToken)
             : TracedAsync(message, context, maxReplySize, inbound, cancellationToken);
 
     private static async ValueTask<ReadOnlyMemory<byte>> MessageOfAsync(ValueTask<RpcReply> pending)
@@ -92,13 +92,14 @@ public sealed partial class RpcResponder
     private async ValueTask<RpcReply> TracedAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
         Trace?.Invoke(Incoming, context, message);
-        RpcReply reply = await AnswerAsync(message, maxReplySize, inbound, cancellationToken).ConfigureAwait(false);
+        RpcReply reply = await AnswerAsync(message, context, maxReplySize, inbound, cancellationToken).ConfigureAwait(false);
         Trace?.Invoke(Outgoing, context, reply.Message);
         return reply;
     }
 
-    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
+    private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
+        IRpcDispatcher dispatcher = Dispatcher;
         try
         {
             RpcMessage request;
@@ -112,19 +113,26 @@ public sealed partial class RpcResponder
                 return new(Protocol.ErrorRespond(e).Serialize(), false);
             }
 
+            if (IsObserved)
+            {
+                dispatcher = new ObservedDispatcher(this, context, inbound);
+            }
+
             RpcMessage? reply;
             if (inbound is null)
             {
                 reply = request is RpcRequest single
-                    ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
-                    : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
+                    ? await dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                    : await BatchDispatch.DispatchAsync(dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 AttachConnection(request, inbound.Connection);
                 reply = request is RpcRequest single
-                    ? await DispatchCancellableAsync(single, inbound, cancellationToken).ConfigureAwait(false)
-                    : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
+                    ? dispatcher is ObservedDispatcher
+                        ? await dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                        : await DispatchCancellableAsync(single, inbound, cancellationToken).ConfigureAwait(false)
+                    : await BatchDispatch.DispatchAsync(dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
             }
 
             if (reply is null)

@@ -30,6 +30,12 @@ public abstract class RpcRequest : RpcMessage
     // TinyRpc.Client.RpcConnection.Of(request). Typed object so that protocols know nothing of connections.
     internal object? Connection { get; set; }
 
+    // The W3C trace context the request carried in its own members (JSON-RPC's top-level traceparent and tracestate,
+    // as StreamJsonRpc writes them); null when it carried none.
+    internal string? TraceParent { get; init; }
+
+    internal string? TraceState { get; init; }
+
     /// <summary>
     /// Creates the success response carrying <paramref name="result"/>, or null for a notification
     /// (tinyrpc's <c>respond</c>).

@@ -46,7 +46,7 @@ public sealed class JsonRpcRequest : RpcRequest
     /// True when the request was built here into an array of its own, which nothing writes again: its bytes may be
     /// handed on without a copy. A parsed request's bytes belong to whoever passed them in.
     /// </summary>
-    internal bool OwnsBytes { get; init; }
+    internal bool OwnsBytes { get; set; }
 
     /// <inheritdoc/>
     public override bool OwnsSerializedBytes => OwnsBytes;
