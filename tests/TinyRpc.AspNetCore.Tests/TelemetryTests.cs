@@ -235,6 +235,56 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_connection_serves_calls_outside_the_trace_it_was_made_in()
+    {
+        using var telemetry = new TelemetryCapture();
+        string serverMethod = Unique("add");
+        string clientMethod = Unique("echo");
+        var transport = TcpServerTransport.Loopback();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), Adder(serverMethod));
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        try
+        {
+            var clientSide = new RpcDispatcher();
+            clientSide.AddMethod((string text) => text, clientMethod);
+            string heardMethod = Unique("heard");
+            var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            clientSide.AddMethod(new Action(() => heard.TrySetResult()), heardMethod);
+
+            // The connection is made, and makes its first call, inside a trace: its receive loop starts there.
+            Activity first = TelemetryCapture.StartRoot();
+            RpcConnection connection;
+            using (first)
+            {
+                connection = new RpcConnection(new JsonRpcProtocol(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port), clientSide);
+                Assert.Equal(3, await connection.CallAsync<int>(serverMethod, 1, 2).WaitAsync(Limit));
+            }
+
+            await using var disposing = connection;
+            Activity firstCall = Assert.Single(await telemetry.WaitForSpansAsync(s => s.TraceId == first.TraceId && s.Kind == ActivityKind.Client, 1));
+
+            // Later the server calls the client, in no trace: the client's span of it must not join the first call's.
+            Assert.Null(Activity.Current);
+            Assert.Equal("back", await Assert.Single(server.Connections).CallAsync<string>(clientMethod, "back").WaitAsync(Limit));
+            await Assert.Single(server.Connections).NotifyAsync(heardMethod).WaitAsync(Limit);
+            await heard.Task.WaitAsync(Limit);
+            foreach (string method in new[] { clientMethod, heardMethod })
+            {
+                Activity served = Assert.Single(await telemetry.WaitForSpansAsync(s => s.Kind == ActivityKind.Server && s.DisplayName == method, 1));
+                Assert.NotEqual(firstCall.SpanId, served.ParentSpanId);
+                Assert.NotEqual(first.TraceId, served.TraceId);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.WaitAsync(Limit);
+            await transport.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task In_memory_a_notification_has_spans_without_a_request_id()
     {
         using var telemetry = new TelemetryCapture();

@@ -150,7 +150,7 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     // The members go last, after the id: the request's bytes up to its closing brace stay as they are.
     internal override RpcRequest WithTraceContext(RpcRequest request, string traceParent, string? traceState)
     {
-        if (request is not JsonRpcRequest json || request.TraceParent is not null)
+        if (!PropagateTraceContext || request is not JsonRpcRequest json || request.TraceParent is not null)
         {
             return request;
         }
