@@ -19,7 +19,7 @@ internal sealed class RpcInstruments
         Meter = meter;
         var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets };
         ClientDuration = meter.CreateHistogram("rpc.client.call.duration", "s", "Duration of RPC calls made, as the client sees them.", tags: null, advice);
-        ServerDuration = meter.CreateHistogram("rpc.server.call.duration", "s", "Duration of RPC calls served, from the request's arrival to its reply.", tags: null, advice);
+        ServerDuration = meter.CreateHistogram("rpc.server.call.duration", "s", "Duration of RPC calls served, from the parsed request to its response.", tags: null, advice);
     }
 
     /// <summary>The instruments of the static meter, for code that is not given an IMeterFactory.</summary>
