@@ -654,7 +654,11 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         {
             if (_timeoutSweep is null)
             {
-                _timeoutSweep = new Timer(static state => ((RpcClient)state!).SweepTimeouts(), this, period, period);
+                // Not in the execution context of the call that happens to make it, whose activity it would keep.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _timeoutSweep = new Timer(static state => ((RpcClient)state!).SweepTimeouts(), this, period, period);
+                }
             }
             else if (period < _timeoutSweepPeriod)
             {

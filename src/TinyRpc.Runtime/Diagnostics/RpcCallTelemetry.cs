@@ -102,7 +102,8 @@ internal readonly struct RpcCallTelemetry
             ActivityContext parent = default;
             List<ActivityLink>? links = null;
             var carrier = context as IRpcTraceContextCarrier;
-            if (!TryParse(request.TraceParent, request.TraceState, out parent)
+            request.ReadTraceContext(out string? traceParent, out string? traceState);
+            if (!TryParse(traceParent, traceState, out parent)
                 && carrier is { IsConnectionContext: false }
                 && TryParse(carrier.TraceParent, carrier.TraceState, out ActivityContext fromTransport))
             {

@@ -115,7 +115,9 @@ public sealed partial class RpcResponder
 
             if (IsObserved)
             {
-                dispatcher = new ObservedDispatcher(this, context, inbound);
+                // A batch's members are dispatched as they always are, each in its own span; only a single request of
+                // a connection is cancellable by its caller.
+                dispatcher = new ObservedDispatcher(this, context, request is RpcRequest ? inbound : null);
             }
 
             RpcMessage? reply;

@@ -30,11 +30,14 @@ public abstract class RpcRequest : RpcMessage
     // TinyRpc.Client.RpcConnection.Of(request). Typed object so that protocols know nothing of connections.
     internal object? Connection { get; set; }
 
-    // The W3C trace context the request carried in its own members (JSON-RPC's top-level traceparent and tracestate,
-    // as StreamJsonRpc writes them); null when it carried none.
-    internal string? TraceParent { get; init; }
-
-    internal string? TraceState { get; init; }
+    // The W3C trace context the request carries in its own members (JSON-RPC's top-level traceparent and tracestate,
+    // as StreamJsonRpc writes them); nulls when it carries none. Read from the message on demand, only when someone
+    // listens for spans, so that a request object is no larger for it.
+    internal virtual void ReadTraceContext(out string? traceParent, out string? traceState)
+    {
+        traceParent = null;
+        traceState = null;
+    }
 
     /// <summary>
     /// Creates the success response carrying <paramref name="result"/>, or null for a notification

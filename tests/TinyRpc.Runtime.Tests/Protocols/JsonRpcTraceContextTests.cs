@@ -21,8 +21,9 @@ public class JsonRpcTraceContextTests
             $$"""{"jsonrpc":"2.0","method":"pick","params":[1],"id":1,"traceparent":"{{Parent}}","tracestate":"rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"}"""));
 
         Assert.Equal("pick", request.Method);
-        Assert.Equal(Parent, request.TraceParent);
-        Assert.Equal("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", request.TraceState);
+        request.ReadTraceContext(out string? traceParent, out string? traceState);
+        Assert.Equal(Parent, traceParent);
+        Assert.Equal("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", traceState);
         Assert.Equal(1, request.Arguments.Count);
     }
 

@@ -150,9 +150,15 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
     // The members go last, after the id: the request's bytes up to its closing brace stay as they are.
     internal override RpcRequest WithTraceContext(RpcRequest request, string traceParent, string? traceState)
     {
-        if (!PropagateTraceContext || request is not JsonRpcRequest json || request.TraceParent is not null)
+        if (!PropagateTraceContext || request is not JsonRpcRequest json)
         {
             return request;
+        }
+
+        json.ReadTraceContext(out string? carried, out _);
+        if (carried is not null)
+        {
+            return request; // a request passed on (through a reconnecting transport, say) keeps its caller's context
         }
 
         ReadOnlySpan<byte> raw = json.Serialize().Span;
@@ -347,7 +353,6 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
         int idStart = 0, idLength = 0;
         bool idValid = false;
         JsonRpcArguments? arguments = null;
-        string? traceParent = null, traceState = null;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -450,19 +455,9 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
                     break;
 
                 case Seen.TraceParent or Seen.TraceState:
-                    // W3C trace context, where StreamJsonRpc puts it; only its shape is checked here.
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        if (member == Seen.TraceParent)
-                        {
-                            traceParent = reader.GetString();
-                        }
-                        else
-                        {
-                            traceState = reader.GetString();
-                        }
-                    }
-                    else
+                    // W3C trace context, where StreamJsonRpc puts it: only its shape is checked here; it is read from
+                    // the message when a span needs it (JsonRpcRequest.ReadTraceContext).
+                    if (reader.TokenType != JsonTokenType.String)
                     {
                         error ??= $"Member '{member.ToString().ToLowerInvariant()}' must be a string, not " + JsonValueCodec.Describe(reader.TokenType) + ".";
                         reader.Skip();
@@ -497,11 +492,7 @@ public sealed class JsonRpcProtocol : RpcBatchProtocol
             escapedMethod,
             (seen & Seen.Id) != 0,
             rawId,
-            arguments ?? JsonRpcArguments.None)
-        {
-            TraceParent = traceParent,
-            TraceState = traceState,
-        });
+            arguments ?? JsonRpcArguments.None));
     }
 
     /// <inheritdoc/>
