@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using TinyRpc.Dispatch;
 
 namespace TinyRpc.Transports;
 

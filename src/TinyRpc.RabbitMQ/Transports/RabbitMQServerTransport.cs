@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Server;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
@@ -43,7 +44,9 @@ public partial class RpcClient
         }
 
         s_inCall.Value = true;
-        RpcCallTelemetry call = RpcCallTelemetry.StartClient(Instruments, Protocol, request, ((object?)_channel ?? (object?)(Transport as ChannelClientTransport)?.Channel ?? Transport) as IServerEndpoint);
+        var endpoint = ((object?)_channel ?? (object?)(Transport as ChannelClientTransport)?.Channel ?? Transport) as IServerEndpoint;
+        string? address = endpoint?.ServerAddress;
+        RpcCallTelemetry call = RpcCallTelemetry.StartClient(Instruments, Protocol, request, address, address is null ? 0 : endpoint!.ServerPort);
         if (Protocol.WritesTraceContext && Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
         {
             request = Protocol.WithTraceContext(request, current.Id!, current.TraceStateString);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 
-namespace TinyRpc;
+namespace TinyRpc.Transports;
 
 /// <summary>Writes an activity's W3C trace context into transport headers, through the process's propagator.</summary>
 internal static class TraceHeaders

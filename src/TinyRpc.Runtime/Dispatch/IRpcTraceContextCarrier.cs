@@ -1,7 +1,7 @@
-namespace TinyRpc.Transports;
+namespace TinyRpc.Dispatch;
 
 /// <summary>
-/// Implemented by the <see cref="RpcInboundMessage.Context"/> of a server transport whose messages (or connections)
+/// Implemented by the <see cref="Transports.RpcInboundMessage.Context"/> of a server transport whose messages (or connections)
 /// arrive with a W3C trace context in the transport's own headers: HTTP and WebSocket upgrade headers, AMQP message
 /// headers. The server's span of each call is then a child of that context (or, for a connection's context, linked
 /// to it). docs/observability.md describes what each transport carries.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace TinyRpc;
+namespace TinyRpc.Dispatch;
 
 /// <summary>The activity source, and the histograms of one <see cref="Meter"/> (the shared one, or one from an IMeterFactory).</summary>
 internal sealed class RpcInstruments

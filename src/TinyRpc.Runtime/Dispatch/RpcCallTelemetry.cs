@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
-using TinyRpc.Transports;
 
-namespace TinyRpc;
+namespace TinyRpc.Dispatch;
 
 /// <summary>
 /// The span and the duration measurement of one call, client or server, named and tagged as the OpenTelemetry RPC
@@ -53,12 +51,10 @@ internal readonly struct RpcCallTelemetry
     };
 
     /// <summary>Starts the client side of a call: a span when the source has listeners, and the clock.</summary>
-    public static RpcCallTelemetry StartClient(RpcInstruments instruments, RpcProtocol protocol, RpcRequest request, IServerEndpoint? endpoint)
+    public static RpcCallTelemetry StartClient(RpcInstruments instruments, RpcProtocol protocol, RpcRequest request, string? address, int port)
     {
         string system = SystemName(protocol);
         string method = request.Method;
-        string? address = endpoint?.ServerAddress;
-        int port = address is null ? 0 : endpoint!.ServerPort;
         Activity? activity = null;
         if (RpcInstruments.Source.HasListeners())
         {
@@ -237,12 +233,4 @@ internal readonly struct RpcCallTelemetry
 
         histogram.Record(duration.TotalSeconds, tags);
     }
-}
-
-/// <summary>A client transport that knows the server it talks to: the <c>server.address</c> and <c>server.port</c> of its calls.</summary>
-internal interface IServerEndpoint
-{
-    string? ServerAddress { get; }
-
-    int ServerPort { get; }
 }
