@@ -98,6 +98,33 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task Through_an_HttpServerTransport_the_server_span_is_the_child_of_the_client_span()
+    {
+        // The server answers on its own loop, away from the request: the context is read from what the request brought.
+        using var telemetry = new TelemetryCapture();
+        string method = Unique("add");
+        var transport = new HttpServerTransport("application/json");
+        await using KestrelHost host = await KestrelHost.StartAsync(app => app.MapTinyRpc("/rpc", transport));
+        var server = new RpcServer(transport, new JsonRpcProtocol(), Adder(method));
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        using var client = new RpcClient(new JsonRpcProtocol(), new HttpPostClientTransport(host.Http("/rpc")));
+
+        Activity root = TelemetryCapture.StartRoot();
+        using (root)
+        {
+            Assert.Equal(5, await client.CallAsync<int>(method, 2, 3).WaitAsync(Limit));
+        }
+
+        List<Activity> spans = await telemetry.WaitForSpansAsync(s => s.TraceId == root.TraceId, 2);
+        Activity clientSpan = Assert.Single(spans, s => s.Kind == ActivityKind.Client);
+        Activity serverSpan = Assert.Single(spans, s => s.Kind == ActivityKind.Server);
+        Assert.Equal(clientSpan.SpanId, serverSpan.ParentSpanId);
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
     public async Task An_error_reply_sets_error_type_and_status_code_to_its_code_on_both_sides()
     {
         using var telemetry = new TelemetryCapture();

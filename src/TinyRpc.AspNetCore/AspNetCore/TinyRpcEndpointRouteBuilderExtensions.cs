@@ -36,7 +36,7 @@ public static class TinyRpcEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(responder);
         var handler = new RpcHttpHandler(responder.Protocol.ContentType, options);
         RequestDelegate serve = context => handler.HandleAsync(context, (http, body) => HttpTraceContext.MayCarry(http)
-            ? Message(responder.RespondAsync(body, HttpTraceContext.Read(http, isConnectionContext: false), int.MaxValue, http.RequestAborted))
+            ? Message(responder.RespondAsync(body, HttpTraceContext.Of(http, isConnectionContext: false), int.MaxValue, http.RequestAborted))
             : responder.RespondAsync(body, http.RequestAborted));
         IEndpointConventionBuilder rpc = endpoints.Map(pattern, serve);
         if (options is not { ServeOpenRpcDocument: true })

@@ -17,9 +17,8 @@ public class RpcHttpRequestContext : IRpcTraceContextCarrier
     {
         HttpContext = httpContext;
 
-        // Read now, inside the request: the server answers it elsewhere, where neither its activity nor (for a
-        // WebSocket, later) its headers are at hand.
-        _trace = HttpTraceContext.MayCarry(httpContext) ? HttpTraceContext.Read(httpContext, isConnection) : null;
+        // Made here, inside the request, where its activity is current: the server answers it elsewhere.
+        _trace = HttpTraceContext.Of(httpContext, isConnection);
         ConnectionInfo connection = httpContext.Connection;
         _description = string.Create(CultureInfo.InvariantCulture,
             $"{connection.RemoteIpAddress}:{connection.RemotePort} {httpContext.Request.Method} {httpContext.Request.Path}");
