@@ -8,6 +8,8 @@ namespace TinyRpc.Benchmarks;
 /// Where the bytes go: runs one contender's call many times and lists the allocated types, sampled by the
 /// runtime's allocation-tick events (one about every 100 KB), with each type's share of the bytes per call.
 /// <c>dotnet run -c Release --project benchmarks/TinyRpc.Benchmarks -- --allocations inmemory TinyRpc reverse_string</c>
+/// A fourth argument, <c>listening</c>, runs the calls while listeners record TinyRpc's spans and histograms (what
+/// tracing costs); without it nobody listens, and the calls take the path of an application without telemetry.
 /// </summary>
 internal static class AllocationCensus
 {
@@ -16,11 +18,13 @@ internal static class AllocationCensus
 
     public static int Run(string[] args)
     {
-        if (args.Length != 3)
+        if (args.Length is not (3 or 4) || (args.Length == 4 && args[3] != "listening"))
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add");
+            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add [listening]");
             return 2;
         }
+
+        using TelemetryListeners? listening = args.Length == 4 ? new TelemetryListeners() : null;
 
         (Func<Task> call, int perCall, Action cleanup) = Scenario(args[0], args[1], args[2]);
         for (int i = 0; i < Warmup / perCall; i++)
@@ -41,7 +45,7 @@ internal static class AllocationCensus
 
         double perOperation = bytes / (double)(invocations * perCall);
         int samples = listener.Types.Values.Sum();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[0]} {args[1]} {args[2]}: {perOperation:F0} B per call ({samples} samples)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{string.Join(' ', args)}: {perOperation:F0} B per call ({samples} samples)"));
         Console.WriteLine();
         Console.WriteLine("| type | samples | ~B per call |");
         Console.WriteLine("|---|---:|---:|");
@@ -147,3 +151,38 @@ internal static class AllocationCensus
         }
     }
 }
+
+/// <summary>Records every TinyRpc span and histogram measurement, as an OpenTelemetry SDK would subscribe, and drops them.</summary>
+internal sealed class TelemetryListeners : IDisposable
+{
+    private readonly System.Diagnostics.ActivityListener _spans = new()
+    {
+        ShouldListenTo = static source => source.Name == RpcTelemetry.ActivitySourceName,
+        Sample = static (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+    };
+
+    private readonly System.Diagnostics.Metrics.MeterListener _metrics = new()
+    {
+        InstrumentPublished = static (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == RpcTelemetry.MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        },
+    };
+
+    public TelemetryListeners()
+    {
+        System.Diagnostics.ActivitySource.AddActivityListener(_spans);
+        _metrics.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        _metrics.Start();
+    }
+
+    public void Dispose()
+    {
+        _spans.Dispose();
+        _metrics.Dispose();
+    }
+}
+

@@ -5,6 +5,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using TinyRpc;
 using TinyRpc.AspNetCore;
 using TinyRpc.Dispatch;
 using TinyRpc.Hosting;
@@ -13,7 +17,7 @@ using TinyRpc.Transports;
 
 // One ASP.NET Core host serves GreeterService over TCP (a hosted TinyRpc server) and over HTTP (MapTinyRpc, with the
 // same dispatcher), with a health endpoint; a second host, the client, gets a typed proxy from AddTinyRpcClient and
-// calls it once over TCP.
+// calls it once over TCP. Logs, traces and metrics go to the console through OpenTelemetry.
 
 if (args is ["--stdio"])
 {
@@ -29,6 +33,11 @@ if (args is ["--stdio"])
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
+builder.Logging.AddFilter("TinyRpc", LogLevel.Debug); // clients coming and going (docs/logging.md)
+builder.Logging.AddOpenTelemetry(logs => logs.AddConsoleExporter());
+builder.Services.AddOpenTelemetry()
+    .WithTracing(tracing => tracing.AddSource(RpcTelemetry.ActivitySourceName).AddConsoleExporter())
+    .WithMetrics(metrics => metrics.AddMeter(RpcTelemetry.MeterName).AddConsoleExporter());
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Services.AddScoped<CallScope>();
 builder.Services.AddTinyRpc()

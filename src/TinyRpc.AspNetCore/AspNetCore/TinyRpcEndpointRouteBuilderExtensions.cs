@@ -50,7 +50,7 @@ public static class TinyRpcEndpointRouteBuilderExtensions
     }
 
     // The method runs with the request's RequestAborted, so that a client that goes away cancels it; the context
-    // (what a trace and RpcCallContext see) is made for each request, its text only when asked for.
+    // (what a trace, a span and RpcCallContext see) is made for each request, its text only when asked for.
     private static ValueTask<ReadOnlyMemory<byte>> RespondAsync(RpcResponder responder, HttpContext http, ReadOnlyMemory<byte> body)
     {
         ValueTask<RpcReply> pending = responder.RespondAsync(body, new RpcHttpRequestContext(http, describeWhenAsked: true), int.MaxValue, http.RequestAborted);

@@ -10,15 +10,19 @@ namespace TinyRpc.Transports;
 /// ASP.NET Core transports and of the dispatcher endpoint, what a <see cref="RpcTrace"/> sees, and what
 /// <c>RpcCallContext.GetHttpContext()</c> reads. Its text names the peer and the request.
 /// </summary>
-public class RpcHttpRequestContext : IRpcInboundContext
+public class RpcHttpRequestContext : IRpcInboundContext, IRpcTraceContextCarrier
 {
+    private readonly HttpTraceContext? _trace;
     private string? _description;
 
     // The text is written at once, while the request is alive, for contexts that a server transport may still log once
     // the request has ended; the dispatcher endpoint, whose contexts end with their requests, writes it when asked.
-    internal RpcHttpRequestContext(HttpContext httpContext, bool describeWhenAsked = false)
+    internal RpcHttpRequestContext(HttpContext httpContext, bool isConnection = false, bool describeWhenAsked = false)
     {
         HttpContext = httpContext;
+
+        // Made here, inside the request, where its activity is current: the server answers it elsewhere.
+        _trace = HttpTraceContext.Of(httpContext, isConnection);
         if (!describeWhenAsked)
         {
             _description = Describe(httpContext);
@@ -34,6 +38,12 @@ public class RpcHttpRequestContext : IRpcInboundContext
 
     /// <summary>The request's <see cref="HttpContext.RequestAborted"/>: cancelled when the client goes away.</summary>
     public CancellationToken RequesterGone => HttpContext.RequestAborted;
+
+    string? IRpcTraceContextCarrier.TraceParent => _trace?.TraceParent;
+
+    string? IRpcTraceContextCarrier.TraceState => _trace?.TraceState;
+
+    bool IRpcTraceContextCarrier.IsConnectionContext => _trace?.IsConnectionContext ?? false;
 
     /// <summary>The peer's address and port, the method and the path.</summary>
     public override string ToString() => _description ??= Describe(HttpContext);

@@ -105,7 +105,11 @@ public sealed class WebSocketServerTransport : MultiplexedServerTransport
     }
 
     /// <summary>The context of a socket's messages: its HTTP request, and the peer that answers it.</summary>
-    private sealed class SocketContext(HttpContext context, WebSocketConnection connection) : RpcHttpRequestContext(context)
+    /// <remarks>
+    /// The upgrade request's trace context is the connection's: the calls that come over it later link to it (see
+    /// docs/observability.md) rather than becoming its children.
+    /// </remarks>
+    private sealed class SocketContext(HttpContext context, WebSocketConnection connection) : RpcHttpRequestContext(context, isConnection: true)
     {
         public WebSocketConnection Connection { get; } = connection;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using TinyRpc.Client;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
@@ -9,7 +10,7 @@ namespace TinyRpc.Hosting;
 /// over HTTP a client per proxy, each with an <see cref="HttpClient"/> from the factory (which pools the handlers);
 /// over TCP one client for the container's life, over a connection made again when it drops.
 /// </summary>
-internal sealed class ClientSlot(string name, TinyRpcClientOptions options, RpcProtocol protocol, IHttpClientFactory httpClients) : IAsyncDisposable
+internal sealed class ClientSlot(string name, TinyRpcClientOptions options, RpcProtocol protocol, IHttpClientFactory httpClients, IMeterFactory? meters) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private RpcClient? _tcpClient;
@@ -24,6 +25,7 @@ internal sealed class ClientSlot(string name, TinyRpcClientOptions options, RpcP
             return new RpcClient(protocol, new HttpPostClientTransport(httpClients.CreateClient(name), endpoint, protocol.ContentType))
             {
                 Timeout = options.Timeout,
+                MeterFactory = meters,
             };
         }
 
@@ -34,6 +36,7 @@ internal sealed class ClientSlot(string name, TinyRpcClientOptions options, RpcP
                 new ReconnectingClientTransport(protocol, endpoint.Host, endpoint.Port, options.ReconnectDelay, options.MaxReconnectDelay))
             {
                 Timeout = options.Timeout,
+                MeterFactory = meters,
             };
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,9 @@ public static class TinyRpcServiceCollectionExtensions
 
                     // The host's logging: the dispatcher's, and through it the responder's and every hosted server's.
                     Logger = provider.GetService<ILoggerFactory>()?.CreateLogger("TinyRpc"),
+
+                    // The host's metrics: the server call histogram comes from the container's meter factory.
+                    MeterFactory = provider.GetService<IMeterFactory>(),
                 };
                 foreach (ServiceRegistration registration in provider.GetServices<ServiceRegistration>())
                 {
@@ -85,7 +89,8 @@ public static class TinyRpcServiceCollectionExtensions
             name,
             provider.GetRequiredService<IOptionsMonitor<TinyRpcClientOptions>>().Get(name),
             provider.GetRequiredService<RpcProtocol>(),
-            provider.GetRequiredService<IHttpClientFactory>()));
+            provider.GetRequiredService<IHttpClientFactory>(),
+            provider.GetService<IMeterFactory>()));
         services.AddTransient(provider =>
         {
             ClientSlot slot = provider.GetRequiredKeyedService<ClientSlot>(name);

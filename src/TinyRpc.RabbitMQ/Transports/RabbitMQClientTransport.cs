@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Globalization;
 using RabbitMQ.Client;
@@ -146,6 +147,20 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         string id = _idPrefix + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
         var properties = new BasicProperties { CorrelationId = id };
+        if (Activity.Current is { } current)
+        {
+            // The caller's trace context, as AMQP headers, where the server transport reads it.
+            var headers = new Dictionary<string, object?>(2);
+            DistributedContextPropagator.Current.Inject(current, headers, static (carrier, name, value) =>
+            {
+                if (carrier is Dictionary<string, object?> target && value is not null)
+                {
+                    target[name] = value;
+                }
+            });
+            properties.Headers = headers;
+        }
+
         TaskCompletionSource<byte[]>? reply = null;
         if (expectReply)
         {

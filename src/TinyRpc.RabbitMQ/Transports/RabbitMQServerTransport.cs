@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using TinyRpc.Dispatch;
 using TinyRpc.Exceptions;
 using TinyRpc.Server;
 
@@ -257,7 +258,11 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs e)
     {
         string? key = RedeliveryFilterCapacity > 0 ? KeyOf(e.BasicProperties) : null;
-        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties, key);
+        var delivery = new Delivery(e.DeliveryTag, e.BasicProperties, key)
+        {
+            TraceParent = HeaderText(e.BasicProperties, "traceparent"),
+            TraceState = HeaderText(e.BasicProperties, "tracestate"),
+        };
         if (key is not null && IsDuplicate(key, e.Redelivered, out byte[]? cachedReply))
         {
             await AnswerDuplicateAsync(delivery, cachedReply).ConfigureAwait(false);
@@ -365,11 +370,29 @@ public sealed class RabbitMQServerTransport : IServerTransport, IAsyncDisposable
     // The properties of a message of this transport (for RpcCallContext.GetBasicProperties); null for another context.
     internal static IReadOnlyBasicProperties? PropertiesOf(object? context) => (context as Delivery)?.Properties;
 
-    // The properties are the client library's copy, read from the frame when the message arrived: they outlive the handler.
-    private sealed record Delivery(ulong Tag, IReadOnlyBasicProperties Properties, string? Key)
+    // AMQP carries a string header as bytes (a long string); a publisher may also have sent it as text.
+    private static string? HeaderText(IReadOnlyBasicProperties properties, string name)
+        => properties.Headers is { } headers && headers.TryGetValue(name, out object? value)
+            ? value switch
+            {
+                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
+                string text => text,
+                _ => null,
+            }
+            : null;
+
+    // A request's properties (the client library's copy, read from the frame when the message arrived: they outlive
+    // the handler), and the W3C trace context its publisher put in its headers.
+    private sealed record Delivery(ulong Tag, IReadOnlyBasicProperties Properties, string? Key) : IRpcTraceContextCarrier
     {
         public string? ReplyTo => Properties.ReplyTo;
 
         public string? CorrelationId => Properties.CorrelationId;
+
+        public string? TraceParent { get; init; }
+
+        public string? TraceState { get; init; }
+
+        public bool IsConnectionContext => false;
     }
 }

@@ -169,6 +169,11 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        return IsObserved ? SendObservedAsync(request, cancellationToken) : SendUnobservedAsync(request, cancellationToken);
+    }
+
+    private ValueTask<RpcResponse?> SendUnobservedAsync(RpcRequest request, CancellationToken cancellationToken)
+    {
         if (_channel is null)
         {
             return ExchangeAsync(Transport, request, cancellationToken);
@@ -380,7 +385,15 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
 
         lock (_gate)
         {
-            _receiveLoop ??= Task.Run(ReceiveLoopAsync);
+            if (_receiveLoop is null)
+            {
+                // The loop belongs to the connection, not to the call that happens to start it: run outside that
+                // call's execution context, or its activity would parent every span the loop's requests make.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _receiveLoop = Task.Run(ReceiveLoopAsync);
+                }
+            }
         }
     }
 
@@ -650,7 +663,11 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         {
             if (_timeoutSweep is null)
             {
-                _timeoutSweep = new Timer(static state => ((RpcClient)state!).SweepTimeouts(), this, period, period);
+                // Not in the execution context of the call that happens to make it, whose activity it would keep.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _timeoutSweep = new Timer(static state => ((RpcClient)state!).SweepTimeouts(), this, period, period);
+                }
             }
             else if (period < _timeoutSweepPeriod)
             {

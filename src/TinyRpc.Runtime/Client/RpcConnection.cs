@@ -71,7 +71,14 @@ public sealed partial class RpcConnection : RpcClient
         _inbound = new InboundCalls(this);
         _cancelCallsWhenClosed = options.CancelCallsWhenClosed;
         _notifications = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(MaxWaiting) { SingleReader = true, SingleWriter = true });
-        _ = StartNotificationsInOrderAsync();
+
+        // Like the receive loop, the notifications' loop belongs to the connection, not to whatever made it: it runs
+        // outside the maker's execution context, or the maker's activity would parent the span of every notification.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(StartNotificationsInOrderAsync);
+        }
+
         _servesRequests = true;
         if (Logger is { } logger)
         {

@@ -99,6 +99,7 @@ public sealed partial class RpcResponder
 
     private async ValueTask<RpcReply> AnswerAsync(ReadOnlyMemory<byte> message, object? context, int maxReplySize, InboundCalls? inbound, CancellationToken cancellationToken)
     {
+        IRpcDispatcher dispatcher = Dispatcher;
         try
         {
             RpcMessage request;
@@ -114,18 +115,28 @@ public sealed partial class RpcResponder
 
             // Two stores per request (per member of a batch): what RpcCallContext reads, for the methods that ask.
             Attach(request, context, inbound?.Connection);
+
+            if (IsObserved)
+            {
+                // A batch's members are dispatched as they always are, each in its own span; only a single request of
+                // a connection is cancellable by its caller.
+                dispatcher = new ObservedDispatcher(this, context, request is RpcRequest ? inbound : null);
+            }
+
             RpcMessage? reply;
             if (inbound is null)
             {
                 reply = request is RpcRequest single
-                    ? await Dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
-                    : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
+                    ? await dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                    : await BatchDispatch.DispatchAsync(dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 reply = request is RpcRequest single
-                    ? await DispatchCancellableAsync(single, inbound, cancellationToken).ConfigureAwait(false)
-                    : await BatchDispatch.DispatchAsync(Dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
+                    ? dispatcher is ObservedDispatcher
+                        ? await dispatcher.DispatchAsync(single, cancellationToken).ConfigureAwait(false)
+                        : await DispatchCancellableAsync(single, inbound, cancellationToken).ConfigureAwait(false)
+                    : await BatchDispatch.DispatchAsync(dispatcher, (RpcBatchRequest)request, cancellationToken).ConfigureAwait(false);
             }
 
             if (reply is null)

@@ -91,6 +91,12 @@ public abstract partial class RpcProtocol
     /// </summary>
     public const string CancelRequestMethod = "$/cancelRequest";
 
+    // Whether requests carry the caller's W3C trace context in members of their own (an opt-in of the protocol), and
+    // the request with it added. Only JSON-RPC has a place for it; the others send requests as they are.
+    internal virtual bool WritesTraceContext => false;
+
+    internal virtual RpcRequest WithTraceContext(RpcRequest request, string traceParent, string? traceState) => request;
+
     /// <summary>
     /// Creates the notification that asks the other side to cancel the request with <paramref name="id"/>:
     /// <c>$/cancelRequest</c> with <c>{"id": id}</c>. A protocol without named parameters overrides it to send the

@@ -37,6 +37,15 @@ public abstract class RpcRequest : RpcMessage
 
     internal RpcProtocol? ReceivedProtocol { get; set; }
 
+    // The W3C trace context the request carries in its own members (JSON-RPC's top-level traceparent and tracestate,
+    // as StreamJsonRpc writes them); nulls when it carries none. Read from the message on demand, only when someone
+    // listens for spans, so that a request object is no larger for it.
+    internal virtual void ReadTraceContext(out string? traceParent, out string? traceState)
+    {
+        traceParent = null;
+        traceState = null;
+    }
+
     /// <summary>
     /// Creates the success response carrying <paramref name="result"/>, or null for a notification
     /// (tinyrpc's <c>respond</c>).

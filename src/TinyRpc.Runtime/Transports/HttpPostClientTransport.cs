@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using TinyRpc.Exceptions;
 
@@ -8,7 +9,7 @@ namespace TinyRpc.Transports;
 /// <c>HttpPostClientTransport</c>). Works with any HTTP server, CGI programs included. Calls may run
 /// concurrently.
 /// </summary>
-public sealed class HttpPostClientTransport : IClientTransport, IDisposable
+public sealed class HttpPostClientTransport : IClientTransport, IDisposable, IServerEndpoint
 {
     private readonly HttpClient _http;
     private readonly bool _ownsClient;
@@ -55,6 +56,12 @@ public sealed class HttpPostClientTransport : IClientTransport, IDisposable
         using var content = new ReadOnlyMemoryContent(message);
         content.Headers.ContentType = ContentType;
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
+        if (Activity.Current is { } current)
+        {
+            // HttpClient's own handler does this too when it is on, and leaves headers already set alone.
+            TraceHeaders.Inject(current, request.Headers);
+        }
+
         try
         {
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
@@ -90,6 +97,10 @@ public sealed class HttpPostClientTransport : IClientTransport, IDisposable
             return "";
         }
     }
+
+    string? IServerEndpoint.ServerAddress => Endpoint.Host;
+
+    int IServerEndpoint.ServerPort => Endpoint.Port;
 
     /// <inheritdoc/>
     public void Dispose()

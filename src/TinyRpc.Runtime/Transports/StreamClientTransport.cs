@@ -12,7 +12,7 @@ namespace TinyRpc.Transports;
 /// A full-duplex client channel over one framed stream: a TCP connection, a named pipe, a child process's
 /// standard streams. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
 /// </summary>
-public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable
+public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, IServerEndpoint
 {
     private readonly FramedConnection _connection;
 
@@ -76,7 +76,7 @@ public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable
 
         if (tls is null)
         {
-            return new StreamClientTransport(client.GetStream(), framing, maxMessageSize);
+            return new StreamClientTransport(client.GetStream(), framing, maxMessageSize) { _host = host, _port = port };
         }
 
         var ssl = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
@@ -97,8 +97,16 @@ public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable
             throw;
         }
 
-        return new StreamClientTransport(ssl, framing, maxMessageSize);
+        return new StreamClientTransport(ssl, framing, maxMessageSize) { _host = host, _port = port };
     }
+
+    // Known when this transport made the connection.
+    private string? _host;
+    private int _port;
+
+    string? IServerEndpoint.ServerAddress => _host;
+
+    int IServerEndpoint.ServerPort => _port;
 
     private static SslClientAuthenticationOptions WithTargetHost(SslClientAuthenticationOptions tls, string host)
     {

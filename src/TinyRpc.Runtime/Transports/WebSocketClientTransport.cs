@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using TinyRpc.Client;
@@ -9,7 +10,7 @@ namespace TinyRpc.Transports;
 /// A full-duplex client transport over a WebSocket (tinyrpc's <c>HttpWebSocketClientTransport</c>): each message
 /// is one WebSocket message. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
 /// </summary>
-public sealed class WebSocketClientTransport : IMessageChannel, IAsyncDisposable
+public sealed class WebSocketClientTransport : IMessageChannel, IAsyncDisposable, IServerEndpoint
 {
     private readonly WebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -32,6 +33,12 @@ public sealed class WebSocketClientTransport : IMessageChannel, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(uri);
         var socket = new ClientWebSocket();
+        if (Activity.Current is { } current)
+        {
+            // The connection's trace context, in the upgrade request; configure may still set headers of its own.
+            TraceHeaders.Inject(current, socket.Options, static (options, name, value) => options.SetRequestHeader(name, value));
+        }
+
         configure?.Invoke(socket.Options);
         try
         {
@@ -43,8 +50,14 @@ public sealed class WebSocketClientTransport : IMessageChannel, IAsyncDisposable
             throw new RpcTransportException($"Cannot connect to {uri}: {e.Message}", e);
         }
 
-        return new WebSocketClientTransport(socket, messageType, maxMessageSize);
+        return new WebSocketClientTransport(socket, messageType, maxMessageSize) { _server = uri };
     }
+
+    private Uri? _server; // known when this transport made the connection
+
+    string? IServerEndpoint.ServerAddress => _server?.Host;
+
+    int IServerEndpoint.ServerPort => _server?.Port ?? 0;
 
     /// <summary>Text for JSON-RPC, Binary for MSGPACK-RPC.</summary>
     public WebSocketMessageType MessageType { get; }

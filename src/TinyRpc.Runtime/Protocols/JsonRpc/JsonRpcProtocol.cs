@@ -12,7 +12,8 @@ namespace TinyRpc.Protocols.JsonRpc;
 /// </summary>
 /// <remarks>
 /// Rules beyond the specification: a request object with a member other than <c>jsonrpc</c>,
-/// <c>method</c>, <c>params</c> and <c>id</c>, or with a member twice, is an Invalid Request
+/// <c>method</c>, <c>params</c> and <c>id</c> (and the W3C trace context members <c>traceparent</c> and
+/// <c>tracestate</c>, which StreamJsonRpc writes and which must be strings), or with a member twice, is an Invalid Request
 /// (named parameters given twice too). Replies may carry extra members. One rule is more lenient than the
 /// specification, as tinyrpc is: <c>"params": null</c> reads as no parameters, like a missing <c>params</c>.
 /// </remarks>
@@ -45,6 +46,7 @@ public sealed partial class JsonRpcProtocol : RpcBatchProtocol
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchLength, 1);
         MaxDepth = options.MaxDepth;
         MaxBatchLength = options.MaxBatchLength;
+        PropagateTraceContext = options.PropagateTraceContext;
         Codec = new JsonValueCodec(options.SerializerOptions);
         ReaderOptions = new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
     }
@@ -139,6 +141,51 @@ public sealed partial class JsonRpcProtocol : RpcBatchProtocol
     internal JsonValueCodec Codec { get; }
 
     internal JsonReaderOptions ReaderOptions { get; }
+
+    /// <summary>Whether requests sent carry the caller's trace context; see <see cref="JsonRpcProtocolOptions.PropagateTraceContext"/>.</summary>
+    public bool PropagateTraceContext { get; }
+
+    internal override bool WritesTraceContext => PropagateTraceContext;
+
+    // The members go last, after the id: the request's bytes up to its closing brace stay as they are.
+    internal override RpcRequest WithTraceContext(RpcRequest request, string traceParent, string? traceState)
+    {
+        if (!PropagateTraceContext || request is not JsonRpcRequest json)
+        {
+            return request;
+        }
+
+        json.ReadTraceContext(out string? carried, out _);
+        if (carried is not null)
+        {
+            return request; // a request passed on (through a reconnecting transport, say) keeps its caller's context
+        }
+
+        ReadOnlySpan<byte> raw = json.Serialize().Span;
+        int close = raw.LastIndexOf((byte)'}');
+        using PooledJsonWriter pooled = PooledJsonWriter.Rent(Codec.WriterOptions);
+        pooled.WriteRaw(raw[..close]);
+        pooled.WriteRaw(","u8);
+        Utf8JsonWriter w = pooled.Writer;
+        w.WriteStartObject();
+        w.WriteString("traceparent"u8, traceParent);
+        if (traceState is not null)
+        {
+            w.WriteString("tracestate"u8, traceState);
+        }
+
+        w.WriteEndObject();
+        w.Flush();
+        byte[] written = pooled.ToArray();
+
+        // The writer's object opened with a brace of its own, right after the comma: drop it.
+        byte[] bytes = new byte[written.Length - 1];
+        written.AsSpan(0, close + 1).CopyTo(bytes);
+        written.AsSpan(close + 2).CopyTo(bytes.AsSpan(close + 1));
+        var rewritten = (JsonRpcRequest)ParseRequest(bytes);
+        rewritten.OwnsBytes = true;
+        return rewritten;
+    }
 
     /// <summary>Returns a new request id; unique per protocol instance and safe to call from many threads.</summary>
     public long NextId() => Interlocked.Increment(ref _nextId);
@@ -288,6 +335,8 @@ public sealed partial class JsonRpcProtocol : RpcBatchProtocol
         Method = 2,
         Params = 4,
         Id = 8,
+        TraceParent = 16,
+        TraceState = 32,
     }
 
     // Reads one request object (the reader is on its StartObject) to its end. Semantic errors are
@@ -311,6 +360,8 @@ public sealed partial class JsonRpcProtocol : RpcBatchProtocol
                 : reader.ValueTextEquals("method"u8) ? Seen.Method
                 : reader.ValueTextEquals("params"u8) ? Seen.Params
                 : reader.ValueTextEquals("id"u8) ? Seen.Id
+                : reader.ValueTextEquals("traceparent"u8) ? Seen.TraceParent
+                : reader.ValueTextEquals("tracestate"u8) ? Seen.TraceState
                 : Seen.None;
             string? unknownName = member == Seen.None ? reader.GetString() : null;
             reader.Read();
@@ -398,6 +449,17 @@ public sealed partial class JsonRpcProtocol : RpcBatchProtocol
                     else
                     {
                         error ??= "Member 'id' must be a string, a number or null, not " + JsonValueCodec.Describe(reader.TokenType) + ".";
+                        reader.Skip();
+                    }
+
+                    break;
+
+                case Seen.TraceParent or Seen.TraceState:
+                    // W3C trace context, where StreamJsonRpc puts it: only its shape is checked here; it is read from
+                    // the message when a span needs it (JsonRpcRequest.ReadTraceContext).
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        error ??= $"Member '{member.ToString().ToLowerInvariant()}' must be a string, not " + JsonValueCodec.Describe(reader.TokenType) + ".";
                         reader.Skip();
                     }
 

@@ -24,4 +24,13 @@ public sealed class JsonRpcProtocolOptions
 
     /// <summary>The most requests one batch may hold; a longer batch is refused with one Invalid Request error.</summary>
     public int MaxBatchLength { get; set; } = DefaultMaxBatchLength;
+
+    /// <summary>
+    /// When true, requests and notifications sent carry the caller's W3C trace context (the current
+    /// <see cref="System.Diagnostics.Activity"/>: the client's call span when it is recorded) as the top-level members
+    /// <c>traceparent</c> and <c>tracestate</c>, where StreamJsonRpc's <c>ActivityTracingStrategy</c> reads and writes
+    /// them. Off by default: JSON-RPC has no such members, and strict peers (Python's tinyrpc among them) reject a
+    /// request that has them. Received requests are read with or without it: TinyRpc always accepts the two members.
+    /// </summary>
+    public bool PropagateTraceContext { get; set; }
 }

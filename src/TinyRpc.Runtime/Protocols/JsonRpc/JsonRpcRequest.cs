@@ -46,7 +46,7 @@ public sealed class JsonRpcRequest : RpcRequest
     /// True when the request was built here into an array of its own, which nothing writes again: its bytes may be
     /// handed on without a copy. A parsed request's bytes belong to whoever passed them in.
     /// </summary>
-    internal bool OwnsBytes { get; init; }
+    internal bool OwnsBytes { get; set; }
 
     /// <inheritdoc/>
     public override bool OwnsSerializedBytes => OwnsBytes;
@@ -70,6 +70,47 @@ public sealed class JsonRpcRequest : RpcRequest
     {
         ArgumentNullException.ThrowIfNull(exception);
         return OneWay ? null : JsonRpcErrorResponse.Create(this, exception);
+    }
+
+    internal override void ReadTraceContext(out string? traceParent, out string? traceState)
+    {
+        traceParent = null;
+        traceState = null;
+        try
+        {
+            // The message was checked when it was parsed or built: these members, if there, are strings.
+            var reader = new System.Text.Json.Utf8JsonReader(_raw.Span, _protocol.ReaderOptions);
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                return;
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                bool parent = reader.ValueTextEquals("traceparent"u8);
+                bool state = !parent && reader.ValueTextEquals("tracestate"u8);
+                reader.Read();
+                if (reader.TokenType == System.Text.Json.JsonTokenType.String && (parent || state))
+                {
+                    if (parent)
+                    {
+                        traceParent = reader.GetString();
+                    }
+                    else
+                    {
+                        traceState = reader.GetString();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not for a request that was parsed; then it carries no context that can be read.
+        }
     }
 
     // A request built by a client has its arguments only as bytes; read them back on demand.
