@@ -150,7 +150,7 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
         if (Activity.Current is { } current)
         {
             // The caller's trace context, as AMQP headers, where the server transport reads it.
-            var headers = new Dictionary<string, object?>(2);
+            var headers = new Dictionary<string, object?>(3, StringComparer.Ordinal);
             DistributedContextPropagator.Current.Inject(current, headers, static (carrier, name, value) =>
             {
                 if (carrier is Dictionary<string, object?> target && value is not null)
@@ -223,10 +223,9 @@ public sealed class RabbitMQClientTransport : IClientTransport, IAsyncDisposable
         // Rounded down, so that the deadline is never later than the moment the call gives up.
         long milliseconds = (long)timeout.TotalMilliseconds;
         properties.Expiration = Math.Max(1, milliseconds).ToString(CultureInfo.InvariantCulture);
-        properties.Headers = new Dictionary<string, object?>(1, StringComparer.Ordinal)
-        {
-            [RabbitMQConnections.DeadlineHeader] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + milliseconds,
-        };
+        // Beside the trace context's headers, if the request has them.
+        IDictionary<string, object?> headers = properties.Headers ??= new Dictionary<string, object?>(1, StringComparer.Ordinal);
+        headers[RabbitMQConnections.DeadlineHeader] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + milliseconds;
     }
 
     /// <summary>Closes the channel (and the connection when the transport opened it); calls waiting for replies fail.</summary>
