@@ -14,6 +14,7 @@ using TinyRpc.Protocols.JsonRpc;
 using TinyRpc.Protocols.MsgPackRpc;
 using TinyRpc.Server;
 using TinyRpc.Tests;
+using TinyRpc.Tests.Streaming;
 
 namespace TinyRpc.AspNetCore.Tests;
 
@@ -252,6 +253,49 @@ public sealed class TelemetryTests
             List<Activity> servers = await telemetry.WaitForSpansAsync(s => s.Kind == ActivityKind.Server && s.DisplayName == method, 2);
             Activity unparented = Assert.Single(servers, s => s.TraceId != withContext.TraceId);
             Assert.Equal(default, unparented.ParentSpanId);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.WaitAsync(Limit);
+            await transport.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_is_one_call_the_messages_that_pull_its_values_have_no_server_span()
+    {
+        using var telemetry = new TelemetryCapture();
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new StreamingService());
+        var transport = TcpServerTransport.Loopback();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher);
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        try
+        {
+            await using var client = new RpcConnection(Propagating(), await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port));
+            Activity root = TelemetryCapture.StartRoot();
+            var values = new List<int>();
+            using (root)
+            {
+                await foreach (int value in client.GetProxy<IStreamingService>().CountAsync(3).WithCancellation(TestContext.Current.CancellationToken))
+                {
+                    values.Add(value);
+                }
+            }
+
+            Assert.Equal([0, 1, 2], values);
+
+            // The call that opened the stream has its server span; a probe call made after the stream ended has its
+            // own, so once it is there every span the stream's messages could have made would be there too.
+            await telemetry.WaitForSpansAsync(s => s.TraceId == root.TraceId && s.Kind == ActivityKind.Server, 1);
+            Assert.Equal(3, await client.CallAsync<int>("produced").WaitAsync(Limit));
+            await telemetry.WaitForSpansAsync(s => s.Kind == ActivityKind.Server && Equals(Tag(s, "rpc.method"), "produced") && s.TraceId != root.TraceId, 1);
+            Assert.Empty(telemetry.Spans(s => s.Kind == ActivityKind.Server
+                && (s.DisplayName.StartsWith("$/", StringComparison.Ordinal) || (Tag(s, "rpc.method_original") as string ?? "").StartsWith("$/", StringComparison.Ordinal))
+                && s.TraceId == root.TraceId));
+            Assert.Single(telemetry.Spans(s => s.Kind == ActivityKind.Server && s.TraceId == root.TraceId));
         }
         finally
         {
