@@ -51,7 +51,7 @@ public sealed class BrokeredServerTests
         {
             using IHost host = HostedServerTests.BuildHost(s => s.AddTinyRpc()
                 .AddService<CounterService>()
-                .AddServer("rabbitmq", _ => RabbitMQServerTransport.CreateAsync(BrokerHost, queue).GetAwaiter().GetResult()));
+                .AddServer("rabbitmq", async (_, cancellationToken) => await RabbitMQServerTransport.CreateAsync(BrokerHost, queue, cancellationToken: cancellationToken)));
             await host.StartAsync(TestContext.Current.CancellationToken);
 
             await using RabbitMQClientTransport transport = await RabbitMQClientTransport.CreateAsync(BrokerHost, queue, cancellationToken: TestContext.Current.CancellationToken);
@@ -72,6 +72,26 @@ public sealed class BrokeredServerTests
             await using IChannel channel = await admin.CreateChannelAsync(cancellationToken: CancellationToken.None);
             await channel.QueueDeleteAsync(queue, cancellationToken: CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task A_transport_factory_that_fails_asynchronously_fails_the_start_and_the_health_check_says_why()
+    {
+        using IHost host = HostedServerTests.BuildHost(s => s.AddTinyRpc()
+            .AddService<CounterService>()
+            .AddServer("broken", async (_, cancellationToken) =>
+            {
+                await Task.Yield();
+                throw new RpcTransportException("The broker cannot be reached.");
+            }));
+
+        RpcTransportException e = await Assert.ThrowsAsync<RpcTransportException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        HealthReport report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("The broker cannot be reached.", e.Message);
+        Assert.Equal(TinyRpcServerState.Failed, host.Services.GetRequiredKeyedService<TinyRpcHostedServer>("broken").State);
+        Assert.Equal(HealthStatus.Unhealthy, report.Entries["tinyrpc:broken"].Status);
+        Assert.Same(e, report.Entries["tinyrpc:broken"].Exception);
     }
 
     /// <summary>

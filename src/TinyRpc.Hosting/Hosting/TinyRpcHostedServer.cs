@@ -21,14 +21,14 @@ namespace TinyRpc.Hosting;
 public sealed class TinyRpcHostedServer : BackgroundService
 {
     private readonly IServiceProvider _provider;
-    private readonly Func<IServiceProvider, IServerTransport> _transportFactory;
+    private readonly Func<IServiceProvider, CancellationToken, Task<IServerTransport>> _transportFactory;
     private readonly bool _stopHostWhenEnded;
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _stateLock = new();
     private volatile TinyRpcServerState _state;
     private int _ran; // 1 once ExecuteAsync or StopAsync has taken the serving over
 
-    internal TinyRpcHostedServer(string name, IServiceProvider provider, Func<IServiceProvider, IServerTransport> transportFactory, bool stopHostWhenEnded)
+    internal TinyRpcHostedServer(string name, IServiceProvider provider, Func<IServiceProvider, CancellationToken, Task<IServerTransport>> transportFactory, bool stopHostWhenEnded)
     {
         Name = name;
         _provider = provider;
@@ -52,12 +52,12 @@ public sealed class TinyRpcHostedServer : BackgroundService
     public RpcServer? Server { get; private set; }
 
     /// <inheritdoc/>
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         TinyRpcOptions options = _provider.GetRequiredService<IOptions<TinyRpcOptions>>().Value;
         try
         {
-            Transport = _transportFactory(_provider);
+            Transport = await _transportFactory(_provider, cancellationToken).ConfigureAwait(false);
             if (Transport is ConnectionServerTransport connections)
             {
                 connections.Start(); // listening before the host reports it has started
@@ -74,7 +74,7 @@ public sealed class TinyRpcHostedServer : BackgroundService
         }
 
         _state = TinyRpcServerState.Serving;
-        return base.StartAsync(cancellationToken);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
