@@ -90,6 +90,9 @@ foreach ((string name, Func<RpcProtocol> create) in Protocols())
     await serving;
 }
 
+// The same under the generic host: TinyRpc.Hosting, the container, logging and OpenTelemetry (Hosted.cs).
+await Hosted.RunAsync((protocol, call, actual, expected) => Check(protocol, call, actual, expected));
+
 Console.WriteLine($"first reply {firstReply?.TotalMilliseconds:F0} ms after process start");
 Console.WriteLine(failures == 0 ? "AOT sample: every call returned the right answer" : $"AOT sample: {failures} wrong answers");
 return failures == 0 ? 0 : 1;

@@ -14,6 +14,10 @@ public interface ICounter
 
     [Public]
     Task<string> WaitAsync(string tag);
+
+    /// <summary>Waits for the gate; says whether the call's token had fired by then.</summary>
+    [Public]
+    Task<string> DrainAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>A service with a scoped and a singleton dependency; each call says which instances it ran on.</summary>
@@ -31,6 +35,13 @@ public sealed partial class CounterService(ScopedDependency scoped, SingletonDep
         gate.Entered.TrySetResult();
         await gate.Release.Task.ConfigureAwait(false);
         return tag;
+    }
+
+    public async Task<string> DrainAsync(CancellationToken cancellationToken = default)
+    {
+        gate.Entered.TrySetResult();
+        await gate.Release.Task.ConfigureAwait(false);
+        return cancellationToken.IsCancellationRequested ? "cancelled" : "done";
     }
 }
 

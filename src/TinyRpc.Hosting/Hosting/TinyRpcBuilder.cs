@@ -74,7 +74,23 @@ public sealed class TinyRpcBuilder
     /// </summary>
     /// <exception cref="ArgumentException">A server of that name was added already.</exception>
     public TinyRpcBuilder AddServer(string name, Func<IServiceProvider, IServerTransport> transportFactory)
-        => AddServer(name, transportFactory, stopHostWhenEnded: false);
+    {
+        ArgumentNullException.ThrowIfNull(transportFactory);
+        return AddServer(name, transportFactory, stopHostWhenEnded: false);
+    }
+
+    /// <summary>
+    /// Adds a server as <see cref="AddServer(string, Func{IServiceProvider, IServerTransport})"/> does, over a transport
+    /// made asynchronously when the host starts (RabbitMQ's <c>RabbitMQServerTransport.CreateAsync</c>, which connects to
+    /// the broker): the host's start waits for it, and the host's start token is passed to it. A factory that throws fails
+    /// the host's start, and the server is <see cref="TinyRpcServerState.Failed"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A server of that name was added already.</exception>
+    public TinyRpcBuilder AddServer(string name, Func<IServiceProvider, CancellationToken, Task<IServerTransport>> transportFactory)
+    {
+        ArgumentNullException.ThrowIfNull(transportFactory);
+        return AddServer(name, transportFactory, stopHostWhenEnded: false);
+    }
 
     /// <summary>
     /// Adds a TCP server listening on <paramref name="endpoint"/> (port 0: any free port; see
@@ -103,6 +119,9 @@ public sealed class TinyRpcBuilder
         => AddServer(name, _ => StreamServerTransport.ForStandardIo(framing), stopHostWhenEnded: true);
 
     private TinyRpcBuilder AddServer(string name, Func<IServiceProvider, IServerTransport> transportFactory, bool stopHostWhenEnded)
+        => AddServer(name, (provider, _) => Task.FromResult(transportFactory(provider)), stopHostWhenEnded);
+
+    private TinyRpcBuilder AddServer(string name, Func<IServiceProvider, CancellationToken, Task<IServerTransport>> transportFactory, bool stopHostWhenEnded)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(transportFactory);

@@ -21,13 +21,14 @@ namespace TinyRpc.Hosting;
 public sealed class TinyRpcHostedServer : BackgroundService
 {
     private readonly IServiceProvider _provider;
-    private readonly Func<IServiceProvider, IServerTransport> _transportFactory;
+    private readonly Func<IServiceProvider, CancellationToken, Task<IServerTransport>> _transportFactory;
     private readonly bool _stopHostWhenEnded;
     private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _stateLock = new();
     private volatile TinyRpcServerState _state;
     private int _ran; // 1 once ExecuteAsync or StopAsync has taken the serving over
 
-    internal TinyRpcHostedServer(string name, IServiceProvider provider, Func<IServiceProvider, IServerTransport> transportFactory, bool stopHostWhenEnded)
+    internal TinyRpcHostedServer(string name, IServiceProvider provider, Func<IServiceProvider, CancellationToken, Task<IServerTransport>> transportFactory, bool stopHostWhenEnded)
     {
         Name = name;
         _provider = provider;
@@ -51,12 +52,12 @@ public sealed class TinyRpcHostedServer : BackgroundService
     public RpcServer? Server { get; private set; }
 
     /// <inheritdoc/>
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         TinyRpcOptions options = _provider.GetRequiredService<IOptions<TinyRpcOptions>>().Value;
         try
         {
-            Transport = _transportFactory(_provider);
+            Transport = await _transportFactory(_provider, cancellationToken).ConfigureAwait(false);
             if (Transport is ConnectionServerTransport connections)
             {
                 connections.Start(); // listening before the host reports it has started
@@ -73,7 +74,7 @@ public sealed class TinyRpcHostedServer : BackgroundService
         }
 
         _state = TinyRpcServerState.Serving;
-        return base.StartAsync(cancellationToken);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -89,12 +90,12 @@ public sealed class TinyRpcHostedServer : BackgroundService
             // Off the host's start-up path: the receive loop may complete its first steps synchronously.
             await Task.Yield();
             await Server!.ServeUntilDeadlineAsync(stoppingToken, _abort.Token).ConfigureAwait(false);
-            _state = TinyRpcServerState.Stopped;
+            SetState(TinyRpcServerState.Stopped);
         }
         catch (Exception e)
         {
             Failure = e;
-            _state = TinyRpcServerState.Failed;
+            SetState(TinyRpcServerState.Failed);
             throw;
         }
         finally
@@ -113,6 +114,16 @@ public sealed class TinyRpcHostedServer : BackgroundService
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Unhealthy while it drains: it reads no new requests, so a load balancer should send them elsewhere. Only from
+        // Serving: a server whose transport ended, or failed, meanwhile keeps that state.
+        lock (_stateLock)
+        {
+            if (_state == TinyRpcServerState.Serving)
+            {
+                _state = TinyRpcServerState.Stopping;
+            }
+        }
+
         // base.StopAsync returns when the calls in flight have finished or when the deadline fires; only in the second
         // case are they cancelled. (Not from a registration on the token: the base's own registration runs first and
         // returns here, and the abort must not depend on which callback the token runs first.)
@@ -126,8 +137,17 @@ public sealed class TinyRpcHostedServer : BackgroundService
         // drops it when stopping comes first): the transport opened in StartAsync is closed here.
         if (Transport is not null && Interlocked.Exchange(ref _ran, 1) == 0)
         {
-            _state = TinyRpcServerState.Stopped;
+            SetState(TinyRpcServerState.Stopped);
             await DisposeTransportAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Under the lock that StopAsync's move from Serving to Stopping takes, so that it never overwrites an end state.
+    private void SetState(TinyRpcServerState state)
+    {
+        lock (_stateLock)
+        {
+            _state = state;
         }
     }
 

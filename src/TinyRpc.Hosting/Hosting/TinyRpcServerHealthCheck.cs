@@ -3,7 +3,7 @@ using TinyRpc.Transports;
 
 namespace TinyRpc.Hosting;
 
-/// <summary>Healthy while its server serves (a TCP or pipe server: while it listens); unhealthy before, after, and when it failed.</summary>
+/// <summary>Healthy while its server serves (a TCP or pipe server: while it listens); unhealthy before, while it stops (it takes no new requests then), after, and when it failed.</summary>
 internal sealed class TinyRpcServerHealthCheck(TinyRpcHostedServer server) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -14,4 +14,10 @@ public enum TinyRpcServerState
 
     /// <summary>Its transport could not be opened, or failed while serving: see <see cref="TinyRpcHostedServer.Failure"/>.</summary>
     Failed,
+
+    /// <summary>
+    /// The host is stopping it: it receives no new requests and lets the calls in flight finish (until the host's
+    /// shutdown deadline); then it is <see cref="Stopped"/>. Its health check is unhealthy from here on.
+    /// </summary>
+    Stopping,
 }
