@@ -57,4 +57,22 @@ public class ServerPathBenchmarks
 
     [Benchmark]
     public byte[] Reflection() => _reflection.Handle(_request);
+
+    // The same server path while listeners record TinyRpc's server spans and histograms: what tracing costs. The
+    // listeners are process-wide, so they live only while this benchmark runs.
+    private TelemetryListeners? _listening;
+
+    [GlobalSetup(Target = nameof(TinyRpcListening))]
+    public void SetupListening()
+    {
+        Setup();
+        _listening = new TelemetryListeners();
+        Check.SameBytes(Payloads.JsonResponse(Call), TinyRpcListening(), nameof(TinyRpcListening));
+    }
+
+    [GlobalCleanup(Target = nameof(TinyRpcListening))]
+    public void CleanupListening() => _listening?.Dispose();
+
+    [Benchmark]
+    public ReadOnlyMemory<byte> TinyRpcListening() => TinyRpc();
 }
