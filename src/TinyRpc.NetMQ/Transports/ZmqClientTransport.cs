@@ -28,6 +28,7 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
     private TaskCompletionSource<byte[]>? _reply; // poller thread only
     private TaskCompletionSource<byte[]>? _current; // the exchange under way, for Dispose to fail
     private readonly List<byte[]> _frames = []; // poller thread only
+    private CancellationTokenSource _timeoutSource = new(); // under _exchange
     private Task<byte[]>? _owedReply;
     private string? _brokenReason;
 
@@ -126,7 +127,7 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
 
             try
             {
-                byte[] answer = await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                byte[] answer = await WaitForReplyAsync(pending, cancellationToken).ConfigureAwait(false);
                 if (deadline is not null && answer.Length == 0)
                 {
                     // A TinyRpc server answers a request it gave up on at its deadline with an empty frame, as it does a
@@ -157,6 +158,45 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
         finally
         {
             _exchange.Release();
+        }
+    }
+
+    /// <summary>
+    /// The reply, or a <see cref="TimeoutException"/> after <see cref="Timeout"/>, or the cancellation. Exchanges take turns,
+    /// so one timeout source serves them all, reset after each: no timer or task is made per exchange.
+    /// </summary>
+    private async Task<byte[]> WaitForReplyAsync(TaskCompletionSource<byte[]> pending, CancellationToken cancellationToken)
+    {
+        TimeSpan timeout = Timeout;
+        if (timeout == System.Threading.Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+
+        CancellationTokenSource timer = _timeoutSource;
+        using CancellationTokenRegistration cancelled = cancellationToken.UnsafeRegister(
+            static (state, token) => ((TaskCompletionSource<byte[]>)state!).TrySetCanceled(token), pending);
+        using CancellationTokenRegistration timedOut = timeout == System.Threading.Timeout.InfiniteTimeSpan
+            ? default
+            : timer.Token.UnsafeRegister(static state => ((TaskCompletionSource<byte[]>)state!).TrySetException(new TimeoutException()), pending);
+        if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            timer.CancelAfter(timeout);
+        }
+
+        try
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            timedOut.Dispose();
+            if (!timer.TryReset())
+            {
+                // It fired: the next exchange gets a new one.
+                _timeoutSource = new CancellationTokenSource();
+                timer.Dispose();
+            }
         }
     }
 
