@@ -20,7 +20,7 @@ internal static class AllocationCensus
     {
         if (args.Length is not (3 or 4) || (args.Length == 4 && args[3] != "listening"))
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add [listening]");
+            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|zeromq|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add [listening]");
             return 2;
         }
 
@@ -86,6 +86,23 @@ internal static class AllocationCensus
                 _ => throw new ArgumentException($"No HTTP benchmark {method}."),
             };
             return (exchange, count, http.Cleanup);
+        }
+
+        if (scenario == "zeromq")
+        {
+            var zmq = new ZeroMqLoopbackBenchmarks { Call = rpc };
+            zmq.Setup();
+            (Func<Task> exchange, int count) = method switch
+            {
+                nameof(ZeroMqLoopbackBenchmarks.TinyRpc) => (new Func<Task>(zmq.TinyRpc), 1),
+                nameof(ZeroMqLoopbackBenchmarks.RawEcho) => (zmq.RawEcho, 1),
+                nameof(ZeroMqLoopbackBenchmarks.TinyRpcReq) => (zmq.TinyRpcReq, 1),
+                nameof(ZeroMqLoopbackBenchmarks.RawEchoReq) => (zmq.RawEchoReq, 1),
+                nameof(ZeroMqLoopbackBenchmarks.TinyRpc64) => (zmq.TinyRpc64, RoundTripBenchmarks.Outstanding),
+                nameof(ZeroMqLoopbackBenchmarks.RawEcho64) => (zmq.RawEcho64, RoundTripBenchmarks.Outstanding),
+                _ => throw new ArgumentException($"No ZeroMQ benchmark {method}."),
+            };
+            return (exchange, count, zmq.Cleanup);
         }
 
         if (scenario == "msgpackserverpath")

@@ -36,6 +36,7 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
     private readonly Channel<byte[]> _incoming =
         Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly Queue<byte[]> _backlog = new();
+    private readonly List<byte[]> _frames = []; // poller thread only
     private bool _waitingToSend;
 
     /// <summary>Talks over <paramref name="socket"/>, a DEALER socket already connected to the server.</summary>
@@ -192,7 +193,9 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
 
     private void OnReplyReady(object? sender, NetMQSocketEventArgs e)
     {
-        var frames = new List<byte[]>();
+        // One list for every message: only the body, an array of its own, is handed on.
+        List<byte[]> frames = _frames;
+        frames.Clear();
         while (TryReceive(e.Socket, ref frames))
         {
             if (frames.Count > 0 && frames[^1].Length > 0)
@@ -200,7 +203,7 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
                 _incoming.Writer.TryWrite(frames[^1]);
             }
 
-            frames = [];
+            frames.Clear();
         }
     }
 
