@@ -34,6 +34,7 @@ internal static class AllocationCensus
 
         using var listener = new AllocationTickListener();
         long before = GC.GetTotalAllocatedBytes(precise: true);
+        long workItemsBefore = ThreadPool.CompletedWorkItemCount;
         int invocations = Calls / perCall;
         for (int i = 0; i < invocations; i++)
         {
@@ -41,11 +42,15 @@ internal static class AllocationCensus
         }
 
         long bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        long workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
         cleanup();
 
         double perOperation = bytes / (double)(invocations * perCall);
         int samples = listener.Types.Values.Sum();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{string.Join(' ', args)}: {perOperation:F0} B per call ({samples} samples)"));
+
+        // Each is a hand-off to a pool thread (the calling loop's own continuations included).
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"thread-pool work items per call: {workItems / (double)(invocations * perCall):F2}"));
         Console.WriteLine();
         Console.WriteLine("| type | samples | ~B per call |");
         Console.WriteLine("|---|---:|---:|");
