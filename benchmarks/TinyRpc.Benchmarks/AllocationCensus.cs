@@ -20,7 +20,7 @@ internal static class AllocationCensus
     {
         if (args.Length is not (3 or 4) || (args.Length == 4 && args[3] != "listening"))
         {
-            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add [listening]");
+            Console.Error.WriteLine("usage: --allocations serverpath|msgpackserverpath|inmemory|tcp|websocket|http|zeromq|msgpack-inmemory|msgpack-tcp <benchmark method> reverse_string|add [listening]");
             return 2;
         }
 
@@ -34,6 +34,7 @@ internal static class AllocationCensus
 
         using var listener = new AllocationTickListener();
         long before = GC.GetTotalAllocatedBytes(precise: true);
+        long workItemsBefore = ThreadPool.CompletedWorkItemCount;
         int invocations = Calls / perCall;
         for (int i = 0; i < invocations; i++)
         {
@@ -41,11 +42,15 @@ internal static class AllocationCensus
         }
 
         long bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        long workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
         cleanup();
 
         double perOperation = bytes / (double)(invocations * perCall);
         int samples = listener.Types.Values.Sum();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{string.Join(' ', args)}: {perOperation:F0} B per call ({samples} samples)"));
+
+        // Each is a hand-off to a pool thread (the calling loop's own continuations included).
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"thread-pool work items per call: {workItems / (double)(invocations * perCall):F2}"));
         Console.WriteLine();
         Console.WriteLine("| type | samples | ~B per call |");
         Console.WriteLine("|---|---:|---:|");
@@ -86,6 +91,23 @@ internal static class AllocationCensus
                 _ => throw new ArgumentException($"No HTTP benchmark {method}."),
             };
             return (exchange, count, http.Cleanup);
+        }
+
+        if (scenario == "zeromq")
+        {
+            var zmq = new ZeroMqLoopbackBenchmarks { Call = rpc };
+            zmq.Setup();
+            (Func<Task> exchange, int count) = method switch
+            {
+                nameof(ZeroMqLoopbackBenchmarks.TinyRpc) => (new Func<Task>(zmq.TinyRpc), 1),
+                nameof(ZeroMqLoopbackBenchmarks.RawEcho) => (zmq.RawEcho, 1),
+                nameof(ZeroMqLoopbackBenchmarks.TinyRpcReq) => (zmq.TinyRpcReq, 1),
+                nameof(ZeroMqLoopbackBenchmarks.RawEchoReq) => (zmq.RawEchoReq, 1),
+                nameof(ZeroMqLoopbackBenchmarks.TinyRpc64) => (zmq.TinyRpc64, RoundTripBenchmarks.Outstanding),
+                nameof(ZeroMqLoopbackBenchmarks.RawEcho64) => (zmq.RawEcho64, RoundTripBenchmarks.Outstanding),
+                _ => throw new ArgumentException($"No ZeroMQ benchmark {method}."),
+            };
+            return (exchange, count, zmq.Cleanup);
         }
 
         if (scenario == "msgpackserverpath")

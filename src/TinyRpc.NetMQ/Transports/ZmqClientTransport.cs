@@ -25,7 +25,10 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
     private readonly Func<RequestSocket>? _socketFactory;
     private readonly SemaphoreSlim _exchange = new(1, 1);
     private RequestSocket? _socket;
-    private TaskCompletionSource<byte[]>? _reply;
+    private TaskCompletionSource<byte[]>? _reply; // poller thread only
+    private TaskCompletionSource<byte[]>? _current; // the exchange under way, for Dispose to fail
+    private readonly List<byte[]> _frames = []; // poller thread only
+    private CancellationTokenSource _timeoutSource = new(); // under _exchange
     private Task<byte[]>? _owedReply;
     private string? _brokenReason;
 
@@ -89,30 +92,32 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
 
             byte[] bytes = message.ToArray();
             byte[]? deadline = SendsDeadline && expectReply ? ZmqDeadline.Frame(Timeout) : null;
-            Task<byte[]> reply = await _loop.InvokeAsync(() =>
+            var pending = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<byte[]> reply = pending.Task;
+            if (expectReply)
             {
-                var pending = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-                try
+                // The send is posted, not awaited: a send that fails fails the reply, so the caller waits for one
+                // hand-off back instead of two. The poller runs posted work in order, so a socket replaced after a
+                // timeout or a cancellation is replaced after this send.
+                _current = pending;
+                _loop.Post(() =>
                 {
-                    if (_socket is null || (deadline is not null ? !_socket.TrySendFrame(TimeSpan.Zero, deadline, more: true) : !_socket.TrySendFrame(TimeSpan.Zero, bytes)))
+                    if (SendOnLoop(pending, bytes, deadline) is { } error)
                     {
-                        throw new RpcTransportException("The ZeroMQ REQ socket cannot send now (its queue is full).");
+                        pending.TrySetException(error);
                     }
-
-                    if (deadline is not null)
-                    {
-                        // The first frame went, so the rest of the message goes too.
-                        _socket.SendFrame(bytes);
-                    }
-                }
-                catch (NetMQException e)
+                });
+            }
+            else
+            {
+                await _loop.InvokeAsync(() =>
                 {
-                    throw new RpcTransportException("The ZeroMQ REQ socket cannot send: " + e.Message, e);
-                }
-
-                _reply = pending;
-                return pending.Task;
-            }).ConfigureAwait(false);
+                    if (SendOnLoop(pending, bytes, deadline) is { } error)
+                    {
+                        throw error;
+                    }
+                }).ConfigureAwait(false);
+            }
 
             if (!expectReply)
             {
@@ -122,7 +127,7 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
 
             try
             {
-                byte[] answer = await reply.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+                byte[] answer = await WaitForReplyAsync(pending, cancellationToken).ConfigureAwait(false);
                 if (deadline is not null && answer.Length == 0)
                 {
                     // A TinyRpc server answers a request it gave up on at its deadline with an empty frame, as it does a
@@ -156,6 +161,74 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
         }
     }
 
+    /// <summary>
+    /// The reply, or a <see cref="TimeoutException"/> after <see cref="Timeout"/>, or the cancellation. Exchanges take turns,
+    /// so one timeout source serves them all, reset after each: no timer or task is made per exchange.
+    /// </summary>
+    private async Task<byte[]> WaitForReplyAsync(TaskCompletionSource<byte[]> pending, CancellationToken cancellationToken)
+    {
+        TimeSpan timeout = Timeout;
+        if (timeout == System.Threading.Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+
+        CancellationTokenSource timer = _timeoutSource;
+        using CancellationTokenRegistration cancelled = cancellationToken.UnsafeRegister(
+            static (state, token) => ((TaskCompletionSource<byte[]>)state!).TrySetCanceled(token), pending);
+        using CancellationTokenRegistration timedOut = timeout == System.Threading.Timeout.InfiniteTimeSpan
+            ? default
+            : timer.Token.UnsafeRegister(static state => ((TaskCompletionSource<byte[]>)state!).TrySetException(new TimeoutException()), pending);
+        if (timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            timer.CancelAfter(timeout);
+        }
+
+        try
+        {
+            return await pending.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            timedOut.Dispose();
+            if (!timer.TryReset())
+            {
+                // It fired: the next exchange gets a new one.
+                _timeoutSource = new CancellationTokenSource();
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Sends a request on the poller thread, whose reply then completes <paramref name="pending"/>; returns the error when it cannot.</summary>
+    private RpcTransportException? SendOnLoop(TaskCompletionSource<byte[]> pending, byte[] bytes, byte[]? deadline)
+    {
+        try
+        {
+            if (_socket is null || (deadline is not null ? !_socket.TrySendFrame(TimeSpan.Zero, deadline, more: true) : !_socket.TrySendFrame(TimeSpan.Zero, bytes)))
+            {
+                throw new RpcTransportException("The ZeroMQ REQ socket cannot send now (its queue is full).");
+            }
+
+            if (deadline is not null)
+            {
+                // The first frame went, so the rest of the message goes too.
+                _socket.SendFrame(bytes);
+            }
+        }
+        catch (NetMQException e)
+        {
+            return new RpcTransportException("The ZeroMQ REQ socket cannot send: " + e.Message, e);
+        }
+        catch (RpcTransportException e)
+        {
+            return e;
+        }
+
+        _reply = pending;
+        return null;
+    }
+
     /// <summary>Stops the poller thread and closes the socket; a call waiting for its reply fails.</summary>
     public void Dispose()
     {
@@ -169,6 +242,7 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
             }
         });
         _reply?.TrySetException(new ObjectDisposedException(nameof(ZmqClientTransport)));
+        Volatile.Read(ref _current)?.TrySetException(new ObjectDisposedException(nameof(ZmqClientTransport)));
     }
 
     private static RequestSocket Connect(string endpoint)
@@ -254,7 +328,8 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
     private void OnReplyReady(object? sender, NetMQSocketEventArgs e)
     {
         // A REQ socket holds at most one reply, and asking it for a second one is a state error.
-        var frames = new List<byte[]>();
+        List<byte[]>? frames = _frames;
+        frames.Clear();
         try
         {
             if (!e.Socket.TryReceiveMultipartBytes(TimeSpan.Zero, ref frames))

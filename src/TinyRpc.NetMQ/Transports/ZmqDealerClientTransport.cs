@@ -26,14 +26,17 @@ namespace TinyRpc.Transports;
 /// there) are skipped. The transport owns the socket
 /// and closes it on <see cref="Dispose"/>, which also ends <see cref="ReceiveAsync"/>.</para>
 /// </remarks>
-public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSender, IDisposable
+public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSender, IInlineMessageReceiver, IDisposable
 {
     private readonly DealerSocket _socket;
     private readonly ZmqSocketLoop _loop;
     private readonly NetMQQueue<byte[]> _outgoing = new();
+    // A waiting reader is resumed on the poller thread: RpcClient's receive loop (ReceiveInlineAsync) only hands each
+    // reply to its waiter, one thread hand-off fewer per reply; ReceiveAsync moves off the poller itself.
     private readonly Channel<byte[]> _incoming =
-        Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleWriter = true });
+        Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly Queue<byte[]> _backlog = new();
+    private readonly List<byte[]> _frames = []; // poller thread only
     private bool _waitingToSend;
 
     /// <summary>Talks over <paramref name="socket"/>, a DEALER socket already connected to the server.</summary>
@@ -98,6 +101,24 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
 
     /// <inheritdoc/>
     public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        ReadOnlyMemory<byte>? message = await ReceiveCoreAsync(cancellationToken).ConfigureAwait(false);
+        if (_loop.IsLoopThread)
+        {
+            // Resumed by the poller: a caller that blocks must not block the socket.
+            await ZmqSocketLoop.LeaveLoopThread();
+        }
+
+        return message;
+    }
+
+    // A waiting receive is resumed on the poller thread, which sends and receives nothing until the caller returns
+    // from it: the caller must only hand the message on, never block.
+    ValueTask<ReadOnlyMemory<byte>?> IInlineMessageReceiver.ReceiveInlineAsync(CancellationToken cancellationToken)
+        => ReceiveCoreAsync(cancellationToken);
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadOnlyMemory<byte>?> ReceiveCoreAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -172,7 +193,9 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
 
     private void OnReplyReady(object? sender, NetMQSocketEventArgs e)
     {
-        var frames = new List<byte[]>();
+        // One list for every message: only the body, an array of its own, is handed on.
+        List<byte[]> frames = _frames;
+        frames.Clear();
         while (TryReceive(e.Socket, ref frames))
         {
             if (frames.Count > 0 && frames[^1].Length > 0)
@@ -180,7 +203,7 @@ public sealed class ZmqDealerClientTransport : IMessageChannel, IOwnedMessageSen
                 _incoming.Writer.TryWrite(frames[^1]);
             }
 
-            frames = [];
+            frames.Clear();
         }
     }
 

@@ -34,7 +34,7 @@ namespace TinyRpc.Transports;
 /// it); any other peer is forgotten after <see cref="PeerIdleTimeout"/> without a message, and a later message
 /// of it gets a new context.</para>
 /// </remarks>
-public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, IDuplexServerTransport, IDisposable
+public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, IDuplexServerTransport, IInlineServerReceiver, IDisposable
 {
     /// <summary>The default number of received requests that may wait for the server: 1024.</summary>
     public const int DefaultBacklog = 1024;
@@ -78,7 +78,10 @@ public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, ID
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(backlog, 1);
-        _requests = Channel.CreateBounded<RpcInboundMessage>(new BoundedChannelOptions(backlog) { SingleWriter = true });
+        // A waiting reader is resumed on the poller thread: RpcServer's loop (ReceiveMessageInlineAsync) only hands each
+        // request to the thread pool, one thread hand-off fewer per request; ReceiveMessageAsync moves off the poller itself.
+        _requests = Channel.CreateBounded<RpcInboundMessage>(
+            new BoundedChannelOptions(backlog) { SingleWriter = true, AllowSynchronousContinuations = true });
         _peerLookup = _peers.GetAlternateLookup<ReadOnlySpan<byte>>();
         _socket = socket;
         _socket.Options.RouterMandatory = true;
@@ -188,11 +191,31 @@ public sealed class ZmqServerTransport : IServerTransport, IOwnedReplySender, ID
     /// <inheritdoc/>
     public async ValueTask<RpcInboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken = default)
     {
+        RpcInboundMessage? request = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        if (_loop.IsLoopThread)
+        {
+            // Resumed by the poller: a caller that blocks must not block the socket.
+            await ZmqSocketLoop.LeaveLoopThread();
+        }
+
+        return request;
+    }
+
+    // A waiting receive is resumed on the poller thread, which sends no reply until the caller returns from it: the
+    // caller must only hand the request on, never block or wait on a reply.
+    ValueTask<RpcInboundMessage?> IInlineServerReceiver.ReceiveMessageInlineAsync(CancellationToken cancellationToken)
+        => ReceiveAsync(cancellationToken);
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RpcInboundMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    {
         try
         {
             RpcInboundMessage request = await _requests.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (Volatile.Read(ref _paused) != 0 && !_loop.IsDisposed)
             {
+                // Posted even on the poller thread: there this may run inside Resume's own write of the held request,
+                // and Resume must not run inside itself.
                 _ = _loop.InvokeAsync(Resume);
             }
 

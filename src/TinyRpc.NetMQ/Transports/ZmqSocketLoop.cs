@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NetMQ;
 
 namespace TinyRpc.Transports;
@@ -19,6 +20,13 @@ internal sealed class ZmqSocketLoop : IDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
+    /// <summary>Whether the calling thread is the poller thread.</summary>
+    public bool IsLoopThread => _poller.CanExecuteTaskInline;
+
+    /// <summary>Continues the awaiting method on a thread-pool thread (off the poller thread, without its synchronization context).</summary>
+    public static ConfiguredTaskAwaitable LeaveLoopThread()
+        => Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+
     /// <summary>
     /// Runs <paramref name="action"/> on the poller thread and completes with its result, or with an
     /// <see cref="ObjectDisposedException"/> when the loop stops first.
@@ -39,6 +47,20 @@ internal sealed class ZmqSocketLoop : IDisposable
         {
             throw new ObjectDisposedException(nameof(ZmqSocketLoop), "The transport has been disposed.");
         }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="action"/> to run on the poller thread, after the work queued before it, without waiting for
+    /// it. Nothing runs once the loop has stopped: the action must report its outcome itself.
+    /// </summary>
+    public void Post(Action action)
+    {
+        if (IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(ZmqSocketLoop), "The transport has been disposed.");
+        }
+
+        _ = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, _poller);
     }
 
     /// <summary>Runs <paramref name="action"/> on the poller thread.</summary>

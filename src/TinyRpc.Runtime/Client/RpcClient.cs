@@ -22,6 +22,8 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     private Task? _receiveLoop;
     private protected bool _servesRequests; // set by RpcConnection: incoming messages may be requests
     private Timer? _timeoutSweep;
+    private readonly Stack<CancellationTokenSource> _exchangeTimeouts = new();
+    private const int MaxPooledExchangeTimeouts = 16;
     private long _timeoutSweepPeriod;
 
     /// <summary>Creates a client over a request/reply transport: HTTP, ZeroMQ REQ, RabbitMQ.</summary>
@@ -289,9 +291,12 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RpcMessage?> ExchangeAsync(IClientTransport transport, RpcMessage message, bool expectReply, CancellationToken cancellationToken)
     {
-        using CancellationTokenSource? timeout = Timeout == System.Threading.Timeout.InfiniteTimeSpan || !expectReply
+        // A caller without a token of its own (the common case) gets a pooled source linked to the client's disposal
+        // only: no linked source and timer made per exchange.
+        bool pooled = !cancellationToken.CanBeCanceled;
+        CancellationTokenSource? timeout = Timeout == System.Threading.Timeout.InfiniteTimeSpan || !expectReply
             ? null
-            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+            : pooled ? RentExchangeTimeout() : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         timeout?.CancelAfter(Timeout);
         CancellationToken token = timeout?.Token ?? cancellationToken;
 
@@ -304,6 +309,52 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         {
             throw TimedOut();
         }
+        finally
+        {
+            if (timeout is not null)
+            {
+                if (pooled)
+                {
+                    ReturnExchangeTimeout(timeout);
+                }
+                else
+                {
+                    timeout.Dispose();
+                }
+            }
+        }
+    }
+
+    // Sources linked to the client's disposal, reused by exchanges whose caller has no token. One that fired is not
+    // reused; TryReset stops its timer and drops what the transport registered on it.
+    private CancellationTokenSource RentExchangeTimeout()
+    {
+        lock (_exchangeTimeouts)
+        {
+            if (_exchangeTimeouts.TryPop(out CancellationTokenSource? source))
+            {
+                return source;
+            }
+        }
+
+        return CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+    }
+
+    private void ReturnExchangeTimeout(CancellationTokenSource source)
+    {
+        if (source.TryReset())
+        {
+            lock (_exchangeTimeouts)
+            {
+                if (_exchangeTimeouts.Count < MaxPooledExchangeTimeouts)
+                {
+                    _exchangeTimeouts.Push(source);
+                    return;
+                }
+            }
+        }
+
+        source.Dispose();
     }
 
     private TimeoutException TimedOut() => new($"No reply within {Timeout.TotalSeconds:0.###} s.");
