@@ -34,6 +34,7 @@ public sealed partial class RpcConnection : RpcClient
     private readonly bool _cancelCallsWhenClosed;
     private readonly SemaphoreSlim? _slots;
     private readonly string? _channelName; // set on a connection of its own (not the server's side of a client)
+    private readonly IOrderedReplySource? _replySource; // the server's side of a client
     private int _waiting;
 
     /// <summary>
@@ -95,6 +96,7 @@ public sealed partial class RpcConnection : RpcClient
     {
         _inbound = new InboundCalls(this);
         _cancelCallsWhenClosed = cancelCallsWhenClosed;
+        _replySource = channel as IOrderedReplySource;
         StartReceiving();
     }
 
