@@ -35,6 +35,7 @@ public sealed partial class RpcConnection : RpcClient
     private readonly SemaphoreSlim? _slots;
     private readonly string? _channelName; // set on a connection of its own (not the server's side of a client)
     private readonly IOrderedReplySource? _replySource; // the server's side of a client
+    private readonly int _maxReplySize = int.MaxValue; // a reply over it could not be sent: an error reply goes instead
     private int _waiting;
 
     /// <summary>
@@ -68,6 +69,11 @@ public sealed partial class RpcConnection : RpcClient
         _responder = new RpcResponder(protocol, dispatcher ?? new RpcDispatcher()) { Logger = options.Logger };
         Logger = options.Logger;
         _channelName = channel.GetType().Name;
+        if (channel is IReplySizeLimit limited)
+        {
+            _maxReplySize = limited.MaxReplySize;
+        }
+
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         _inbound = new InboundCalls(this);
         _cancelCallsWhenClosed = options.CancelCallsWhenClosed;
@@ -204,7 +210,7 @@ public sealed partial class RpcConnection : RpcClient
     {
         try
         {
-            RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, _inbound, Disposing).ConfigureAwait(false);
+            RpcReply reply = await _responder!.RespondAsync(message, this, _maxReplySize, _inbound, Disposing).ConfigureAwait(false);
 
             // Once the connection is being disposed it sends no more replies: the methods its disposal cancelled would
             // otherwise answer "canceled" just before the channel closes, and a call waiting on the other side must
