@@ -10,49 +10,82 @@ public partial class RpcServer
     // A duplex client's notifications waiting to start, before the server stops reading (back-pressure).
     private const int MaxNotificationsQueued = 1024;
 
-    // Queues a duplex client's notification to be started after the ones it sent before (docs/duplex.md, Order). It is
-    // counted in flight from now, so that stopping waits for it as it does for a request.
-    private async ValueTask QueueNotificationAsync(RpcInboundMessage message, InFlightRequests inFlight, CancellationToken cancellationToken)
+    // Messages of duplex clients in their queues, not started yet: while there are none, a request takes no look at them.
+    private int _queuedInOrder;
+
+    // Whether a request of a duplex client must wait behind notifications it sent before, which have not started yet:
+    // so that it does not take a slot before them (with MaxConcurrency 1, messages are handled in the order they came).
+    // One read of a counter per request while no client has notifications waiting.
+    private bool MustQueueBehindNotifications(RpcInboundMessage message)
+        => Volatile.Read(ref _queuedInOrder) > 0 && message.Context is { } context
+            && _peers!.TryGetValue(context, out PeerChannel? peer) && peer.Queued > 0;
+
+    // Queues a duplex client's notification (or a request behind its notifications) to be started after the messages it
+    // sent before (docs/duplex.md, Order). It is counted in flight from now, so that stopping waits for it as for a request.
+    private async ValueTask QueueInOrderAsync(RpcInboundMessage message, bool request, InFlightRequests inFlight, CancellationToken cancellationToken)
     {
         PeerChannel peer = Peer(message.Context!);
-        peer.StartNotifications(this, inFlight);
+        peer.StartQueue(this, inFlight);
         inFlight.Enter();
-        peer.Connection.NotificationQueued();
-        if (peer.TryQueueNotification(message))
+        if (!request)
+        {
+            peer.Connection.NotificationQueued();
+        }
+
+        peer.Enqueued(this);
+        if (peer.TryQueue(message, request))
         {
             return;
         }
 
         try
         {
-            await peer.QueueNotificationAsync(message, cancellationToken).ConfigureAwait(false);
+            await peer.QueueAsync(message, request, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
             // The client left while its message was being read: it still runs, as its requests do, but in no order.
-            peer.Connection.NotificationStarted();
+            Dequeued(peer, request);
             inFlight.Leave();
-            inFlight.Start(message);
+            if (inFlight.Slots.Wait(0, CancellationToken.None))
+            {
+                inFlight.Start(message);
+            }
+            else
+            {
+                inFlight.StartWhenSlotFree(message);
+            }
         }
         catch (OperationCanceledException)
         {
-            peer.Connection.NotificationStarted(); // never starts: nothing waits for it
+            Dequeued(peer, request); // never starts: nothing waits for it
             inFlight.Leave();
             throw;
         }
     }
 
-    // Starts one client's notifications in the order they came: each runs until its first wait before the next starts,
-    // in a slot of the server's, as a request does. The ones the connection handles itself ($/progress, $/cancelRequest,
+    private void Dequeued(PeerChannel peer, bool request)
+    {
+        if (!request)
+        {
+            peer.Connection.NotificationStarted();
+        }
+
+        peer.Dequeued(this);
+    }
+
+    // Starts one client's queued messages in the order they came. A notification runs until its first wait before the
+    // next starts, in a slot of the server's, as a request does; a request queued behind notifications is handed to the
+    // thread pool once it has its slot. The notifications the connection handles itself ($/progress, $/cancelRequest,
     // $/enumerator/abort) take no slot: they run none of the server's methods, and must get through while the methods
     // holding every slot wait for them (a method waiting for the reports of its call back, or for its own cancel).
-    private async Task StartNotificationsInOrderAsync(PeerChannel peer, ChannelReader<RpcInboundMessage> queue, InFlightRequests inFlight)
+    private async Task StartInOrderAsync(PeerChannel peer, ChannelReader<(RpcInboundMessage Message, bool Request)> queue, InFlightRequests inFlight)
     {
         while (await queue.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (queue.TryRead(out RpcInboundMessage message))
+            while (queue.TryRead(out (RpcInboundMessage Message, bool Request) item))
             {
-                bool ownMessage = IsConnectionNotification(message.Message);
+                bool ownMessage = !item.Request && IsConnectionNotification(item.Message.Message);
                 if (!ownMessage)
                 {
                     try
@@ -62,14 +95,22 @@ public partial class RpcServer
                     catch (OperationCanceledException)
                     {
                         // The server stopped and its shutdown timeout passed: what has not started, never will.
-                        peer.Connection.NotificationStarted();
+                        Dequeued(peer, item.Request);
                         inFlight.Leave();
                         continue;
                     }
                 }
 
-                _ = HandleNotificationAsync(message, inFlight, ownMessage);
-                peer.Connection.NotificationStarted();
+                if (item.Request)
+                {
+                    inFlight.Queue(item.Message);
+                }
+                else
+                {
+                    _ = HandleNotificationAsync(item.Message, inFlight, ownMessage);
+                }
+
+                Dequeued(peer, item.Request);
             }
         }
     }
@@ -114,22 +155,40 @@ public partial class RpcServer
 
     private sealed partial class PeerChannel
     {
-        private readonly Channel<RpcInboundMessage> _notifications = System.Threading.Channels.Channel.CreateBounded<RpcInboundMessage>(
+        private readonly Channel<(RpcInboundMessage, bool)> _queue = System.Threading.Channels.Channel.CreateBounded<(RpcInboundMessage, bool)>(
             new BoundedChannelOptions(MaxNotificationsQueued) { SingleReader = true, SingleWriter = true });
-        private int _notificationsStarted;
+        private int _queueStarted;
+        private int _queued;
 
-        /// <summary>Starts, once, the loop that starts this client's notifications in order.</summary>
-        public void StartNotifications(RpcServer server, InFlightRequests inFlight)
+        /// <summary>Messages queued and not started yet.</summary>
+        public int Queued => Volatile.Read(ref _queued);
+
+        /// <summary>Starts, once, the loop that starts this client's queued messages in order.</summary>
+        public void StartQueue(RpcServer server, InFlightRequests inFlight)
         {
-            if (_notificationsStarted == 0 && Interlocked.Exchange(ref _notificationsStarted, 1) == 0)
+            if (_queueStarted == 0 && Interlocked.Exchange(ref _queueStarted, 1) == 0)
             {
-                _ = server.StartNotificationsInOrderAsync(this, _notifications.Reader, inFlight);
+                _ = server.StartInOrderAsync(this, _queue.Reader, inFlight);
             }
         }
 
-        public bool TryQueueNotification(RpcInboundMessage message) => _notifications.Writer.TryWrite(message);
+        public void Enqueued(RpcServer server)
+        {
+            Interlocked.Increment(ref _queued);
+            Interlocked.Increment(ref server._queuedInOrder);
+        }
 
-        public ValueTask QueueNotificationAsync(RpcInboundMessage message, CancellationToken cancellationToken)
-            => _notifications.Writer.WriteAsync(message, cancellationToken);
+        public void Dequeued(RpcServer server)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Decrement(ref server._queuedInOrder);
+        }
+
+        public bool TryQueue(RpcInboundMessage message, bool request) => _queue.Writer.TryWrite((message, request));
+
+        public ValueTask QueueAsync(RpcInboundMessage message, bool request, CancellationToken cancellationToken)
+            => _queue.Writer.WriteAsync((message, request), cancellationToken);
+
+        private void CompleteQueue() => _queue.Writer.TryComplete(); // those queued still start, in order
     }
 }

@@ -193,15 +193,16 @@ public partial class RpcServer
                     continue;
                 }
 
-                if (notification)
+                if (notification || (_duplex is not null && MustQueueBehindNotifications(message)))
                 {
-                    // A duplex client's notifications start in the order they came, each in the slot it gets then.
+                    // A duplex client's notifications start in the order they came, each in the slot it gets then, and
+                    // its requests do not overtake them.
                     if (holdsSlot)
                     {
                         slots.Release();
                     }
 
-                    await QueueNotificationAsync(message, inFlight, cancellationToken).ConfigureAwait(false);
+                    await QueueInOrderAsync(message, request: !notification, inFlight, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -507,7 +508,7 @@ public partial class RpcServer
         public void Close()
         {
             _replies.Writer.TryComplete();
-            _notifications.Writer.TryComplete(); // those queued still start, in order
+            CompleteQueue();
         }
 
         public void Dispose() => Close();
@@ -562,7 +563,8 @@ public partial class RpcServer
             Queue(message);
         }
 
-        private void Queue(RpcInboundMessage message)
+        /// <summary>Queues to the thread pool a message already counted in, which holds a slot.</summary>
+        public void Queue(RpcInboundMessage message)
         {
             RequestWorkItem item;
             lock (_poolLock)
