@@ -113,3 +113,46 @@ public class ServerNotificationOrderTests
         }
     }
 }
+
+/// <summary>
+/// A client's connection with one slot serves its server's call back, and that method calls the server with a
+/// progress: the reports must reach it though the method holds the connection's only slot (over TCP).
+/// </summary>
+public class ConnectionProgressWithOneSlotTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_method_holding_a_connections_only_slot_gets_the_progress_of_its_own_call()
+    {
+        var dispatcher = new RpcDispatcher();
+        dispatcher.RegisterInstance(new StreamingService());
+        dispatcher.AddMethod("ask_client", async (request, cancellationToken)
+            => request.Respond(await RpcConnection.Of(request)!.CallAsync<string>("audit_server", null, null, cancellationToken)), []);
+
+        var callbacks = new RpcDispatcher();
+        callbacks.AddMethod("audit_server", async (request, cancellationToken) =>
+        {
+            var progress = new RecordingProgress<int>();
+            int result = await RpcConnection.Of(request)!.GetProxy<IStreamingService>().WorkAsync(100, progress).WaitAsync(cancellationToken);
+            return request.Respond(result == 100 && progress.Reports.SequenceEqual(Enumerable.Range(1, 100)) ? "ordered" : $"got {progress.Reports.Length}");
+        }, []);
+
+        await using TcpServerTransport transport = TcpServerTransport.Loopback();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher);
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        try
+        {
+            await using var client = new RpcConnection(new JsonRpcProtocol(),
+                await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port), callbacks,
+                new RpcConnectionOptions { MaxConcurrency = 1 });
+            Assert.Equal("ordered", await client.CallAsync<string>("ask_client").WaitAsync(Limit));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.WaitAsync(Limit);
+        }
+    }
+}

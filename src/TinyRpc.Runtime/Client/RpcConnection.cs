@@ -156,8 +156,15 @@ public sealed partial class RpcConnection : RpcClient
         {
             await foreach (ReadOnlyMemory<byte> message in _notifications!.Reader.ReadAllAsync(Disposing).ConfigureAwait(false))
             {
-                await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
-                _ = AnswerAsync(message);
+                // The connection's own ($/progress, $/cancelRequest, $/enumerator/abort) take no slot: the methods
+                // holding every slot may be waiting for them.
+                bool withSlot = !ConnectionStreams.IsConnectionNotification(Protocol, message);
+                if (withSlot)
+                {
+                    await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+                }
+
+                _ = AnswerAsync(message, withSlot);
                 NotificationStarted();
             }
         }
@@ -206,7 +213,7 @@ public sealed partial class RpcConnection : RpcClient
         await AnswerAsync(message).ConfigureAwait(false);
     }
 
-    private async Task AnswerAsync(ReadOnlyMemory<byte> message)
+    private async Task AnswerAsync(ReadOnlyMemory<byte> message, bool holdsSlot = true)
     {
         try
         {
@@ -227,7 +234,10 @@ public sealed partial class RpcConnection : RpcClient
         }
         finally
         {
-            _slots!.Release();
+            if (holdsSlot)
+            {
+                _slots!.Release();
+            }
         }
     }
 }

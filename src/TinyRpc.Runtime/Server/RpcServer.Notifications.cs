@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using TinyRpc.Client;
+using TinyRpc.Dispatch;
 using TinyRpc.Protocols;
 using TinyRpc.Transports;
 
@@ -85,7 +86,7 @@ public partial class RpcServer
         {
             while (queue.TryRead(out (RpcInboundMessage Message, bool Request) item))
             {
-                bool ownMessage = !item.Request && IsConnectionNotification(item.Message.Message);
+                bool ownMessage = !item.Request && ConnectionStreams.IsConnectionNotification(Protocol, item.Message.Message);
                 if (!ownMessage)
                 {
                     try
@@ -131,25 +132,6 @@ public partial class RpcServer
             {
                 inFlight.Finish();
             }
-        }
-    }
-
-    // Read only for notifications that may name one ("$/" is in them): others are not parsed twice.
-    private bool IsConnectionNotification(ReadOnlyMemory<byte> message)
-    {
-        if (message.Span.IndexOf("$/"u8) < 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            return Protocol.ParseRequest(message) is RpcRequest { OneWay: true } request
-                && request.Method is RpcProtocol.ProgressMethod or RpcProtocol.CancelRequestMethod or RpcProtocol.EnumeratorAbortMethod;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return false; // answered as any bad message, in its turn
         }
     }
 
