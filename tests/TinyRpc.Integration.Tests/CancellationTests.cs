@@ -72,6 +72,7 @@ public class CancellationTests
     [MemberData(nameof(Transports))]
     public async Task The_methods_running_for_a_client_that_goes_away_are_cancelled(string kind)
     {
+        // StreamJsonRpc #64: methods left running after their client went away.
         var method = new WaitingMethod();
         await using Served served = await ServeAsync(kind, method.Dispatcher());
         RpcConnection client = await served.ConnectAsync();

@@ -24,7 +24,7 @@ public sealed partial class RpcConnection
     /// <summary>
     /// Completes when every notification received so far has been started (each runs until its first wait, in order):
     /// a call's progress reports, sent before its reply, have then reached the caller's <see cref="IProgress{T}"/>.
-    /// At once on the server's side of a client, which does not order notifications.
+    /// On the server's side of a client, the server queues and starts the client's notifications and counts them here.
     /// </summary>
     internal Task WhenNotificationsStartedAsync(long target = -1)
     {
@@ -33,7 +33,7 @@ public sealed partial class RpcConnection
             target = Volatile.Read(ref _notificationsQueued);
         }
 
-        if (_notifications is null || Volatile.Read(ref _notificationsStarted) >= target)
+        if (Volatile.Read(ref _notificationsStarted) >= target)
         {
             return Task.CompletedTask;
         }
@@ -54,23 +54,26 @@ public sealed partial class RpcConnection
         return done.Task;
     }
 
-    /// <summary>
-    /// The place in the order of received notifications of the one starting now (1 for the first), when this
-    /// connection starts its notifications in order; 0 on the server's side of a client.
-    /// </summary>
-    internal long StartingNotification => _notifications is null ? 0 : Volatile.Read(ref _notificationsStarted) + 1;
+    /// <summary>The place in the order of received notifications of the one starting now (1 for the first).</summary>
+    internal long StartingNotification => Volatile.Read(ref _notificationsStarted) + 1;
+
+    /// <summary>How many notifications have been received (queued to start) so far.</summary>
+    internal long NotificationsQueued => Volatile.Read(ref _notificationsQueued);
+
+    /// <summary>On the server's side of a client: the server has queued a notification of the client's.</summary>
+    internal void NotificationQueued() => Interlocked.Increment(ref _notificationsQueued);
 
     // On the receive loop: a call that waits for progress learns how many notifications came before its reply; those
-    // that come after are dropped.
+    // that come after are dropped. On the server's side of a client the server read the reply and counted them when
+    // it did, and the channel hands that count over with the reply.
     private protected override void OnReply(RpcResponse response)
     {
-        if (_notifications is not null)
-        {
-            Inbound.Streams.ReplyReceived(response.Id, Volatile.Read(ref _notificationsQueued));
-        }
+        long before = _replySource is { } source ? source.NotificationsBeforeReply : Volatile.Read(ref _notificationsQueued);
+        Inbound.Streams.ReplyReceived(response.Id, before);
     }
 
-    private void NotificationStarted()
+    /// <summary>A notification has been started (it has run until its first wait), or will never start.</summary>
+    internal void NotificationStarted()
     {
         Interlocked.Increment(ref _notificationsStarted);
         if (_notificationWaiterCount > 0)
@@ -106,4 +109,13 @@ public sealed partial class RpcConnection
         Inbound.Streams.CloseAll();
         ReleaseNotificationWaiters(all: true);
     }
+}
+
+/// <summary>
+/// A channel whose replies were read by someone else (the server, for its side of a client), who counted the
+/// notifications that came before each: the count for the reply the channel handed over last.
+/// </summary>
+internal interface IOrderedReplySource
+{
+    long NotificationsBeforeReply { get; }
 }

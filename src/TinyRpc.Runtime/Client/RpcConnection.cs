@@ -34,6 +34,8 @@ public sealed partial class RpcConnection : RpcClient
     private readonly bool _cancelCallsWhenClosed;
     private readonly SemaphoreSlim? _slots;
     private readonly string? _channelName; // set on a connection of its own (not the server's side of a client)
+    private readonly IOrderedReplySource? _replySource; // the server's side of a client
+    private readonly int _maxReplySize = int.MaxValue; // a reply over it could not be sent: an error reply goes instead
     private int _waiting;
 
     /// <summary>
@@ -67,6 +69,11 @@ public sealed partial class RpcConnection : RpcClient
         _responder = new RpcResponder(protocol, dispatcher ?? new RpcDispatcher()) { Logger = options.Logger };
         Logger = options.Logger;
         _channelName = channel.GetType().Name;
+        if (channel is IReplySizeLimit limited)
+        {
+            _maxReplySize = limited.MaxReplySize;
+        }
+
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         _inbound = new InboundCalls(this);
         _cancelCallsWhenClosed = options.CancelCallsWhenClosed;
@@ -95,6 +102,7 @@ public sealed partial class RpcConnection : RpcClient
     {
         _inbound = new InboundCalls(this);
         _cancelCallsWhenClosed = cancelCallsWhenClosed;
+        _replySource = channel as IOrderedReplySource;
         StartReceiving();
     }
 
@@ -148,8 +156,15 @@ public sealed partial class RpcConnection : RpcClient
         {
             await foreach (ReadOnlyMemory<byte> message in _notifications!.Reader.ReadAllAsync(Disposing).ConfigureAwait(false))
             {
-                await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
-                _ = AnswerAsync(message);
+                // The connection's own ($/progress, $/cancelRequest, $/enumerator/abort) take no slot: the methods
+                // holding every slot may be waiting for them.
+                bool withSlot = !ConnectionStreams.IsConnectionNotification(Protocol, message);
+                if (withSlot)
+                {
+                    await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+                }
+
+                _ = AnswerAsync(message, withSlot);
                 NotificationStarted();
             }
         }
@@ -198,11 +213,11 @@ public sealed partial class RpcConnection : RpcClient
         await AnswerAsync(message).ConfigureAwait(false);
     }
 
-    private async Task AnswerAsync(ReadOnlyMemory<byte> message)
+    private async Task AnswerAsync(ReadOnlyMemory<byte> message, bool holdsSlot = true)
     {
         try
         {
-            RpcReply reply = await _responder!.RespondAsync(message, this, int.MaxValue, _inbound, Disposing).ConfigureAwait(false);
+            RpcReply reply = await _responder!.RespondAsync(message, this, _maxReplySize, _inbound, Disposing).ConfigureAwait(false);
 
             // Once the connection is being disposed it sends no more replies: the methods its disposal cancelled would
             // otherwise answer "canceled" just before the channel closes, and a call waiting on the other side must
@@ -219,7 +234,10 @@ public sealed partial class RpcConnection : RpcClient
         }
         finally
         {
-            _slots!.Release();
+            if (holdsSlot)
+            {
+                _slots!.Release();
+            }
         }
     }
 }

@@ -149,6 +149,29 @@ internal sealed class ConnectionStreams
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="message"/> is a notification a connection handles itself (<c>$/progress</c>,
+    /// <c>$/cancelRequest</c>, <c>$/enumerator/abort</c>): it runs no method, so it takes no slot, and must get through
+    /// while the methods holding every slot wait for it. Parsed only when it may be one ("$/" is in it).
+    /// </summary>
+    public static bool IsConnectionNotification(RpcProtocol protocol, ReadOnlyMemory<byte> message)
+    {
+        if (message.Span.IndexOf("$/"u8) < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return protocol.ParseRequest(message) is RpcRequest { OneWay: true } request
+                && request.Method is RpcProtocol.ProgressMethod or RpcProtocol.CancelRequestMethod or RpcProtocol.EnumeratorAbortMethod;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false; // answered as any bad message, in its turn
+        }
+    }
+
     /// <summary>True when <paramref name="request"/> names one of the methods a connection handles itself.</summary>
     public static bool IsStreamMethod(RpcRequest request, out string method)
     {

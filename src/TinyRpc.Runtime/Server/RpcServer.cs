@@ -108,9 +108,13 @@ public partial class RpcServer
             return false;
         }
 
-        if (!TryDeliverReply(message))
+        if (!TryDeliverReply(message, out bool notification))
         {
+            // One message at a time: a notification is started (and finished) before the next message is read.
+            RpcConnection? connection = notification ? Peer(message.Context!).Connection : null;
+            connection?.NotificationQueued();
             await HandleAndReplyAsync(message, cancellationToken).ConfigureAwait(false);
+            connection?.NotificationStarted();
         }
 
         return true;
@@ -172,7 +176,8 @@ public partial class RpcServer
                     throw;
                 }
 
-                if (inbound is not { } message || TryDeliverReply(message))
+                bool notification = false;
+                if (inbound is not { } message || TryDeliverReply(message, out notification))
                 {
                     // The end of the transport, or a reply to the server's own call back, which takes no slot.
                     if (holdsSlot)
@@ -185,6 +190,19 @@ public partial class RpcServer
                         break;
                     }
 
+                    continue;
+                }
+
+                if (notification || (_duplex is not null && MustQueueBehindNotifications(message)))
+                {
+                    // A duplex client's notifications start in the order they came, each in the slot it gets then, and
+                    // its requests do not overtake them.
+                    if (holdsSlot)
+                    {
+                        slots.Release();
+                    }
+
+                    await QueueInOrderAsync(message, request: !notification, inFlight, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -268,18 +286,26 @@ public partial class RpcServer
     }
 
     // A reply to a call the server made to this client completes that call, and answers nothing; the transport is
-    // told so (an empty reply), off this thread, as it is for a notification. Only looked up here: a client whose
-    // connection has not been made yet has been sent nothing, so its messages are requests.
-    private bool TryDeliverReply(RpcInboundMessage message)
+    // told so (an empty reply), off this thread, as it is for a notification. A client whose connection has not been
+    // made yet has been sent nothing, so its messages are requests or notifications. A duplex client's message is
+    // classified once, here: whether it is a notification (which the caller queues in order) comes out too.
+    private bool TryDeliverReply(RpcInboundMessage message, out bool notification)
     {
-        if (_duplex is null || message.Context is not { } context
-            || !_peers!.TryGetValue(context, out PeerChannel? peer) || !peer.HasSent
-            || Protocol.Classify(message.Message.Span) != RpcMessageKind.Reply)
+        notification = false;
+        if (_duplex is null || message.Context is not { } context)
         {
             return false;
         }
 
-        peer.Deliver(message.Message);
+        RpcMessageKind kind = Protocol.Classify(message.Message.Span);
+        notification = kind == RpcMessageKind.Notification;
+        if (kind != RpcMessageKind.Reply || !_peers!.TryGetValue(context, out PeerChannel? peer) || !peer.HasSent)
+        {
+            return false;
+        }
+
+        // The notifications read before this reply are those whose reports belong to the call it completes.
+        peer.Deliver(message.Message, peer.Connection.NotificationsQueued);
         _ = AcknowledgeAsync(context);
         return true;
     }
@@ -442,10 +468,10 @@ public partial class RpcServer
     /// The channel of the server's side of one client: messages go out through the transport, and the replies to the
     /// server's calls, which arrive with the client's requests, are handed in by the server.
     /// </summary>
-    private sealed class PeerChannel(IDuplexServerTransport transport, object context) : IMessageChannel, IDisposable
+    private sealed partial class PeerChannel(IDuplexServerTransport transport, object context) : IMessageChannel, IDisposable, IOrderedReplySource
     {
-        private readonly Channel<ReadOnlyMemory<byte>> _replies = System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
-            new UnboundedChannelOptions { SingleReader = true });
+        private readonly Channel<(ReadOnlyMemory<byte> Reply, long NotificationsBefore)> _replies =
+            System.Threading.Channels.Channel.CreateUnbounded<(ReadOnlyMemory<byte>, long)>(new UnboundedChannelOptions { SingleReader = true });
         private volatile bool _hasSent;
 
         public object Context => context;
@@ -465,7 +491,9 @@ public partial class RpcServer
         {
             try
             {
-                return await _replies.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (ReadOnlyMemory<byte> reply, long before) = await _replies.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                NotificationsBeforeReply = before; // read by the connection's receive loop as it handles this reply
+                return reply;
             }
             catch (ChannelClosedException)
             {
@@ -473,9 +501,15 @@ public partial class RpcServer
             }
         }
 
-        public void Deliver(ReadOnlyMemory<byte> reply) => _replies.Writer.TryWrite(reply);
+        public long NotificationsBeforeReply { get; private set; }
 
-        public void Close() => _replies.Writer.TryComplete();
+        public void Deliver(ReadOnlyMemory<byte> reply, long notificationsBefore) => _replies.Writer.TryWrite((reply, notificationsBefore));
+
+        public void Close()
+        {
+            _replies.Writer.TryComplete();
+            CompleteQueue();
+        }
 
         public void Dispose() => Close();
     }
@@ -529,7 +563,8 @@ public partial class RpcServer
             Queue(message);
         }
 
-        private void Queue(RpcInboundMessage message)
+        /// <summary>Queues to the thread pool a message already counted in, which holds a slot.</summary>
+        public void Queue(RpcInboundMessage message)
         {
             RequestWorkItem item;
             lock (_poolLock)
@@ -562,6 +597,12 @@ public partial class RpcServer
             Leave();
         }
 
+        /// <summary>The slots of <see cref="RpcServerOptions.MaxConcurrency"/>.</summary>
+        public SemaphoreSlim Slots => slots;
+
+        /// <summary>Counts in a message handled outside <see cref="Start"/> (a notification queued in order).</summary>
+        public void Enter() => Interlocked.Increment(ref _count);
+
         /// <summary>Completes when every request started has finished.</summary>
         public Task StopAsync()
         {
@@ -569,7 +610,7 @@ public partial class RpcServer
             return _drained.Task;
         }
 
-        private void Leave()
+        public void Leave()
         {
             if (Interlocked.Decrement(ref _count) == 0)
             {

@@ -12,9 +12,12 @@ namespace TinyRpc.Transports;
 /// A full-duplex client channel over one framed stream: a TCP connection, a named pipe, a child process's
 /// standard streams. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
 /// </summary>
-public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, IServerEndpoint
+public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, IServerEndpoint, IReplySizeLimit
 {
     private readonly FramedConnection _connection;
+
+    // An RpcConnection over this channel answers a call whose reply it could not frame with an error reply instead.
+    int IReplySizeLimit.MaxReplySize => _connection.MaxMessageSize;
 
     /// <summary>Creates the transport over a framed connection.</summary>
     public StreamClientTransport(FramedConnection connection)

@@ -11,7 +11,8 @@ namespace TinyRpc.Transports;
 /// A server transport that cannot send a reply larger than a limit, such as the largest frame of a stream
 /// transport. <see cref="RpcServer"/> never hands it a reply over <see cref="MaxReplySize"/>: it sends the
 /// protocol's error reply (code -32603, a message saying the reply is too large) for the same request instead,
-/// so that the caller gets an answer.
+/// so that the caller gets an answer. A channel (<see cref="IMessageChannel"/>) may say the same of its messages: an
+/// <see cref="Client.RpcConnection"/> over it answers the other side's calls the same way.
 /// </summary>
 public interface IReplySizeLimit
 {
