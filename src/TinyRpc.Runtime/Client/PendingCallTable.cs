@@ -36,7 +36,10 @@ internal sealed class PendingCallTable
     }
 
     /// <summary>Registers a call; throws when the id is outstanding or the connection has failed.</summary>
-    public ReplyWaiter Add(RpcId id, long deadline, CancellationToken cancellationToken)
+    public ReplyWaiter Add(RpcId id, long deadline, CancellationToken cancellationToken) => Add(id, deadline, cancellationToken, out _);
+
+    /// <summary>Registers a call, and tells whether other calls were outstanding when it was added.</summary>
+    public ReplyWaiter Add(RpcId id, long deadline, CancellationToken cancellationToken, out bool othersOutstanding)
     {
         ReplyWaiter waiter;
         lock (_lock)
@@ -53,6 +56,7 @@ internal sealed class PendingCallTable
 
             waiter = _pool.TryPop(out ReplyWaiter? pooled) ? pooled : new ReplyWaiter(this);
             waiter.Start(id, deadline);
+            othersOutstanding = _calls.Count > 0;
             _calls.Add(id, waiter);
         }
 

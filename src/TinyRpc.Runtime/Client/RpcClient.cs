@@ -16,6 +16,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     private readonly PendingCallTable _pending = new();
     private readonly IMessageChannel? _channel;
     private readonly IOwnedMessageSender? _ownedSender;
+    private readonly IBatchingMessageSender? _batchingSender;
     private readonly IInlineMessageReceiver? _inlineReceiver;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
@@ -35,6 +36,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         Transport = transport;
         _channel = protocol.SupportsOutOfOrder ? transport as IMessageChannel : null;
         _ownedSender = _channel as IOwnedMessageSender;
+        _batchingSender = _channel as IBatchingMessageSender;
         _inlineReceiver = _channel as IInlineMessageReceiver;
         _pending.Abandoned = SendCancelRequest;
     }
@@ -51,6 +53,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         {
             _channel = channel;
             _ownedSender = channel as IOwnedMessageSender;
+            _batchingSender = channel as IBatchingMessageSender;
             _inlineReceiver = channel as IInlineMessageReceiver;
         }
     }
@@ -627,10 +630,18 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
     {
         EnsureReceiving();
         RpcId id = request.Id;
-        ReplyWaiter waiter = _pending.Add(id, NextDeadline(), cancellationToken);
+        ReplyWaiter waiter = _pending.Add(id, NextDeadline(), cancellationToken, out bool othersOutstanding);
         ValueTask send;
         try
         {
+            if (othersOutstanding && _batchingSender is not null)
+            {
+                // More calls are on their way or waiting: this one joins the next write instead of making its own.
+                // Nothing to wait for here; a failed write fails the connection, and with it this call.
+                _batchingSender.SendSoon(request.Serialize());
+                return waiter.AsValueTask()!;
+            }
+
             // The connection is shared by every call: cancelling this one must not abort the write (on a
             // WebSocket that closes the socket, on a stream it leaves half a frame). The wait is bounded below.
             send = Send(request);

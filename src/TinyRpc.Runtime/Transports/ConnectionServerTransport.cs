@@ -244,9 +244,18 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
 
         // Never waits for the client: a reply waiting here would keep the server's dispatch slot, and a client that
         // stops reading would take every slot in turn. A broken connection is seen by its reader.
+        // While other requests of this client are being answered, a reply joins the batch their replies go out in.
         protected internal override ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
         {
-            _framed.Queue(message);
+            if (Unanswered > 1)
+            {
+                _framed.QueueSoon(message);
+            }
+            else
+            {
+                _framed.Queue(message);
+            }
+
             return ValueTask.CompletedTask;
         }
 

@@ -103,6 +103,9 @@ public abstract partial class MultiplexedServerTransport
             }
         }
 
+        /// <summary>The messages received and not yet answered; a reply being sent is still counted.</summary>
+        internal int Unanswered => Volatile.Read(ref _unanswered);
+
         internal void StartIdleClock()
         {
             if (_idleTimeout == Timeout.InfiniteTimeSpan)

@@ -12,7 +12,7 @@ namespace TinyRpc.Transports;
 /// A full-duplex client channel over one framed stream: a TCP connection, a named pipe, a child process's
 /// standard streams. Many calls may be outstanding; <see cref="RpcClient"/> matches replies by id.
 /// </summary>
-public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, IServerEndpoint, IReplySizeLimit
+public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, IServerEndpoint, IReplySizeLimit, IBatchingMessageSender
 {
     private readonly FramedConnection _connection;
 
@@ -159,6 +159,9 @@ public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, I
     /// <inheritdoc/>
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
         => Wrap(_connection.WriteAsync(message, cancellationToken));
+
+    /// <inheritdoc/>
+    public void SendSoon(ReadOnlyMemory<byte> message) => _connection.QueueSoon(message);
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -30,6 +30,23 @@ public interface IOwnedMessageSender
     ValueTask SendOwnedAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// A channel that can take a message to write together with the ones that follow it, instead of writing it at once:
+/// <see cref="RpcClient"/> sends this way while other calls of it are outstanding, so that calls made in a burst go
+/// out in a few writes instead of one each. A call made alone is sent with <see cref="IMessageChannel.SendAsync"/>.
+/// </summary>
+public interface IBatchingMessageSender
+{
+    /// <summary>
+    /// Takes <paramref name="message"/> (the bytes are copied, or handed on, before this returns) to write soon,
+    /// with the messages taken around the same time, and returns without waiting for the write and without writing
+    /// on the caller's thread. A write that fails breaks the channel: its <see cref="IMessageChannel.ReceiveAsync"/>
+    /// fails, and so every call waiting for a reply on it.
+    /// </summary>
+    /// <exception cref="Exceptions.RpcFramingException">The message is too large or cannot be framed; nothing is sent.</exception>
+    void SendSoon(ReadOnlyMemory<byte> message);
+}
+
 /// <summary>A server transport that can keep reply bytes instead of copying them; see <see cref="IOwnedMessageSender"/>.</summary>
 public interface IOwnedReplySender
 {

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using TinyRpc.Client;
+using TinyRpc.Exceptions;
+using TinyRpc.Protocols.JsonRpc;
+using TinyRpc.Server;
+using TinyRpc.Transports;
+
+namespace TinyRpc.Tests.Transports;
+
+// A client over a stream sends a call made while others are outstanding in the next batch write instead of writing it
+// on the caller's thread; a failed batch write must then fail the calls, since nobody waits for it.
+public sealed class BatchedSendTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Calls_made_while_others_are_outstanding_are_written_together_off_the_calling_thread()
+    {
+        await using TcpServerTransport transport = TcpServerTransport.Loopback(0);
+        transport.Start();
+        using var stop = new CancellationTokenSource(Limit);
+        Task serving = new RpcServer(transport, new JsonRpcProtocol(), ClientServerTests.CreateDispatcher()).ServeForeverAsync(stop.Token);
+
+        var socket = new TcpClient { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, transport.LocalEndPoint.Port);
+
+        // The real socket's stream, with each write's thread noted (a decorator, not a stand-in).
+        var recording = new WriteRecordingStream(socket.GetStream());
+        await using (var client = new RpcClient(new JsonRpcProtocol(), new StreamClientTransport(recording)))
+        {
+            const int Calls = 64;
+            var calls = new Task<string>[Calls];
+            recording.Caller = Environment.CurrentManagedThreadId;
+            for (int i = 0; i < Calls; i++)
+            {
+                calls[i] = client.CallAsync<string>("reverse_string", $"call {i}");
+            }
+
+            int writesOnCaller = recording.Caller == Environment.CurrentManagedThreadId ? recording.WritesOnCaller : -1;
+            recording.Caller = -1;
+
+            string[] results = await Task.WhenAll(calls).WaitAsync(Limit);
+            for (int i = 0; i < Calls; i++)
+            {
+                Assert.Equal(new string($"call {i}".Reverse().ToArray()), results[i]);
+            }
+
+            // The first call is alone, and is written at once; the 63 behind it join batches written by the pool.
+            Assert.Equal(1, writesOnCaller);
+            Assert.InRange(recording.Writes, 2, Calls);
+        }
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task A_batch_write_that_fails_fails_every_call_waiting_on_the_connection()
+    {
+        // A peer that reads what it is sent and never answers, so that every call stays outstanding.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Task<Socket> accepting = listener.AcceptSocketAsync();
+        var socket = new TcpClient { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        using Socket peer = await accepting;
+        Task draining = DrainAsync(peer);
+
+        await using var client = new RpcClient(new JsonRpcProtocol(), new StreamClientTransport(socket.GetStream()))
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // a call left hanging would wait for ever: the test's limit catches it
+        };
+        Task<string> first = client.CallAsync<string>("reverse_string", "first");
+        Assert.Equal(1, client.PendingCalls); // written, and waiting
+
+        // From now on every write fails, while reads would go on waiting: only the failed write can end the calls.
+        socket.Client.Shutdown(SocketShutdown.Send);
+        Task<string> second = client.CallAsync<string>("reverse_string", "second");
+        Task<string> third = client.CallAsync<string>("reverse_string", "third");
+
+        foreach (Task<string> call in new[] { first, second, third })
+        {
+            await Assert.ThrowsAsync<RpcTransportException>(() => call.WaitAsync(Limit));
+        }
+
+        Assert.Equal(0, client.PendingCalls);
+        peer.Close();
+        await draining.WaitAsync(Limit);
+    }
+
+    private static async Task DrainAsync(Socket peer)
+    {
+        byte[] buffer = new byte[4096];
+        try
+        {
+            while (await peer.ReceiveAsync(buffer, SocketFlags.None) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // closed by the test
+        }
+    }
+
+    private sealed class WriteRecordingStream(Stream inner) : Stream
+    {
+        private int _writes;
+        private int _writesOnCaller;
+
+        public volatile int Caller = -1;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public int WritesOnCaller => Volatile.Read(ref _writesOnCaller);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writes);
+            if (Environment.CurrentManagedThreadId == Caller)
+            {
+                Interlocked.Increment(ref _writesOnCaller);
+            }
+
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
