@@ -54,6 +54,10 @@ public sealed class DeadlineTests
         var client = new RpcClient(new JsonRpcProtocol(), transport);
         await Assert.ThrowsAsync<RpcTransportException>(() => client.CallAsync<int>("work"));
 
+        // The request carries its deadline on the wall clock, while the client's wait ends on the tick count: two clocks,
+        // which may disagree by some milliseconds (the wall clock is slewed to keep time). Released in that gap, the
+        // server would rightly still start "work", so the release waits until the deadline is past on either clock.
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
         counter.Release.SetResult();
         Assert.Equal(1, await blocked.WaitAsync(TestService.Limit));
 
