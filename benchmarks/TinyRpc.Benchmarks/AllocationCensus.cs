@@ -62,6 +62,49 @@ internal static class AllocationCensus
         return 0;
     }
 
+    /// <summary>
+    /// Runs one contender's call back to back for a set time with nobody listening, for a sampling profiler outside
+    /// the process (<c>benchmarks/profile.sh</c> runs it under <c>perf</c>):
+    /// <c>--profile inmemory TinyRpc64 reverse_string [seconds]</c>, the same scenarios and methods as the census.
+    /// </summary>
+    public static int RunForProfile(string[] args)
+    {
+        if (args.Length is not (3 or 4) || (args.Length == 4 && !int.TryParse(args[3], CultureInfo.InvariantCulture, out _)))
+        {
+            Console.Error.WriteLine("usage: --profile <scenario> <benchmark method> reverse_string|add [seconds, 10]");
+            return 2;
+        }
+
+        TimeSpan length = TimeSpan.FromSeconds(args.Length == 4 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10);
+        (Func<Task> call, int perCall, Action cleanup) = Scenario(args[0], args[1], args[2]);
+        for (int i = 0; i < Warmup / perCall; i++)
+        {
+            call().GetAwaiter().GetResult();
+        }
+
+        Console.WriteLine("warmed up; measuring");
+        long workItemsBefore = ThreadPool.CompletedWorkItemCount;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long invocations = 0;
+        while (clock.Elapsed < length)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                call().GetAwaiter().GetResult();
+            }
+
+            invocations += 100;
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        long workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
+        cleanup();
+        long calls = invocations * perCall;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{string.Join(' ', args[..3])}: {calls / seconds:F0} calls/s, {seconds * 1e9 / calls:F0} ns per call, {workItems / (double)calls:F2} thread-pool work items per call"));
+        return 0;
+    }
+
     private static (Func<Task> Call, int PerCall, Action Cleanup) Scenario(string scenario, string method, string rpc)
     {
         if (scenario == "serverpath")

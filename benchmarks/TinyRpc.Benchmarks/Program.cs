@@ -11,6 +11,11 @@ public static class Program
             return AllocationCensus.Run(rest);
         }
 
+        if (args is ["--profile", .. var profiled])
+        {
+            return AllocationCensus.RunForProfile(profiled);
+        }
+
         if (args is ["--interleaved", .. var calls])
         {
             return InterleavedRatio.Run(calls);
