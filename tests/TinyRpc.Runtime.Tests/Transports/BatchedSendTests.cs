@@ -90,6 +90,57 @@ public sealed class BatchedSendTests
         await draining.WaitAsync(Limit);
     }
 
+    [Fact]
+    public async Task Frames_queued_for_soon_keep_their_order_with_frames_written_at_once()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Task<TcpClient> accepting = listener.AcceptTcpClientAsync();
+        using var sending = new TcpClient { NoDelay = true };
+        await sending.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        using TcpClient receiving = await accepting;
+        await using var writer = new FramedConnection(sending.GetStream());
+        await using var reader = new FramedConnection(receiving.GetStream());
+
+        // Four threads, each sending its numbered messages in the three ways in turn: each thread's messages must arrive
+        // whole and in its order, however the batches interleave.
+        const int Threads = 4;
+        const int PerThread = 10_000;
+        Task[] senders = [.. Enumerable.Range(0, Threads).Select(thread => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerThread; i++)
+            {
+                byte[] message = System.Text.Encoding.ASCII.GetBytes($"{thread}:{i}");
+                switch (i % 3)
+                {
+                    case 0:
+                        writer.QueueSoon(message);
+                        break;
+                    case 1:
+                        writer.Queue(message);
+                        break;
+                    default:
+                        await writer.WriteAsync(message);
+                        break;
+                }
+            }
+        }))];
+
+        int[] next = new int[Threads];
+        using var limit = new CancellationTokenSource(Limit);
+        for (int received = 0; received < Threads * PerThread; received++)
+        {
+            ReadOnlyMemory<byte>? message = await reader.ReadAsync(limit.Token);
+            Assert.NotNull(message);
+            string[] parts = System.Text.Encoding.ASCII.GetString(message.Value.Span).Split(':');
+            int thread = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(next[thread]++, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await Task.WhenAll(senders).WaitAsync(Limit);
+        await writer.FlushQueuedAsync().WaitAsync(Limit);
+    }
+
     private static async Task DrainAsync(Socket peer)
     {
         byte[] buffer = new byte[4096];
