@@ -60,12 +60,8 @@ public sealed class BatchedSendTests
     public async Task A_batch_write_that_fails_fails_every_call_waiting_on_the_connection()
     {
         // A peer that reads what it is sent and never answers, so that every call stays outstanding.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Task<Socket> accepting = listener.AcceptSocketAsync();
-        var socket = new TcpClient { NoDelay = true };
-        await socket.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-        using Socket peer = await accepting;
+        (TcpClient socket, TcpClient accepted) = await ConnectedPairAsync();
+        using Socket peer = accepted.Client;
         Task draining = DrainAsync(peer);
 
         await using var client = new RpcClient(new JsonRpcProtocol(), new StreamClientTransport(socket.GetStream()))
@@ -93,12 +89,9 @@ public sealed class BatchedSendTests
     [Fact]
     public async Task Frames_queued_for_soon_keep_their_order_with_frames_written_at_once()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Task<TcpClient> accepting = listener.AcceptTcpClientAsync();
-        using var sending = new TcpClient { NoDelay = true };
-        await sending.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-        using TcpClient receiving = await accepting;
+        (TcpClient sendingEnd, TcpClient receivingEnd) = await ConnectedPairAsync();
+        using TcpClient sending = sendingEnd;
+        using TcpClient receiving = receivingEnd;
         await using var writer = new FramedConnection(sending.GetStream());
         await using var reader = new FramedConnection(receiving.GetStream());
 
@@ -139,6 +132,17 @@ public sealed class BatchedSendTests
 
         await Task.WhenAll(senders).WaitAsync(Limit);
         await writer.FlushQueuedAsync().WaitAsync(Limit);
+    }
+
+    // Both ends of a TCP connection on 127.0.0.1, Nagle off on the first.
+    private static async Task<(TcpClient Connecting, TcpClient Accepted)> ConnectedPairAsync()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Task<TcpClient> accepting = listener.AcceptTcpClientAsync();
+        var connecting = new TcpClient { NoDelay = true };
+        await connecting.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        return (connecting, await accepting);
     }
 
     private static async Task DrainAsync(Socket peer)
