@@ -39,6 +39,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
         _batchingSender = _channel as IBatchingMessageSender;
         _inlineReceiver = _channel as IInlineMessageReceiver;
         _pending.Abandoned = SendCancelRequest;
+        _batchingSender?.OnWriteFailed(FailCalls);
     }
 
     /// <summary>
@@ -55,8 +56,15 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
             _ownedSender = channel as IOwnedMessageSender;
             _batchingSender = channel as IBatchingMessageSender;
             _inlineReceiver = channel as IInlineMessageReceiver;
+            _batchingSender?.OnWriteFailed(FailCalls);
         }
     }
+
+    // A failed write may have taken with it calls that nobody waits on (those sent soon, in a batch), and the stream
+    // may hold part of a frame: every call waiting fails now, and every later one at once, whatever the receive loop
+    // is doing.
+    private void FailCalls(Exception writeFailure)
+        => _pending.Close(new RpcTransportException("A write on the connection failed: " + writeFailure.Message, writeFailure));
 
     /// <summary>The protocol.</summary>
     public RpcProtocol Protocol { get; }
@@ -637,7 +645,7 @@ public partial class RpcClient : IAsyncDisposable, IDisposable
             if (othersOutstanding && _batchingSender is not null)
             {
                 // More calls are on their way or waiting: this one joins the next write instead of making its own.
-                // Nothing to wait for here; a failed write fails the connection, and with it this call.
+                // Nothing to wait for here: a failed write fails every call waiting (FailCalls), this one too.
                 _batchingSender.SendSoon(request.Serialize());
                 return waiter.AsValueTask()!;
             }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using TinyRpc.Exceptions;
 
 namespace TinyRpc.Transports;
 
@@ -247,13 +248,21 @@ public abstract class ConnectionServerTransport : MultiplexedServerTransport, IA
         // While other requests of this client are being answered, a reply joins the batch their replies go out in.
         protected internal override ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
         {
-            if (Unanswered > 1)
+            try
             {
-                _framed.QueueSoon(message);
+                if (Unanswered > 1)
+                {
+                    _framed.QueueSoon(message);
+                }
+                else
+                {
+                    _framed.Queue(message);
+                }
             }
-            else
+            catch (IOException e)
             {
-                _framed.Queue(message);
+                // An earlier write failed: the connection is broken and its reader ends it.
+                throw new RpcTransportException("The connection to the client failed: " + e.Message, e);
             }
 
             return ValueTask.CompletedTask;

@@ -37,7 +37,8 @@ public sealed class FramedConnection : IAsyncDisposable
     private int _start;
     private int _end;
     private bool _eof;
-    private int _broken;
+    private Exception? _writeFailure; // the first write that failed; nothing is written after it
+    private int _disposed;
 
     /// <summary>Frames messages on one bidirectional stream.</summary>
     public FramedConnection(Stream stream, MessageFraming framing = MessageFraming.ContentLength, int maxMessageSize = DefaultMaxMessageSize, bool ownsStream = true)
@@ -82,12 +83,14 @@ public sealed class FramedConnection : IAsyncDisposable
     /// the stream. For replies, whose sender has nothing to do once they are on their way; a peer that does not
     /// read does not hold their senders up. Nothing here bounds the queue: its owner watches
     /// <see cref="PendingBytes"/> and stops producing (a server stops reading requests). A write failure is not
-    /// thrown: it breaks the connection, which its reader sees. <see cref="FlushQueuedAsync"/> waits for what was queued.
+    /// thrown: it breaks the connection (see <see cref="WriteFailed"/>). <see cref="FlushQueuedAsync"/> waits for what
+    /// was queued.
     /// </summary>
     /// <exception cref="RpcFramingException">The message is over <see cref="MaxMessageSize"/> or cannot be framed.</exception>
+    /// <exception cref="IOException">An earlier write failed: nothing more is written on this connection.</exception>
     internal void Queue(ReadOnlyMemory<byte> message)
     {
-        CheckFrameable(message);
+        CheckWritable(message);
         lock (_sendGate)
         {
             if (_sending)
@@ -142,9 +145,10 @@ public sealed class FramedConnection : IAsyncDisposable
     /// <see cref="Queue"/>: the message is copied, and a write failure breaks the connection.
     /// </summary>
     /// <exception cref="RpcFramingException">The message is over <see cref="MaxMessageSize"/> or cannot be framed.</exception>
+    /// <exception cref="IOException">An earlier write failed: nothing more is written on this connection.</exception>
     internal void QueueSoon(ReadOnlyMemory<byte> message)
     {
-        CheckFrameable(message);
+        CheckWritable(message);
         bool startWriter;
         lock (_sendGate)
         {
@@ -216,7 +220,7 @@ public sealed class FramedConnection : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        CheckFrameable(message);
+        CheckWritable(message);
         Task queued;
         lock (_sendGate)
         {
@@ -254,12 +258,14 @@ public sealed class FramedConnection : IAsyncDisposable
         Interlocked.Add(ref _pendingBytes, length);
         try
         {
+            ThrowIfWriteFailed(); // one that failed meanwhile may have left part of a frame on the stream
+
             // Not cancellable: a write stopped halfway would leave half a frame on a stream others share.
             await WriteAndFlushAsync(frame.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            await BreakAsync().ConfigureAwait(false);
+            await BreakAsync(e).ConfigureAwait(false); // nothing more when it was an earlier failure
             throw;
         }
         finally
@@ -324,6 +330,7 @@ public sealed class FramedConnection : IAsyncDisposable
 
             try
             {
+                ThrowIfWriteFailed(); // the batches behind a failed write are dropped, and their writers fail
                 await WriteAndFlushAsync(batch.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
                 sent?.TrySetResult();
             }
@@ -331,7 +338,7 @@ public sealed class FramedConnection : IAsyncDisposable
             {
                 sent?.TrySetException(e);
                 _ = sent?.Task.Exception; // observed here: every waiter may have stopped waiting
-                await BreakAsync().ConfigureAwait(false);
+                await BreakAsync(e).ConfigureAwait(false);
             }
 
             Interlocked.Add(ref _pendingBytes, -batch.WrittenCount);
@@ -347,12 +354,50 @@ public sealed class FramedConnection : IAsyncDisposable
         }
     }
 
-    // After a failed write the stream may hold half a frame, so nothing more can be written to it; and the frames
-    // queued behind (whose senders did not wait) would be lost without a word. Closing the streams ends the reader's
-    // wait with an error, so that whoever waits for a reply on this connection learns it at once.
-    private async ValueTask BreakAsync()
+    /// <summary>
+    /// Called once, with the exception, when a write to the stream fails, on the thread of that write: from then on
+    /// nothing more is written (the stream may hold part of a frame), frames already queued are dropped, and writes
+    /// fail with an <see cref="IOException"/>. Senders that did not wait for their frames (<see cref="Queue"/>,
+    /// <see cref="QueueSoon"/>) learn it only here, so the owner fails what waits on them. Must be quick and must not
+    /// throw. When this connection owns its streams they are closed too, which ends a read waiting on a socket or a
+    /// pipe.
+    /// </summary>
+    internal Action<Exception>? WriteFailed { get; set; }
+
+    private void CheckWritable(ReadOnlyMemory<byte> message)
     {
-        if (!_ownsStreams || Interlocked.Exchange(ref _broken, 1) != 0)
+        CheckFrameable(message);
+        ThrowIfWriteFailed();
+    }
+
+    private void ThrowIfWriteFailed()
+    {
+        if (Volatile.Read(ref _writeFailure) is { } failure)
+        {
+            throw new IOException("An earlier write on this connection failed, so nothing more is written to it: " + failure.Message, failure);
+        }
+    }
+
+    // After a failed write the stream may hold part of a frame, so nothing more is written to it, and the frames of
+    // senders that did not wait would be lost without a word: the owner hears of it (WriteFailed), and owned streams
+    // are closed, which ends the reader's wait with an error.
+    private async ValueTask BreakAsync(Exception failure)
+    {
+        if (Interlocked.CompareExchange(ref _writeFailure, failure, null) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteFailed?.Invoke(failure);
+        }
+        catch (Exception)
+        {
+            // The owner's handler must not throw; the connection is broken either way.
+        }
+
+        if (!_ownsStreams)
         {
             return;
         }
@@ -547,7 +592,17 @@ public sealed class FramedConnection : IAsyncDisposable
             Array.Resize(ref _buffer, size);
         }
 
-        int read = await _input.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        int read;
+        try
+        {
+            read = await _input.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _writeFailure) is { } failure)
+        {
+            // Closed because a write failed: that failure is the reason the reader should see.
+            throw new IOException("A write on this connection failed: " + failure.Message, failure);
+        }
+
         if (read == 0)
         {
             _eof = true;
@@ -566,7 +621,8 @@ public sealed class FramedConnection : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (_ownsStreams)
+        // Once: a failed write may close the streams while their owner does.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsStreams)
         {
             await _input.DisposeAsync().ConfigureAwait(false);
             if (!ReferenceEquals(_input, _output))

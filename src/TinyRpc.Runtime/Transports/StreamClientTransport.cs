@@ -160,8 +160,19 @@ public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, I
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
         => Wrap(_connection.WriteAsync(message, cancellationToken));
 
-    /// <inheritdoc/>
-    public void SendSoon(ReadOnlyMemory<byte> message) => _connection.QueueSoon(message);
+    void IBatchingMessageSender.SendSoon(ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            _connection.QueueSoon(message);
+        }
+        catch (IOException e)
+        {
+            throw new RpcTransportException("The connection failed: " + e.Message, e);
+        }
+    }
+
+    void IBatchingMessageSender.OnWriteFailed(Action<Exception> handler) => _connection.WriteFailed = handler;
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -177,7 +188,6 @@ public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, I
         }
     }
 
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Wrap(ValueTask write)
     {
@@ -188,6 +198,11 @@ public sealed class StreamClientTransport : IMessageChannel, IAsyncDisposable, I
         catch (IOException e)
         {
             throw new RpcTransportException("The connection failed: " + e.Message, e);
+        }
+        catch (ObjectDisposedException e)
+        {
+            // Closed under the write: by its owner, or because another write failed.
+            throw new RpcTransportException("The connection is closed.", e);
         }
     }
 

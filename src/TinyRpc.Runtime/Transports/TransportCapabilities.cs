@@ -30,21 +30,20 @@ public interface IOwnedMessageSender
     ValueTask SendOwnedAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
 }
 
-/// <summary>
-/// A channel that can take a message to write together with the ones that follow it, instead of writing it at once:
-/// <see cref="RpcClient"/> sends this way while other calls of it are outstanding, so that calls made in a burst go
-/// out in a few writes instead of one each. A call made alone is sent with <see cref="IMessageChannel.SendAsync"/>.
-/// </summary>
-public interface IBatchingMessageSender
+// A channel that can take a message to write together with the ones that follow it, instead of writing it at once:
+// RpcClient sends this way while other calls of it are outstanding, so that calls made in a burst go out in a few
+// writes instead of one each; a call made alone is sent with SendAsync. Internal, unlike the capabilities above: a
+// sender that does not wait for its write must hear of a failed one some other way, and that contract (OnWriteFailed)
+// is easy to get wrong.
+internal interface IBatchingMessageSender
 {
-    /// <summary>
-    /// Takes <paramref name="message"/> (the bytes are copied, or handed on, before this returns) to write soon,
-    /// with the messages taken around the same time, and returns without waiting for the write and without writing
-    /// on the caller's thread. A write that fails breaks the channel: its <see cref="IMessageChannel.ReceiveAsync"/>
-    /// fails, and so every call waiting for a reply on it.
-    /// </summary>
-    /// <exception cref="Exceptions.RpcFramingException">The message is too large or cannot be framed; nothing is sent.</exception>
+    // Takes the message (copied before this returns) to write soon, with the messages taken around the same time,
+    // and returns without waiting for the write and without writing on the caller's thread. Throws
+    // RpcFramingException for a message too large or that cannot be framed, RpcTransportException once a write failed.
     void SendSoon(ReadOnlyMemory<byte> message);
+
+    // Registers the one handler called, once, when a write on the channel fails; the channel writes nothing after it.
+    void OnWriteFailed(Action<Exception> handler);
 }
 
 /// <summary>A server transport that can keep reply bytes instead of copying them; see <see cref="IOwnedMessageSender"/>.</summary>
