@@ -112,6 +112,57 @@ public class ServerNotificationOrderTests
             await serving.WaitAsync(Limit);
         }
     }
+
+    [Fact]
+    public async Task A_notification_waiting_for_the_only_slot_does_not_hold_up_the_progress_of_the_method_holding_it()
+    {
+        // The method holds the server's only slot; the client's "tick" comes in meanwhile and waits for that slot; then
+        // the method calls the client back with a progress. The reports and the reply must reach the method, though
+        // "tick" cannot start before it ends.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tickSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ticked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatcher = new RpcDispatcher();
+        dispatcher.AddMethod("audit_client", async (request, cancellationToken) =>
+        {
+            entered.TrySetResult();
+            await tickSent.Task.WaitAsync(cancellationToken);
+            var progress = new RecordingProgress<int>();
+            int result = await RpcConnection.Of(request)!.GetProxy<IStreamingService>().WorkAsync(10, progress).WaitAsync(cancellationToken);
+            return request.Respond(result == 10 && progress.Reports.SequenceEqual(Enumerable.Range(1, 10)) ? "ordered" : $"got {progress.Reports.Length}");
+        }, []);
+        dispatcher.AddMethod("tick", (request, _) =>
+        {
+            ticked.TrySetResult();
+            return new(request.Respond());
+        }, []);
+
+        var callbacks = new RpcDispatcher();
+        callbacks.RegisterInstance(new StreamingService());
+        await using TcpServerTransport transport = TcpServerTransport.Loopback();
+        var server = new RpcServer(transport, new JsonRpcProtocol(), dispatcher, new RpcServerOptions { MaxConcurrency = 1 });
+        using var stop = new CancellationTokenSource();
+        Task serving = server.ServeForeverAsync(stop.Token);
+        try
+        {
+            await using var client = new RpcConnection(new JsonRpcProtocol(),
+                await StreamClientTransport.ConnectTcpAsync("127.0.0.1", transport.LocalEndPoint.Port), callbacks);
+            Task<string> audit = client.CallAsync<string>("audit_client");
+            await entered.Task.WaitAsync(Limit);
+
+            // Written before the method goes on, so the server reads it before the reply to the call back.
+            await client.NotifyAsync("tick");
+            tickSent.TrySetResult();
+
+            Assert.Equal("ordered", await audit.WaitAsync(Limit));
+            await ticked.Task.WaitAsync(Limit); // and the notification still runs, once the slot is free
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving.WaitAsync(Limit);
+        }
+    }
 }
 
 /// <summary>

@@ -22,9 +22,11 @@ public sealed partial class RpcConnection
     public int OpenStreams => Inbound.Streams.OpenProducers;
 
     /// <summary>
-    /// Completes when every notification received so far has been started (each runs until its first wait, in order):
-    /// a call's progress reports, sent before its reply, have then reached the caller's <see cref="IProgress{T}"/>.
-    /// On the server's side of a client, the server queues and starts the client's notifications and counts them here.
+    /// Completes when every notification of the connection's own (<c>$/progress</c>, <c>$/cancelRequest</c>,
+    /// <c>$/enumerator/abort</c>) received so far has been started (each runs until its first wait, in order): a call's
+    /// progress reports, sent before its reply, have then reached the caller's <see cref="IProgress{T}"/>. They start on
+    /// the receive loop as they come, before the reply behind them is read, so this is met by then; on the server's
+    /// side of a client, the server starts them and counts them here.
     /// </summary>
     internal Task WhenNotificationsStartedAsync(long target = -1)
     {
@@ -54,13 +56,13 @@ public sealed partial class RpcConnection
         return done.Task;
     }
 
-    /// <summary>The place in the order of received notifications of the one starting now (1 for the first).</summary>
+    /// <summary>The place in the order of the connection's own notifications of the one starting now (1 for the first).</summary>
     internal long StartingNotification => Volatile.Read(ref _notificationsStarted) + 1;
 
-    /// <summary>How many notifications have been received (queued to start) so far.</summary>
+    /// <summary>How many of the connection's own notifications have been received so far.</summary>
     internal long NotificationsQueued => Volatile.Read(ref _notificationsQueued);
 
-    /// <summary>On the server's side of a client: the server has queued a notification of the client's.</summary>
+    /// <summary>On the server's side of a client: the server has received one of the connection's own notifications.</summary>
     internal void NotificationQueued() => Interlocked.Increment(ref _notificationsQueued);
 
     // On the receive loop: a call that waits for progress learns how many notifications came before its reply; those

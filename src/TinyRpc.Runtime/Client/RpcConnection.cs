@@ -141,31 +141,33 @@ public sealed partial class RpcConnection : RpcClient
 
     private async ValueTask<bool> QueueNotificationAsync(ReadOnlyMemory<byte> message)
     {
+        if (ConnectionStreams.IsConnectionNotification(Protocol, message))
+        {
+            // The connection's own ($/progress, $/cancelRequest, $/enumerator/abort) start at once, here, in no slot:
+            // the methods holding every slot may be waiting for them, and behind the other notifications they would
+            // wait for a slot those hold. Counted in the order they came: a reply then says how many came before it.
+            Interlocked.Increment(ref _notificationsQueued);
+            _ = AnswerAsync(message, holdsSlot: false); // runs until its first wait
+            NotificationStarted();
+            return true;
+        }
+
         // Bounded: a peer that floods notifications faster than they start is read no further until they catch up.
-        Interlocked.Increment(ref _notificationsQueued);
         await _notifications!.Writer.WriteAsync(message, Disposing).ConfigureAwait(false);
         return true;
     }
 
     // Notifications start in the order they came: each runs until its first wait before the next starts (as
-    // StreamJsonRpc does), so events and progress reports reach the methods in order. Requests are not held back by
-    // them, and run concurrently.
+    // StreamJsonRpc does), so events reach the methods in order. Requests are not held back by them, and run
+    // concurrently.
     private async Task StartNotificationsInOrderAsync()
     {
         try
         {
             await foreach (ReadOnlyMemory<byte> message in _notifications!.Reader.ReadAllAsync(Disposing).ConfigureAwait(false))
             {
-                // The connection's own ($/progress, $/cancelRequest, $/enumerator/abort) take no slot: the methods
-                // holding every slot may be waiting for them.
-                bool withSlot = !ConnectionStreams.IsConnectionNotification(Protocol, message);
-                if (withSlot)
-                {
-                    await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
-                }
-
-                _ = AnswerAsync(message, withSlot);
-                NotificationStarted();
+                await _slots!.WaitAsync(Disposing).ConfigureAwait(false);
+                _ = AnswerAsync(message);
             }
         }
         catch (OperationCanceledException)

@@ -21,6 +21,20 @@ public partial class RpcServer
         => Volatile.Read(ref _queuedInOrder) > 0 && message.Context is { } context
             && _peers!.TryGetValue(context, out PeerChannel? peer) && peer.Queued > 0;
 
+    // A notification the connection handles itself ($/progress, $/cancelRequest, $/enumerator/abort) starts at once, on
+    // the receive loop, in no slot: it runs none of the server's methods, and the methods holding every slot may be
+    // waiting for it (a method waiting for the reports of its call back, or for its own cancel). Queued behind the
+    // client's other notifications, it would wait for a slot those hold. The connection counts these, in the order they
+    // came: a reply to the server's call back then says how many of them came before it (RemoteProgress).
+    private void StartConnectionNotification(RpcInboundMessage message, InFlightRequests inFlight)
+    {
+        RpcConnection connection = Peer(message.Context!).Connection;
+        connection.NotificationQueued();
+        inFlight.Enter();
+        _ = HandleNotificationAsync(message, inFlight, withoutSlot: true); // runs until its first wait
+        connection.NotificationStarted();
+    }
+
     // Queues a duplex client's notification (or a request behind its notifications) to be started after the messages it
     // sent before (docs/duplex.md, Order). It is counted in flight from now, so that stopping waits for it as for a request.
     private async ValueTask QueueInOrderAsync(RpcInboundMessage message, bool request, InFlightRequests inFlight, CancellationToken cancellationToken)
@@ -28,11 +42,6 @@ public partial class RpcServer
         PeerChannel peer = Peer(message.Context!);
         peer.StartQueue(this, inFlight);
         inFlight.Enter();
-        if (!request)
-        {
-            peer.Connection.NotificationQueued();
-        }
-
         peer.Enqueued(this);
         if (peer.TryQueue(message, request))
         {
@@ -46,7 +55,7 @@ public partial class RpcServer
         catch (ChannelClosedException)
         {
             // The client left while its message was being read: it still runs, as its requests do, but in no order.
-            Dequeued(peer, request);
+            peer.Dequeued(this);
             inFlight.Leave();
             if (inFlight.Slots.Wait(0, CancellationToken.None))
             {
@@ -59,47 +68,31 @@ public partial class RpcServer
         }
         catch (OperationCanceledException)
         {
-            Dequeued(peer, request); // never starts: nothing waits for it
+            peer.Dequeued(this); // never starts: nothing waits for it
             inFlight.Leave();
             throw;
         }
     }
 
-    private void Dequeued(PeerChannel peer, bool request)
-    {
-        if (!request)
-        {
-            peer.Connection.NotificationStarted();
-        }
-
-        peer.Dequeued(this);
-    }
-
     // Starts one client's queued messages in the order they came. A notification runs until its first wait before the
     // next starts, in a slot of the server's, as a request does; a request queued behind notifications is handed to the
-    // thread pool once it has its slot. The notifications the connection handles itself ($/progress, $/cancelRequest,
-    // $/enumerator/abort) take no slot: they run none of the server's methods, and must get through while the methods
-    // holding every slot wait for them (a method waiting for the reports of its call back, or for its own cancel).
+    // thread pool once it has its slot.
     private async Task StartInOrderAsync(PeerChannel peer, ChannelReader<(RpcInboundMessage Message, bool Request)> queue, InFlightRequests inFlight)
     {
         while (await queue.WaitToReadAsync().ConfigureAwait(false))
         {
             while (queue.TryRead(out (RpcInboundMessage Message, bool Request) item))
             {
-                bool ownMessage = !item.Request && ConnectionStreams.IsConnectionNotification(Protocol, item.Message.Message);
-                if (!ownMessage)
+                try
                 {
-                    try
-                    {
-                        await inFlight.Slots.WaitAsync(inFlight.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // The server stopped and its shutdown timeout passed: what has not started, never will.
-                        Dequeued(peer, item.Request);
-                        inFlight.Leave();
-                        continue;
-                    }
+                    await inFlight.Slots.WaitAsync(inFlight.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The server stopped and its shutdown timeout passed: what has not started, never will.
+                    peer.Dequeued(this);
+                    inFlight.Leave();
+                    continue;
                 }
 
                 if (item.Request)
@@ -108,10 +101,10 @@ public partial class RpcServer
                 }
                 else
                 {
-                    _ = HandleNotificationAsync(item.Message, inFlight, ownMessage);
+                    _ = HandleNotificationAsync(item.Message, inFlight, withoutSlot: false);
                 }
 
-                Dequeued(peer, item.Request);
+                peer.Dequeued(this);
             }
         }
     }

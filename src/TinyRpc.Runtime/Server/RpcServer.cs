@@ -110,8 +110,11 @@ public partial class RpcServer
 
         if (!TryDeliverReply(message, out bool notification))
         {
-            // One message at a time: a notification is started (and finished) before the next message is read.
-            RpcConnection? connection = notification ? Peer(message.Context!).Connection : null;
+            // One message at a time: a notification is started (and finished) before the next message is read. The
+            // connection's own are counted, as the reports before a reply (see StartConnectionNotification).
+            RpcConnection? connection = notification && ConnectionStreams.IsConnectionNotification(Protocol, message.Message)
+                ? Peer(message.Context!).Connection
+                : null;
             connection?.NotificationQueued();
             await HandleAndReplyAsync(message, cancellationToken).ConfigureAwait(false);
             connection?.NotificationStarted();
@@ -190,6 +193,17 @@ public partial class RpcServer
                         break;
                     }
 
+                    continue;
+                }
+
+                if (notification && ConnectionStreams.IsConnectionNotification(Protocol, message.Message))
+                {
+                    if (holdsSlot)
+                    {
+                        slots.Release();
+                    }
+
+                    StartConnectionNotification(message, inFlight);
                     continue;
                 }
 
