@@ -102,9 +102,17 @@ public sealed class ZmqClientTransport : IClientTransport, IDisposable
                 _current = pending;
                 _loop.Post(() =>
                 {
-                    if (SendOnLoop(pending, bytes, deadline) is { } error)
+                    try
                     {
-                        pending.TrySetException(error);
+                        if (SendOnLoop(pending, bytes, deadline) is { } error)
+                        {
+                            pending.TrySetException(error);
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        // Nobody observes a posted action: whatever it throws must reach the caller, who waits on pending.
+                        pending.TrySetException(new RpcTransportException("The ZeroMQ REQ socket cannot send: " + e.Message, e));
                     }
                 });
             }

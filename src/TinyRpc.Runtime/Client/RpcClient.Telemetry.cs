@@ -47,14 +47,15 @@ public partial class RpcClient
         var endpoint = ((object?)_channel ?? (object?)(Transport as ChannelClientTransport)?.Channel ?? Transport) as IServerEndpoint;
         string? address = endpoint?.ServerAddress;
         RpcCallTelemetry call = RpcCallTelemetry.StartClient(Instruments, Protocol, request, address, address is null ? 0 : endpoint!.ServerPort);
-        if (Protocol.WritesTraceContext && Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
-        {
-            request = Protocol.WithTraceContext(request, current.Id!, current.TraceStateString);
-        }
-
         RpcResponse? response;
         try
         {
+            // Inside the try: the span ends whatever happens from its start on.
+            if (Protocol.WritesTraceContext && Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+            {
+                request = Protocol.WithTraceContext(request, current.Id!, current.TraceStateString);
+            }
+
             response = await SendUnobservedAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
